@@ -1,0 +1,261 @@
+/* config.c - see config.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "config.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void credit_config_free(credit_config *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->e[i].key); free(c->e[i].value); free(c->e[i].origin);
+    }
+    free(c->e);
+    memset(c, 0, sizeof *c);
+}
+
+static credit_config_entry *find(const credit_config *c, const char *key)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->e[i].key, key) == 0) return &c->e[i];
+    return NULL;
+}
+
+const char *credit_config_get(const credit_config *c, const char *key)
+{
+    credit_config_entry *e = find(c, key);
+    return e ? e->value : NULL;
+}
+
+static int valid_key(const char *k)
+{
+    if (!*k) return 0;
+    for (; *k; k++)
+        if (!(isalnum((unsigned char)*k) || *k == '_')) return 0;
+    return 1;
+}
+
+int credit_config_set(credit_config *c, const char *key, const char *value, const char *origin)
+{
+    if (!valid_key(key))
+        return CREDIT_ERROR(CREDIT_EINVAL, "%s: '%s' is not a valid key (letters, digits and _ only)", origin, key);
+    credit_config_entry *e = find(c, key);
+    char *v = credit_strdup(value), *o = credit_strdup(origin);
+    if (!v || !o) { free(v); free(o); return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory"); }
+    if (e) {
+        free(e->value); free(e->origin);
+    } else {
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? 2 * c->cap : 32;
+            credit_config_entry *bigger = realloc(c->e, cap * sizeof *bigger);
+            if (!bigger) { free(v); free(o); return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory"); }
+            c->e = bigger;
+            c->cap = cap;
+        }
+        e = &c->e[c->n++];
+        e->key = credit_strdup(key);
+        if (!e->key) { c->n--; free(v); free(o); return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory"); }
+    }
+    e->value = v;
+    e->origin = o;
+    return CREDIT_OK;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s)) s++;
+    char *end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1])) *--end = 0;
+    return s;
+}
+
+int credit_config_read(credit_config *c, const char *path)
+{
+    char *text;
+    int st = credit_read_file(path, &text, NULL);
+    if (st) return st;
+    char origin[1100];
+    int lineno = 0;
+    for (char *line = text, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash) *hash = 0;
+        char *s = trim(line);
+        if (!*s) continue;
+        snprintf(origin, sizeof origin, "%s:%d", path, lineno);
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            st = CREDIT_ERROR(CREDIT_EINVAL, "%s: expected 'key = value', got '%s'", origin, s);
+            break;
+        }
+        *eq = 0;
+        char *key = trim(s), *value = trim(eq + 1);
+        credit_config_entry *old = find(c, key);
+        if (old && strncmp(old->origin, path, strlen(path)) == 0 && old->origin[strlen(path)] == ':') {
+            st = CREDIT_ERROR(CREDIT_EINVAL, "%s: key '%s' is already set at %s", origin, key, old->origin);
+            break;
+        }
+        if ((st = credit_config_set(c, key, value, origin))) break;
+    }
+    free(text);
+    return st;
+}
+
+int credit_config_assign(credit_config *c, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq) return CREDIT_ERROR(CREDIT_EINVAL, "command line: expected key=value, got '%s'", arg);
+    char key[256];
+    size_t n = (size_t)(eq - arg);
+    if (n >= sizeof key) return CREDIT_ERROR(CREDIT_EINVAL, "command line: key too long in '%s'", arg);
+    memcpy(key, arg, n);
+    key[n] = 0;
+    return credit_config_set(c, key, eq + 1, "command line");
+}
+
+/* ----------------------------------------------------------- options */
+
+static const char *kind_name(credit_opt_kind k)
+{
+    switch (k) {
+    case CREDIT_OPT_INT: return "integer";
+    case CREDIT_OPT_REAL: return "real";
+    case CREDIT_OPT_CHOICE: return "one of";
+    default: return "string";
+    }
+}
+
+static void format_real(char *buf, size_t n, double v)
+{
+    if (isinf(v)) { snprintf(buf, n, v > 0 ? "inf" : "-inf"); return; }
+    /* Shortest of %.15g..%.17g that reads back exactly. */
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) return;
+    }
+}
+
+static void format_range(char *buf, size_t n, const credit_option *o)
+{
+    char lo[40], hi[40];
+    format_real(lo, sizeof lo, o->min);
+    format_real(hi, sizeof hi, o->max);
+    snprintf(buf, n, "%s in [%s, %s]", kind_name(o->kind), lo, hi);
+}
+
+/* Choice index of word in "a|b|c", or -1. */
+static int choice_index(const char *choices, const char *word)
+{
+    size_t wl = strlen(word);
+    int idx = 0;
+    for (const char *p = choices; *p; idx++) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == wl && strncmp(p, word, len) == 0) return idx;
+        if (!bar) break;
+        p = bar + 1;
+    }
+    return -1;
+}
+
+int credit_option_parse(const credit_option *o, const char *text, const char *origin, credit_value *out)
+{
+    char allowed[200];
+    memset(out, 0, sizeof *out);
+    out->s = text;
+    switch (o->kind) {
+    case CREDIT_OPT_INT:
+    case CREDIT_OPT_REAL: {
+        format_range(allowed, sizeof allowed, o);
+        char *end;
+        errno = 0;
+        double v;
+        if (o->kind == CREDIT_OPT_INT) {
+            long l = strtol(text, &end, 10);
+            v = (double)l;
+            out->i = l;
+        } else {
+            v = strtod(text, &end);
+        }
+        if (end == text || *end || errno == ERANGE || isnan(v) || (o->kind == CREDIT_OPT_REAL && !isfinite(v) && !isinf(o->max)))
+            return CREDIT_ERROR(CREDIT_EINVAL, "%s: %s = '%s' is not valid: expected %s", origin, o->key, text, allowed);
+        if (v < o->min || v > o->max)
+            return CREDIT_ERROR(CREDIT_EINVAL, "%s: %s = %s is out of range: expected %s", origin, o->key, text, allowed);
+        out->r = v;
+        return CREDIT_OK;
+    }
+    case CREDIT_OPT_CHOICE: {
+        int idx = choice_index(o->choices, text);
+        if (idx < 0)
+            return CREDIT_ERROR(CREDIT_EINVAL, "%s: %s = '%s' is not valid: expected one of %s", origin, o->key, text, o->choices);
+        out->i = idx;
+        out->r = idx;
+        return CREDIT_OK;
+    }
+    default:
+        return CREDIT_OK;
+    }
+}
+
+const credit_value *credit_optset_find(const credit_optset *sets, int nsets, const char *key)
+{
+    for (int s = 0; s < nsets; s++)
+        for (size_t i = 0; i < sets[s].n; i++)
+            if (strcmp(sets[s].opt[i].key, key) == 0) return &sets[s].val[i];
+    return NULL;
+}
+
+int credit_config_resolve(const credit_config *c, credit_optset *sets, int nsets)
+{
+    /* Every config key must belong to exactly one table. */
+    for (size_t i = 0; i < c->n; i++) {
+        if (credit_optset_find(sets, nsets, c->e[i].key)) continue;
+        char list[4096];
+        size_t used = 0;
+        list[0] = 0;
+        for (int s = 0; s < nsets; s++)
+            for (size_t k = 0; k < sets[s].n && used + 64 < sizeof list; k++)
+                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", sets[s].opt[k].key);
+        return CREDIT_ERROR(CREDIT_EINVAL, "%s: unknown key '%s'; valid keys: %s", c->e[i].origin, c->e[i].key, list);
+    }
+    for (int s = 0; s < nsets; s++) {
+        for (size_t i = 0; i < sets[s].n; i++) {
+            const credit_option *o = &sets[s].opt[i];
+            const credit_config_entry *e = find(c, o->key);
+            char origin[300];
+            snprintf(origin, sizeof origin, "default of %s", sets[s].owner);
+            int st = credit_option_parse(o, e ? e->value : o->default_value, e ? e->origin : origin, &sets[s].val[i]);
+            if (st) return st;
+        }
+    }
+    return CREDIT_OK;
+}
+
+void credit_config_write(FILE *fp, const credit_optset *sets, int nsets)
+{
+    for (int s = 0; s < nsets; s++) {
+        if (sets[s].n) fprintf(fp, "# %s\n", sets[s].owner);
+        for (size_t i = 0; i < sets[s].n; i++) {
+            const credit_option *o = &sets[s].opt[i];
+            const credit_value *v = &sets[s].val[i];
+            char buf[64];
+            if (o->kind == CREDIT_OPT_INT) fprintf(fp, "%s = %ld\n", o->key, v->i);
+            else if (o->kind == CREDIT_OPT_REAL) { format_real(buf, sizeof buf, v->r); fprintf(fp, "%s = %s\n", o->key, buf); }
+            else fprintf(fp, "%s = %s\n", o->key, v->s);
+        }
+    }
+}
+
+void credit_option_describe(FILE *fp, const credit_option *o)
+{
+    char allowed[200];
+    if (o->kind == CREDIT_OPT_INT || o->kind == CREDIT_OPT_REAL) format_range(allowed, sizeof allowed, o);
+    else if (o->kind == CREDIT_OPT_CHOICE) snprintf(allowed, sizeof allowed, "one of %s", o->choices);
+    else snprintf(allowed, sizeof allowed, "string");
+    fprintf(fp, "  %-18s %s; default %s\n  %-18s %s\n", o->key, allowed, *o->default_value ? o->default_value : "(empty)", "", o->help);
+}

@@ -1,0 +1,194 @@
+/* main.c - the credit command line. */
+#define _GNU_SOURCE
+#include "config.h"
+#include "plugin.h"
+#include "session.h"
+#include "train.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { EXIT_USAGE = 2, EXIT_DIVERGED = 3 };
+
+static const char *usage_text =
+    "usage: credit COMMAND [ARGS]\n"
+    "\n"
+    "Train small recurrent networks with pluggable temporal credit-assignment\n"
+    "rules and measure how they generalise.\n"
+    "\n"
+    "commands:\n"
+    "  train [CONFIG] [key=value ...]    one training run into out=DIR\n"
+    "  grad [CONFIG] weights=FILE [...]  a rule's estimate beside the exact gradient, as TSV\n"
+    "  plugins [list | describe NAME]    the rules and tasks on the search path\n"
+    "  keys                              every core config key with its default\n"
+    "\n"
+    "`credit COMMAND --help` explains one command. Exit status: 0 done, 1 error,\n"
+    "2 usage, 3 the run diverged (recorded in its metrics.tsv).\n";
+
+static const char *train_help =
+    "usage: credit train [CONFIG] [key=value ...]\n"
+    "\n"
+    "Trains one network: the rule, task, sizes and schedule come from CONFIG (a\n"
+    "`key = value` file with # comments) and the overrides after it. Writes into\n"
+    "the directory out=DIR: config.txt, curve.tsv, checkpoint.bin, weights.tsv and,\n"
+    "last, metrics.tsv. resume=1 continues a killed run from its checkpoint.\n"
+    "Keys: `credit keys`, and `credit plugins describe NAME` for a plugin's own.\n";
+
+static const char *grad_help =
+    "usage: credit grad [CONFIG] [weights=FILE] [key=value ...]\n"
+    "\n"
+    "On the first `batch` training examples, prints the task loss, the rule's\n"
+    "estimate and the exact (BPTT) gradient of every parameter, and their cosine\n"
+    "per matrix, as TSV on stdout. Without weights=FILE the seeded initial\n"
+    "weights are used. The L2 term is left out of both (it is exact for every rule).\n";
+
+static const char *plugins_help =
+    "usage: credit plugins [list | describe NAME]\n"
+    "\n"
+    "Lists the rule and task plugins found along $CREDIT_RULE_PATH and\n"
+    "$CREDIT_TASK_PATH, then rules/ and tasks/ beside bin/; `describe` prints a\n"
+    "plugin's version, summary, citation and config keys.\n";
+
+static int fail(int st)
+{
+    fprintf(stderr, "credit: %s\n", *credit_error_message() ? credit_error_message() : "unknown error");
+    if (getenv("CREDIT_DEBUG")) fprintf(stderr, "credit: (raised at %s)\n", credit_error_where());
+    return st == CREDIT_EDIVERGED ? EXIT_DIVERGED : 1;
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return 1;
+    return 0;
+}
+
+/* CONFIG is optional: an argument without '=' is the config file. */
+static int build_config(credit_config *cfg, int argc, char **argv)
+{
+    int st = CREDIT_OK;
+    for (int i = 0; i < argc && !st; i++) {
+        if (strchr(argv[i], '=')) st = credit_config_assign(cfg, argv[i]);
+        else if (i == 0) st = credit_config_read(cfg, argv[i]);
+        else st = CREDIT_ERROR(CREDIT_EINVAL, "command line: expected key=value, got '%s'", argv[i]);
+    }
+    return st;
+}
+
+/* File overrides come after: read the file first, then re-apply the
+ * command line so it wins whatever the order. */
+static int open_session(credit_session *s, int argc, char **argv)
+{
+    credit_config cfg = {0};
+    memset(s, 0, sizeof *s); /* closable even if opening fails early */
+    int st = build_config(&cfg, argc, argv);
+    if (!st) st = credit_session_open(s, &cfg);
+    credit_config_free(&cfg);
+    return st;
+}
+
+static int cmd_train(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) { fputs(train_help, stdout); return 0; }
+    credit_session s;
+    int st = open_session(&s, argc, argv);
+    if (!st) st = credit_train(&s);
+    int rc = st ? fail(st) : 0;
+    credit_session_close(&s);
+    return rc;
+}
+
+static int cmd_grad(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) { fputs(grad_help, stdout); return 0; }
+    credit_session s;
+    int st = open_session(&s, argc, argv);
+    if (!st) st = credit_grad_report(&s, stdout);
+    int rc = st ? fail(st) : 0;
+    credit_session_close(&s);
+    return rc;
+}
+
+static void print_options(const credit_option *o, size_t n)
+{
+    for (size_t i = 0; i < n; i++) credit_option_describe(stdout, &o[i]);
+}
+
+static int cmd_keys(void)
+{
+    printf("core keys:\n");
+    print_options(credit_core_options, credit_core_options_count);
+    return 0;
+}
+
+static int describe(const char *name)
+{
+    credit_plugin p;
+    int found = 0;
+    for (int k = 0; k < 2; k++) {
+        credit_kind kind = k ? CREDIT_KIND_TASK : CREDIT_KIND_RULE;
+        char **names;
+        size_t n;
+        if (credit_plugin_names(kind, &names, &n)) return fail(CREDIT_ENOMEM);
+        int listed = 0;
+        for (size_t i = 0; i < n; i++) listed |= strcmp(names[i], name) == 0;
+        credit_plugin_names_free(names, n);
+        if (!listed) continue;
+        if (credit_plugin_open(&p, kind, name)) return fail(CREDIT_EPLUGIN);
+        found = 1;
+        const char *version = kind == CREDIT_KIND_RULE ? p.rule->version : p.task->version;
+        const char *summary = kind == CREDIT_KIND_RULE ? p.rule->summary : p.task->summary;
+        const char *citation = kind == CREDIT_KIND_RULE ? p.rule->citation : p.task->citation;
+        printf("%s %s %s (%s)\n  %s\n  cite: %s\n", credit_kind_name(kind), name, version, p.path, summary, citation);
+        if (kind == CREDIT_KIND_RULE) print_options(p.rule->options, p.rule->n_options);
+        else print_options(p.task->options, p.task->n_options);
+        credit_plugin_close(&p);
+    }
+    if (!found) {
+        CREDIT_ERROR(CREDIT_EINVAL, "no rule or task named '%s' (credit plugins list)", name);
+        return fail(CREDIT_EINVAL);
+    }
+    return 0;
+}
+
+static int cmd_plugins(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) { fputs(plugins_help, stdout); return 0; }
+    if (argc >= 2 && strcmp(argv[0], "describe") == 0) return describe(argv[1]);
+    if (argc > 0 && strcmp(argv[0], "list") != 0) { fputs(plugins_help, stderr); return EXIT_USAGE; }
+    for (int k = 0; k < 2; k++) {
+        credit_kind kind = k ? CREDIT_KIND_TASK : CREDIT_KIND_RULE;
+        char **names;
+        size_t n;
+        if (credit_plugin_names(kind, &names, &n)) return fail(CREDIT_ENOMEM);
+        printf("%ss:\n", credit_kind_name(kind));
+        for (size_t i = 0; i < n; i++) {
+            credit_plugin p;
+            if (credit_plugin_open(&p, kind, names[i])) {
+                printf("  %-10s (cannot load: %s)\n", names[i], credit_error_message());
+                continue;
+            }
+            printf("  %-10s %-8s %s\n", names[i], kind == CREDIT_KIND_RULE ? p.rule->version : p.task->version,
+                   kind == CREDIT_KIND_RULE ? p.rule->summary : p.task->summary);
+            credit_plugin_close(&p);
+        }
+        credit_plugin_names_free(names, n);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "train") == 0) return cmd_train(argc - 2, argv + 2);
+    if (strcmp(cmd, "grad") == 0) return cmd_grad(argc - 2, argv + 2);
+    if (strcmp(cmd, "plugins") == 0) return cmd_plugins(argc - 2, argv + 2);
+    if (strcmp(cmd, "keys") == 0) return cmd_keys();
+    fprintf(stderr, "credit: unknown command '%s'\n\n%s", cmd, usage_text);
+    return EXIT_USAGE;
+}

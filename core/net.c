@@ -1,0 +1,216 @@
+/* net.c - forward pass, loss and exact gradients of the rate network. */
+#include "net.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t credit_params_count(const credit_dims *d)
+{
+    return (size_t)d->n * d->n_in + (size_t)d->n * d->n + (size_t)d->n_out * d->n + (size_t)d->n_out;
+}
+
+credit_params credit_params_view(double *block, const credit_dims *d)
+{
+    credit_params p;
+    p.W_in = block;
+    p.W_rec = p.W_in + (size_t)d->n * d->n_in;
+    p.W_out = p.W_rec + (size_t)d->n * d->n;
+    p.b_out = p.W_out + (size_t)d->n_out * d->n;
+    return p;
+}
+
+void credit_zero_diagonal(double *W, int n)
+{
+    for (int i = 0; i < n; i++) W[(size_t)i * n + i] = 0.0;
+}
+
+void credit_params_init(double *block, const credit_dims *d, credit_rng *rng)
+{
+    credit_params p = credit_params_view(block, d);
+    double s_in = sqrt(2.0 / d->n_in), s_rec = sqrt(2.0 / d->n);
+    double lim = sqrt(6.0 / (d->n + d->n_out));
+    for (size_t k = 0; k < (size_t)d->n * d->n_in; k++) p.W_in[k] = s_in * credit_rng_normal(rng);
+    for (size_t k = 0; k < (size_t)d->n * d->n; k++) p.W_rec[k] = s_rec * credit_rng_normal(rng);
+    credit_zero_diagonal(p.W_rec, d->n);
+    for (size_t k = 0; k < (size_t)d->n_out * d->n; k++) p.W_out[k] = lim * (2.0 * credit_rng_uniform(rng) - 1.0);
+    memset(p.b_out, 0, sizeof(double) * (size_t)d->n_out);
+}
+
+int credit_fwd_alloc(credit_fwd *f, const credit_dims *d)
+{
+    memset(f, 0, sizeof *f);
+    f->d = *d;
+    size_t TB = (size_t)d->T * d->B_max, B = (size_t)d->B_max;
+    size_t n = (size_t)d->n, total = TB * d->n_in + TB * d->n_out + TB   /* x, target, mask */
+                                     + TB * n + (TB + B) * n + TB * n     /* v, z, psi */
+                                     + TB * d->n_out * 2 + TB * n         /* y, dy, L */
+                                     + TB * n + B * n;                    /* delta, g */
+    double *p = calloc(total, sizeof(double));
+    if (!p) return CREDIT_ENOMEM;
+    f->x = p;          p += TB * d->n_in;
+    f->target = p;     p += TB * d->n_out;
+    f->mask = p;       p += TB;
+    f->v = p;          p += TB * n;
+    f->z = p;          p += (TB + B) * n;
+    f->psi = p;        p += TB * n;
+    f->y = p;          p += TB * d->n_out;
+    f->dy = p;         p += TB * d->n_out;
+    f->L = p;          p += TB * n;
+    f->delta = p;      p += TB * n;
+    f->g = p;
+    return CREDIT_OK;
+}
+
+void credit_fwd_free(credit_fwd *f)
+{
+    free(f->x);
+    memset(f, 0, sizeof *f);
+}
+
+/* Arrays are [t][b][i] with the batch size of the forward pass, so a step's
+ * block is B*n long; z has one more step in front (z_0 = 0). */
+credit_traj credit_fwd_traj(const credit_fwd *f)
+{
+    credit_traj t = {
+        .B = f->B, .T = f->d.T, .n_in = f->d.n_in, .n = f->d.n, .n_out = f->d.n_out, .leak = f->d.leak,
+        .x = f->x, .z = f->z, .v = f->v, .psi = f->psi, .y = f->y, .dy = f->dy, .L = f->L,
+    };
+    return t;
+}
+
+void credit_forward(credit_fwd *f, const credit_params *w, int B)
+{
+    const int T = f->d.T, n = f->d.n, n_in = f->d.n_in, n_out = f->d.n_out;
+    const double a = f->d.leak, c = 1.0 - a;
+    const size_t step = (size_t)B * n;
+    f->B = B;
+
+    /* Input drive of every step at once: v_t <- (1-a) W_in x_t. */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, n, n_in, c, f->x, n_in, w->W_in, n_in, 0.0, f->v, n);
+    memset(f->z, 0, sizeof(double) * step);
+    for (int t = 0; t < T; t++) {
+        double *v = f->v + t * step, *z = f->z + (t + 1) * step, *psi = f->psi + t * step;
+        const double *z_prev = f->z + t * step;
+        if (t > 0) { /* z_0 = 0 contributes nothing */
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, n, c, z_prev, n, w->W_rec, n, 1.0, v, n);
+            if (a != 0.0) cblas_daxpy((int)step, a, v - step, 1, v, 1);
+        }
+        for (size_t k = 0; k < step; k++) {
+            int on = v[k] > 0.0;
+            z[k] = on ? v[k] : 0.0;
+            psi[k] = on;
+        }
+    }
+    /* Readout of every step at once. */
+    for (size_t r = 0; r < (size_t)T * B; r++) memcpy(f->y + r * n_out, w->b_out, sizeof(double) * n_out);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, n_out, n, 1.0, f->z + step, n, w->W_out, n, 1.0, f->y, n_out);
+}
+
+static int argmax(const double *v, int n)
+{
+    int best = 0;
+    for (int k = 1; k < n; k++)
+        if (v[k] > v[best]) best = k;
+    return best;
+}
+
+double credit_loss(credit_fwd *f, credit_loss_kind kind, const credit_params *w, double *correct, double *scored)
+{
+    const int T = f->d.T, B = f->B, n_out = f->d.n_out, n = f->d.n;
+    const size_t rows = (size_t)T * B;
+    double total = 0.0, weight = 0.0, hits = 0.0;
+    for (size_t r = 0; r < rows; r++) weight += f->mask[r];
+    double norm = weight > 0.0 ? 1.0 / weight : 0.0;
+    if (kind == CREDIT_LOSS_MSE) norm /= n_out;
+
+    for (size_t r = 0; r < rows; r++) {
+        const double m = f->mask[r], *y = f->y + r * n_out, *q = f->target + r * n_out;
+        double *dy = f->dy + r * n_out;
+        if (m == 0.0) {
+            memset(dy, 0, sizeof(double) * n_out);
+            continue;
+        }
+        if (kind == CREDIT_LOSS_MSE) {
+            double s = 0.0;
+            for (int k = 0; k < n_out; k++) {
+                double e = y[k] - q[k];
+                s += e * e;
+                dy[k] = 2.0 * m * norm * e;
+            }
+            total += m * s;
+        } else {
+            /* log-softmax with the max subtracted; gradient (sum q) p - q. */
+            double ymax = y[argmax(y, n_out)], se = 0.0, qsum = 0.0, cross = 0.0;
+            for (int k = 0; k < n_out; k++) se += exp(y[k] - ymax);
+            double lse = ymax + log(se);
+            for (int k = 0; k < n_out; k++) {
+                qsum += q[k];
+                cross -= q[k] * (y[k] - lse);
+            }
+            for (int k = 0; k < n_out; k++) dy[k] = m * norm * (qsum * exp(y[k] - lse) - q[k]);
+            total += m * cross;
+            hits += m * (argmax(y, n_out) == argmax(q, n_out));
+        }
+    }
+    if (correct) *correct = kind == CREDIT_LOSS_MSE ? NAN : hits;
+    if (scored) *scored = weight;
+    /* Learning signal of symmetric feedback: L = dy W_out, row per (t, b). */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, n, n_out, 1.0, f->dy, n_out, w->W_out, n, 0.0, f->L, n);
+    return total * norm;
+}
+
+void credit_backward_readout(const credit_fwd *f, credit_params *g)
+{
+    const int T = f->d.T, B = f->B, n = f->d.n, n_out = f->d.n_out;
+    const size_t rows = (size_t)T * B;
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n, (int)rows, 1.0, f->dy, n_out,
+                f->z + (size_t)B * n, n, 1.0, g->W_out, n);
+    for (size_t r = 0; r < rows; r++)
+        for (int k = 0; k < n_out; k++) g->b_out[k] += f->dy[r * n_out + k];
+}
+
+/* delta_t = dL/dv_t = psi_t * (L_t + (1-a) W_rec^T delta_{t+1}) + a delta_{t+1},
+ * then dW_rec = (1-a) sum_t delta_t z_{t-1}^T and dW_in = (1-a) sum_t delta_t x_t^T,
+ * each one matrix product over all steps. */
+void credit_bptt(const credit_traj *tr, const credit_params *w, credit_params *g, double *delta_ws, double *work)
+{
+    const int T = tr->T, B = tr->B, n = tr->n, n_in = tr->n_in;
+    const double a = tr->leak, c = 1.0 - a;
+    const size_t step = (size_t)B * n;
+    for (int t = T - 1; t >= 0; t--) {
+        double *delta = delta_ws + t * step;
+        const double *L = tr->L + t * step, *psi = tr->psi + t * step;
+        if (t == T - 1) {
+            for (size_t k = 0; k < step; k++) delta[k] = psi[k] * L[k];
+            continue;
+        }
+        const double *next = delta + step;
+        memcpy(work, L, sizeof(double) * step);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n, n, c, next, n, w->W_rec, n, 1.0, work, n);
+        for (size_t k = 0; k < step; k++) delta[k] = psi[k] * work[k] + a * next[k];
+    }
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, T * B, c, delta_ws, n, tr->z, n, 1.0, g->W_rec, n);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n_in, T * B, c, delta_ws, n, tr->x, n_in, 1.0, g->W_in, n_in);
+}
+
+void credit_backward_bptt(credit_fwd *f, const credit_params *w, credit_params *g)
+{
+    credit_traj tr = credit_fwd_traj(f);
+    credit_bptt(&tr, w, g, f->delta, f->g);
+}
+
+double credit_l2(const credit_params *w, const credit_dims *d, double l2, credit_params *g)
+{
+    if (l2 == 0.0) return 0.0;
+    const double *blocks[3] = {w->W_in, w->W_rec, w->W_out};
+    double *grads[3] = {g ? g->W_in : NULL, g ? g->W_rec : NULL, g ? g->W_out : NULL};
+    size_t sizes[3] = {(size_t)d->n * d->n_in, (size_t)d->n * d->n, (size_t)d->n_out * d->n};
+    double sum = 0.0;
+    for (int b = 0; b < 3; b++) {
+        sum += cblas_ddot((int)sizes[b], blocks[b], 1, blocks[b], 1);
+        if (grads[b]) cblas_daxpy((int)sizes[b], l2, blocks[b], 1, grads[b], 1);
+    }
+    return 0.5 * l2 * sum;
+}

@@ -1,0 +1,60 @@
+/* net.h - the leaky ReLU rate network: parameters, forward pass, task loss,
+ * exact gradients (readout, BPTT, L2).
+ *
+ *   v_t = a v_{t-1} + (1 - a) (W_rec z_{t-1} + W_in x_t),   v_0 = z_0 = 0
+ *   z_t = relu(v_t),  psi_t = 1[v_t > 0],  y_t = W_out z_t + b_out
+ *
+ * All parameters live in one flat block; credit_params are named views into
+ * it, and a gradient or optimizer moment is another block of the same layout.
+ */
+#ifndef CREDIT_NET_H
+#define CREDIT_NET_H
+
+#include "credit.h"
+
+/* Layout of the flat block: W_in, W_rec, W_out, b_out. */
+size_t credit_params_count(const credit_dims *d);
+credit_params credit_params_view(double *block, const credit_dims *d);
+/* The authors' initialisation: W_in ~ N(0, 2/n_in), W_rec ~ N(0, 2/n) with
+ * zero diagonal, W_out ~ U(+-sqrt(6/(n+n_out))), b_out = 0. */
+void credit_params_init(double *block, const credit_dims *d, credit_rng *rng);
+
+/* A forward workspace for batches of up to d->B_max sequences: the batch
+ * (x, target, mask, filled by a task) and the trajectory rules read. */
+typedef struct credit_fwd {
+    credit_dims d;
+    int B;                         /* batch size of the last forward */
+    double *x, *target, *mask;     /* [T][B][n_in], [T][B][n_out], [T][B] */
+    double *v, *z, *psi, *y;       /* trajectory, see credit_traj */
+    double *dy, *L;                /* loss gradient and learning signal */
+    double *delta;                 /* [T][B][n] BPTT workspace: dL/dv_t */
+    double *g;                     /* [B][n] BPTT workspace */
+} credit_fwd;
+
+int credit_fwd_alloc(credit_fwd *f, const credit_dims *d);
+void credit_fwd_free(credit_fwd *f);
+/* A view of the trajectory for rules (valid until the next forward). */
+credit_traj credit_fwd_traj(const credit_fwd *f);
+
+/* Forward pass of f->x for B sequences. */
+void credit_forward(credit_fwd *f, const credit_params *w, int B);
+
+/* Task loss of the last forward: mean over scored (sequence, step) pairs,
+ * weighted by mask; fills dy and L = W_out^T dy. *correct and *scored (may
+ * be NULL) get the mask-weighted count of argmax hits and the mask total
+ * (classification only; MSE leaves *correct = NaN). */
+double credit_loss(credit_fwd *f, credit_loss_kind kind, const credit_params *w, double *correct, double *scored);
+
+/* Exact gradients; each accumulates into g. */
+void credit_backward_readout(const credit_fwd *f, credit_params *g);                       /* W_out, b_out */
+void credit_backward_bptt(credit_fwd *f, const credit_params *w, credit_params *g);         /* W_in, W_rec */
+/* The same on any trajectory, with workspaces delta [T][B][n] and work [B][n];
+ * delta is left holding dL/dv_t. */
+void credit_bptt(const credit_traj *tr, const credit_params *w, credit_params *g, double *delta, double *work);
+/* l2/2 (|W_in|^2 + |W_rec|^2 + |W_out|^2): returns the term, adds its gradient to g (if g). */
+double credit_l2(const credit_params *w, const credit_dims *d, double l2, credit_params *g);
+
+/* Zero the diagonal of an n x n matrix (self-connections are removed). */
+void credit_zero_diagonal(double *W, int n);
+
+#endif

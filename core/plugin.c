@@ -1,0 +1,218 @@
+/* plugin.c - see plugin.h. */
+#define _GNU_SOURCE
+#include "plugin.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const credit_static_plugin *static_list;
+static size_t static_count;
+
+void credit_plugins_use_static(const credit_static_plugin *list, size_t n)
+{
+    static_list = list;
+    static_count = list ? n : 0;
+}
+
+const char *credit_kind_name(credit_kind kind) { return kind == CREDIT_KIND_RULE ? "rule" : "task"; }
+
+/* The search path of a kind as one colon-separated string (caller frees). */
+static char *search_path(credit_kind kind)
+{
+    const char *env = getenv(kind == CREDIT_KIND_RULE ? "CREDIT_RULE_PATH" : "CREDIT_TASK_PATH");
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char builtin[4200] = "";
+    if (len > 0) {
+        exe[len] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = 0; /* bin/ */
+        slash = strrchr(exe, '/');
+        if (slash) *slash = 0; /* project root */
+        snprintf(builtin, sizeof builtin, "%s/%s", exe, kind == CREDIT_KIND_RULE ? "rules" : "tasks");
+    }
+    size_t n = (env ? strlen(env) + 1 : 0) + strlen(builtin) + 1;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s%s%s", env ? env : "", env && *env ? ":" : "", builtin);
+    return p;
+}
+
+static int valid_name(const char *name)
+{
+    if (!*name) return 0;
+    for (const char *c = name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_')) return 0;
+    return 1;
+}
+
+static int check_descriptor(credit_plugin *p, const char *where, const char *expect_name)
+{
+    const char *kind = credit_kind_name(p->kind);
+    uint32_t abi, size, want;
+    const char *name;
+    int hooks_ok;
+    if (p->kind == CREDIT_KIND_RULE) {
+        abi = p->rule->abi_version; size = p->rule->struct_size; want = sizeof(credit_rule); name = p->rule->name;
+    } else {
+        abi = p->task->abi_version; size = p->task->struct_size; want = sizeof(credit_task); name = p->task->name;
+    }
+    if (abi != CREDIT_ABI_VERSION)
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s plugin built for ABI version %u, this credit speaks version %u; rebuild it against core/credit.h",
+                            where, kind, abi, CREDIT_ABI_VERSION);
+    if (size < want)
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s descriptor is %u bytes, this credit expects at least %u; rebuild it against core/credit.h",
+                            where, kind, size, want);
+    if (p->kind == CREDIT_KIND_RULE)
+        hooks_ok = p->rule->state_size && p->rule->init && p->rule->grad && p->rule->summary && p->rule->version && p->rule->citation
+                   && (p->rule->n_options == 0 || p->rule->options);
+    else
+        hooks_ok = p->task->state_size && p->task->init && p->task->fill && p->task->summary && p->task->version && p->task->citation
+                   && (p->task->n_options == 0 || p->task->options);
+    if (!name || !valid_name(name))
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s descriptor has no valid name ([a-z0-9_]+)", where, kind);
+    if (!hooks_ok)
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s descriptor '%s' lacks a required field or hook", where, kind, name);
+    if (expect_name && strcmp(name, expect_name) != 0)
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s names itself '%s', but was asked for as '%s'", where, kind, name, expect_name);
+    return CREDIT_OK;
+}
+
+int credit_plugin_open_file(credit_plugin *p, credit_kind kind, const char *path, const char *expect_name)
+{
+    memset(p, 0, sizeof *p);
+    p->kind = kind;
+    if (access(path, F_OK) != 0)
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s plugin file %s does not exist", credit_kind_name(kind), path);
+    dlerror();
+    p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!p->dl) return CREDIT_ERROR(CREDIT_EPLUGIN, "cannot load %s plugin %s: %s", credit_kind_name(kind), path, dlerror());
+    const char *symbol = kind == CREDIT_KIND_RULE ? CREDIT_RULE_SYMBOL : CREDIT_TASK_SYMBOL;
+    dlerror();
+    void *sym = dlsym(p->dl, symbol);
+    const char *err = dlerror();
+    if (!sym || err) {
+        int st = CREDIT_ERROR(CREDIT_EPLUGIN, "%s: no symbol %s, so it is not a %s plugin (%s)", path, symbol,
+                              credit_kind_name(kind), err ? err : "symbol is NULL");
+        credit_plugin_close(p);
+        return st;
+    }
+    /* The entry is a function returning the descriptor (POSIX allows the cast). */
+    const void *(*entry)(void);
+    *(void **)&entry = sym;
+    const void *desc = entry();
+    if (!desc) {
+        credit_plugin_close(p);
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s returned no descriptor", path, symbol);
+    }
+    if (kind == CREDIT_KIND_RULE) p->rule = desc;
+    else p->task = desc;
+    p->path = credit_strdup(path);
+    int st = check_descriptor(p, path, expect_name);
+    if (st) credit_plugin_close(p);
+    return st;
+}
+
+void credit_plugin_close(credit_plugin *p)
+{
+    if (p->dl) dlclose(p->dl);
+    free(p->path);
+    memset(p, 0, sizeof *p);
+}
+
+int credit_plugin_open(credit_plugin *p, credit_kind kind, const char *name)
+{
+    memset(p, 0, sizeof *p);
+    p->kind = kind;
+    const char *kname = credit_kind_name(kind);
+    if (!valid_name(name))
+        return CREDIT_ERROR(CREDIT_EINVAL, "'%s' is not a valid %s name (lower-case letters, digits and _)", name, kname);
+    if (static_list) {
+        for (size_t i = 0; i < static_count; i++) {
+            if (static_list[i].kind != kind || strcmp(static_list[i].name, name) != 0) continue;
+            if (kind == CREDIT_KIND_RULE) p->rule = static_list[i].rule_entry();
+            else p->task = static_list[i].task_entry();
+            p->path = credit_strdup("(built in)");
+            int st = check_descriptor(p, name, name);
+            if (st) credit_plugin_close(p);
+            return st;
+        }
+    } else {
+        char *path = search_path(kind);
+        if (!path) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
+        for (char *dir = strtok(path, ":"); dir; dir = strtok(NULL, ":")) {
+            char file[4400];
+            snprintf(file, sizeof file, "%s/%s.so", dir, name);
+            if (access(file, F_OK) == 0) {
+                free(path);
+                return credit_plugin_open_file(p, kind, file, name);
+            }
+        }
+        free(path);
+    }
+    /* Not found: name the search path and what is there. */
+    char **names;
+    size_t n = 0;
+    char list[2048] = "";
+    if (credit_plugin_names(kind, &names, &n) == CREDIT_OK) {
+        size_t used = 0;
+        for (size_t i = 0; i < n && used + 40 < sizeof list; i++)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
+        credit_plugin_names_free(names, n);
+    }
+    char *where = static_list ? credit_strdup("the built-in list") : search_path(kind);
+    int st = CREDIT_ERROR(CREDIT_EPLUGIN, "unknown %s '%s' (searched %s); available %ss: %s", kname, name,
+                          where ? where : "?", kname, *list ? list : "none");
+    free(where);
+    return st;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int credit_plugin_names(credit_kind kind, char ***names, size_t *n)
+{
+    size_t cap = 16, count = 0;
+    char **list = malloc(cap * sizeof *list);
+    if (!list) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
+    if (static_list) {
+        for (size_t i = 0; i < static_count; i++) {
+            if (static_list[i].kind != kind) continue;
+            if (count == cap) list = realloc(list, (cap *= 2) * sizeof *list);
+            list[count++] = credit_strdup(static_list[i].name);
+        }
+    } else {
+        char *path = search_path(kind);
+        for (char *dir = path ? strtok(path, ":") : NULL; dir; dir = strtok(NULL, ":")) {
+            DIR *d = opendir(dir);
+            if (!d) continue;
+            for (struct dirent *e; (e = readdir(d));) {
+                size_t len = strlen(e->d_name);
+                if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0) continue;
+                char stem[256];
+                if (len - 3 >= sizeof stem) continue;
+                memcpy(stem, e->d_name, len - 3);
+                stem[len - 3] = 0;
+                int dup = 0;
+                for (size_t i = 0; i < count; i++) dup |= strcmp(list[i], stem) == 0;
+                if (dup || !valid_name(stem)) continue;
+                if (count == cap) list = realloc(list, (cap *= 2) * sizeof *list);
+                list[count++] = credit_strdup(stem);
+            }
+            closedir(d);
+        }
+        free(path);
+    }
+    qsort(list, count, sizeof *list, cmp_str);
+    *names = list;
+    *n = count;
+    return CREDIT_OK;
+}
+
+void credit_plugin_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+}

@@ -1,0 +1,499 @@
+/* session.c - see session.h. */
+#define _GNU_SOURCE
+#include "session.h"
+#include "util.h"
+
+#include <cblas.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef CREDIT_COMMIT
+#define CREDIT_COMMIT "unknown"
+#endif
+#ifndef CREDIT_VERSION
+#define CREDIT_VERSION "0.1.0"
+#endif
+
+#define INF HUGE_VAL
+/* The order here is the order of the resolved config file. */
+const credit_option credit_core_options[] = {
+    {"rule", CREDIT_OPT_STRING, "bptt", 0, 0, NULL, "learning rule plugin (credit plugins list)"},
+    {"task", CREDIT_OPT_STRING, "smnist", 0, 0, NULL, "task plugin (credit plugins list)"},
+    {"seed", CREDIT_OPT_INT, "1", 0, 4294967295.0, NULL, "seed of initial weights, batch order and the plugins' streams"},
+    {"n", CREDIT_OPT_INT, "128", 1, 65536, NULL, "recurrent units"},
+    {"leak", CREDIT_OPT_REAL, "0", 0, 0.999999, NULL, "leak a = exp(-dt/tau) of the state; 0 = no leak (authors' sMNIST)"},
+    {"iters", CREDIT_OPT_INT, "1000", 0, 1e12, NULL, "training iterations (minibatches)"},
+    {"batch", CREDIT_OPT_INT, "256", 1, 1e7, NULL, "minibatch size"},
+    {"optimizer", CREDIT_OPT_CHOICE, "sgd", 0, 0, "sgd|adam", "plain SGD (the theorem's setting) or Adam"},
+    {"lr", CREDIT_OPT_REAL, "0.01", 0, INF, NULL, "learning rate eta"},
+    {"adam_beta1", CREDIT_OPT_REAL, "0.9", 0, 0.999999, NULL, "Adam first-moment decay"},
+    {"adam_beta2", CREDIT_OPT_REAL, "0.999", 0, 0.999999999, NULL, "Adam second-moment decay"},
+    {"adam_eps", CREDIT_OPT_REAL, "1e-8", 1e-300, 1, NULL, "Adam denominator floor"},
+    {"l2", CREDIT_OPT_REAL, "0", 0, INF, NULL, "L2 coefficient: loss += l2/2 (|W_in|^2+|W_rec|^2+|W_out|^2) (authors' sMNIST: 0.01)"},
+    {"boost_factor", CREDIT_OPT_REAL, "1", 0, INF, NULL, "learning-rate factor during the boost window (remedy experiment)"},
+    {"boost_start", CREDIT_OPT_REAL, "0", 0, 1, NULL, "boost window start, as a fraction of iters"},
+    {"boost_end", CREDIT_OPT_REAL, "0", 0, 1, NULL, "boost window end, as a fraction of iters (empty window: no boost)"},
+    {"eval_every", CREDIT_OPT_INT, "100", 1, 1e12, NULL, "iterations between evaluations on the whole train, validation and test sets"},
+    {"eval_chunk", CREDIT_OPT_INT, "512", 1, 1e6, NULL, "examples per forward pass during evaluation (memory only)"},
+    {"checkpoint_every", CREDIT_OPT_INT, "0", 0, 1e12, NULL, "iterations between checkpoints; 0 = at every evaluation"},
+    {"stop_train_acc", CREDIT_OPT_REAL, "0", 0, 1, NULL, "stop once training accuracy reaches this (matched-accuracy comparisons); 0 = never"},
+    {"weights", CREDIT_OPT_STRING, "", 0, 0, NULL, "initial weights as TSV (name row col value) instead of the random init"},
+    {"out", CREDIT_OPT_STRING, "", 0, 0, NULL, "run directory for credit train (required there)"},
+    {"resume", CREDIT_OPT_INT, "0", 0, 1, NULL, "1: continue from the run directory's checkpoint"},
+    {"threads", CREDIT_OPT_INT, "1", 1, 256, NULL, "BLAS threads of this process"},
+    {"progress", CREDIT_OPT_INT, "1", 0, 1, NULL, "1: progress line on stderr"},
+};
+const size_t credit_core_options_count = sizeof credit_core_options / sizeof credit_core_options[0];
+
+/* Keys that change how a run is carried out but not its numbers: left out of
+ * the config hash so a resumed run checks against the original. */
+static const char *operational_keys[] = {"out", "resume", "threads", "progress"};
+
+enum { STREAM_INIT = 1, STREAM_BATCH = 2, STREAM_RULE = 3, STREAM_TASK = 4 };
+
+static void fill_core_opts(credit_session *s)
+{
+    const credit_optset *set = &s->sets[0];
+#define V(key) credit_optset_find(set, 1, key)
+    credit_core_opts *o = &s->o;
+    o->rule = V("rule")->s; o->task = V("task")->s; o->out = V("out")->s; o->weights = V("weights")->s;
+    o->seed = V("seed")->i; o->n = V("n")->i; o->iters = V("iters")->i; o->batch = V("batch")->i;
+    o->eval_every = V("eval_every")->i; o->eval_chunk = V("eval_chunk")->i;
+    o->checkpoint_every = V("checkpoint_every")->i; o->threads = V("threads")->i;
+    o->progress = V("progress")->i; o->resume = V("resume")->i;
+    o->leak = V("leak")->r; o->lr = V("lr")->r; o->l2 = V("l2")->r;
+    o->adam_beta1 = V("adam_beta1")->r; o->adam_beta2 = V("adam_beta2")->r; o->adam_eps = V("adam_eps")->r;
+    o->optimizer = (int)V("optimizer")->i;
+    o->stop_train_acc = V("stop_train_acc")->r;
+    o->boost_factor = V("boost_factor")->r; o->boost_start = V("boost_start")->r; o->boost_end = V("boost_end")->r;
+#undef V
+}
+
+/* ------------------------------------------------------------ host services */
+
+static void host_log(void *ctx, const char *fmt, ...)
+{
+    credit_host_ctx *h = ctx;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", h->who);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static int host_error(void *ctx, int status, const char *fmt, ...)
+{
+    credit_host_ctx *h = ctx;
+    char msg[1800];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return CREDIT_ERROR(status ? status : CREDIT_EPLUGIN, "%s: %s", h->who, msg);
+}
+
+static void *host_alloc(void *ctx, size_t bytes)
+{
+    credit_host_ctx *h = ctx;
+    if (h->n_blocks == h->cap_blocks) {
+        size_t cap = h->cap_blocks ? 2 * h->cap_blocks : 8;
+        void **bigger = realloc(h->blocks, cap * sizeof *bigger);
+        if (!bigger) return NULL;
+        h->blocks = bigger;
+        h->cap_blocks = cap;
+    }
+    void *p = calloc(1, bytes ? bytes : 1);
+    if (p) h->blocks[h->n_blocks++] = p;
+    return p;
+}
+
+static int host_bptt(void *ctx, const credit_traj *tr, const credit_params *w, credit_params *g)
+{
+    credit_host_ctx *h = ctx;
+    if (!h->fwd || tr->B > h->fwd->d.B_max || tr->T != h->fwd->d.T || tr->n != h->fwd->d.n)
+        return CREDIT_ERROR(CREDIT_EINVAL, "%s: bptt service called with a trajectory larger than the session's", h->who);
+    credit_bptt(tr, w, g, h->fwd->delta, h->fwd->g);
+    return CREDIT_OK;
+}
+
+static void host_ctx_free(credit_host_ctx *h)
+{
+    for (size_t i = 0; i < h->n_blocks; i++) free(h->blocks[i]);
+    free(h->blocks);
+    h->blocks = NULL;
+    h->n_blocks = h->cap_blocks = 0;
+}
+
+static void host_setup(credit_host *host, credit_host_ctx *ctx, const char *kind, const char *name, uint64_t seed)
+{
+    snprintf(ctx->who, sizeof ctx->who, "%s %s", kind, name);
+    host->abi_version = CREDIT_ABI_VERSION;
+    host->struct_size = sizeof *host;
+    host->ctx = ctx;
+    host->seed = seed;
+    host->log = host_log;
+    host->error = host_error;
+    host->alloc = host_alloc;
+    host->bptt = host_bptt;
+}
+
+/* ------------------------------------------------------------ open/close */
+
+static int plugin_optset(credit_optset *set, const char *kind, const char *name, const credit_option *opt, size_t n,
+                         credit_value *val, char *owner_buf, size_t owner_len)
+{
+    snprintf(owner_buf, owner_len, "%s %s", kind, name);
+    set->owner = owner_buf;
+    set->opt = opt;
+    set->n = n;
+    set->val = val;
+    /* A plugin key must not shadow a core key. */
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < credit_core_options_count; k++)
+            if (strcmp(opt[i].key, credit_core_options[k].key) == 0)
+                return CREDIT_ERROR(CREDIT_EPLUGIN, "%s %s declares option '%s', which is a core key", kind, name, opt[i].key);
+    return CREDIT_OK;
+}
+
+static char owner_rule[96], owner_task[96];
+
+static int compute_config_text(credit_session *s)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    if (!fp) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
+    credit_config_write(fp, s->sets, s->nsets);
+    fclose(fp);
+    s->config_text = text;
+    uint64_t h = CREDIT_FNV_INIT;
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+        int skip = 0;
+        for (size_t k = 0; k < sizeof operational_keys / sizeof *operational_keys; k++) {
+            size_t kl = strlen(operational_keys[k]);
+            skip |= strncmp(line, operational_keys[k], kl) == 0 && strncmp(line + kl, " = ", 3) == 0;
+        }
+        if (!skip) h = credit_fnv1a(line, n, h);
+        line += n;
+    }
+    s->config_hash = h;
+    return CREDIT_OK;
+}
+
+int credit_session_open(credit_session *s, credit_config *cfg)
+{
+    int st;
+    memset(s, 0, sizeof *s);
+    s->cfg = *cfg; /* the session owns the config from here */
+    memset(cfg, 0, sizeof *cfg);
+    s->perm_epoch = -1;
+
+    /* Rule and task first: their option tables decide which keys are valid. */
+    credit_value rule_name, task_name;
+    const char *rn = credit_config_get(&s->cfg, "rule"), *tn = credit_config_get(&s->cfg, "task");
+    credit_option_parse(&credit_core_options[0], rn ? rn : credit_core_options[0].default_value, "", &rule_name);
+    credit_option_parse(&credit_core_options[1], tn ? tn : credit_core_options[1].default_value, "", &task_name);
+    if ((st = credit_plugin_open(&s->rule_pl, CREDIT_KIND_RULE, rule_name.s))) return st;
+    if ((st = credit_plugin_open(&s->task_pl, CREDIT_KIND_TASK, task_name.s))) return st;
+    s->rule = s->rule_pl.rule;
+    s->task = s->task_pl.task;
+
+    size_t nvals = credit_core_options_count + s->rule->n_options + s->task->n_options;
+    s->values = calloc(nvals, sizeof *s->values);
+    if (!s->values) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
+    s->sets[0] = (credit_optset){"core", credit_core_options, credit_core_options_count, s->values};
+    if ((st = plugin_optset(&s->sets[1], "rule", s->rule->name, s->rule->options, s->rule->n_options,
+                            s->values + credit_core_options_count, owner_rule, sizeof owner_rule)))
+        return st;
+    if ((st = plugin_optset(&s->sets[2], "task", s->task->name, s->task->options, s->task->n_options,
+                            s->values + credit_core_options_count + s->rule->n_options, owner_task, sizeof owner_task)))
+        return st;
+    s->nsets = 3;
+    if ((st = credit_config_resolve(&s->cfg, s->sets, s->nsets))) return st;
+    fill_core_opts(s);
+    if ((st = compute_config_text(s))) return st;
+    openblas_set_num_threads((int)s->o.threads);
+
+    /* Task: sizes and data. */
+    uint64_t seed = (uint64_t)s->o.seed;
+    host_setup(&s->task_host, &s->task_ctx, "task", s->task->name, credit_splitmix64(&(uint64_t){seed ^ STREAM_TASK}));
+    size_t tbytes = s->task->state_size(s->sets[2].val);
+    s->task_state = calloc(1, tbytes ? tbytes : 1);
+    if (!s->task_state) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for task state (%zu bytes)", tbytes);
+    credit_error_clear();
+    if ((st = s->task->init(s->task_state, s->sets[2].val, &s->task_host, &s->info))) {
+        if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to initialise (status %d)", s->task->name, st);
+        return st;
+    }
+    s->task_ready = 1;
+    if (s->info.n_in < 1 || s->info.n_out < 1 || s->info.T < 1 || s->info.n_examples[CREDIT_SPLIT_TRAIN] < 1)
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "task %s reported impossible sizes (n_in %d, n_out %d, T %d, %llu training examples)",
+                            s->task->name, s->info.n_in, s->info.n_out, s->info.T,
+                            (unsigned long long)s->info.n_examples[CREDIT_SPLIT_TRAIN]);
+
+    long B_max = s->o.batch > s->o.eval_chunk ? s->o.batch : s->o.eval_chunk;
+    s->dims = (credit_dims){.n_in = s->info.n_in, .n = (int)s->o.n, .n_out = s->info.n_out, .T = s->info.T,
+                            .B_max = (int)B_max, .leak = s->o.leak};
+
+    if ((st = credit_fwd_alloc(&s->fwd, &s->dims))) return CREDIT_ERROR(st, "out of memory for the trajectory");
+    s->rule_ctx.fwd = s->task_ctx.fwd = &s->fwd;
+
+    /* Rule. */
+    host_setup(&s->rule_host, &s->rule_ctx, "rule", s->rule->name, credit_splitmix64(&(uint64_t){seed ^ STREAM_RULE}));
+    size_t rbytes = s->rule->state_size(&s->dims, s->sets[1].val);
+    s->rule_state = calloc(1, rbytes ? rbytes : 1);
+    if (!s->rule_state) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for rule state (%zu bytes)", rbytes);
+    credit_error_clear();
+    if ((st = s->rule->init(s->rule_state, &s->dims, s->sets[1].val, &s->rule_host))) {
+        if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed to initialise (status %d)", s->rule->name, st);
+        return st;
+    }
+    s->rule_ready = 1;
+
+    /* Network. */
+    s->n_params = credit_params_count(&s->dims);
+    s->theta = calloc(4 * s->n_params, sizeof(double));
+    s->index = calloc((size_t)B_max, sizeof *s->index);
+    s->perm = calloc(s->info.n_examples[CREDIT_SPLIT_TRAIN], sizeof *s->perm);
+    if (!s->theta || !s->index || !s->perm) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for the network");
+    s->grad = s->theta + s->n_params;
+    s->m1 = s->grad + s->n_params;
+    s->m2 = s->m1 + s->n_params;
+    s->w = credit_params_view(s->theta, &s->dims);
+    s->g = credit_params_view(s->grad, &s->dims);
+    credit_rng rng;
+    credit_rng_seed(&rng, seed, STREAM_INIT);
+    credit_params_init(s->theta, &s->dims, &rng);
+    if (*s->o.weights && (st = credit_weights_read(s, s->o.weights))) return st;
+    return CREDIT_OK;
+}
+
+void credit_session_close(credit_session *s)
+{
+    if (s->rule_ready && s->rule->fini) s->rule->fini(s->rule_state);
+    if (s->task_ready && s->task->fini) s->task->fini(s->task_state);
+    host_ctx_free(&s->rule_ctx);
+    host_ctx_free(&s->task_ctx);
+    free(s->rule_state);
+    free(s->task_state);
+    credit_plugin_close(&s->rule_pl);
+    credit_plugin_close(&s->task_pl);
+    credit_fwd_free(&s->fwd);
+    free(s->theta);
+    free(s->index);
+    free(s->perm);
+    free(s->values);
+    free(s->config_text);
+    credit_config_free(&s->cfg);
+    memset(s, 0, sizeof *s);
+}
+
+/* ------------------------------------------------------------ batches */
+
+int credit_session_batch(credit_session *s, int split, const uint64_t *index, int B, double *loss, double *correct,
+                         double *scored)
+{
+    credit_fwd *f = &s->fwd;
+    int st = s->task->fill(s->task_state, split, index, B, f->x, f->target, f->mask);
+    if (st) {
+        if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to fill a batch (status %d)", s->task->name, st);
+        return st;
+    }
+    credit_forward(f, &s->w, B);
+    *loss = credit_loss(f, s->info.loss, &s->w, correct, scored);
+    return CREDIT_OK;
+}
+
+void credit_session_batch_index(credit_session *s, long k, uint64_t *index, int B)
+{
+    const uint64_t n = s->info.n_examples[CREDIT_SPLIT_TRAIN];
+    for (int b = 0; b < B; b++) {
+        uint64_t pos = (uint64_t)k * (uint64_t)B + (uint64_t)b;
+        long epoch = (long)(pos / n);
+        if (epoch != s->perm_epoch) {
+            /* Fisher-Yates from a stream named by the epoch: batch k depends
+             * on k alone, which is what makes resume bit-identical. */
+            credit_rng rng;
+            credit_rng_seed(&rng, (uint64_t)s->o.seed, ((uint64_t)STREAM_BATCH << 40) | (uint64_t)epoch);
+            for (uint64_t i = 0; i < n; i++) s->perm[i] = i;
+            for (uint64_t i = n - 1; i > 0; i--) {
+                uint64_t j = credit_rng_below(&rng, i + 1), t = s->perm[i];
+                s->perm[i] = s->perm[j];
+                s->perm[j] = t;
+            }
+            s->perm_epoch = epoch;
+        }
+        index[b] = s->perm[pos % n];
+    }
+}
+
+int credit_session_gradient(credit_session *s, int exact, double *l2_term)
+{
+    memset(s->grad, 0, sizeof(double) * s->n_params);
+    credit_backward_readout(&s->fwd, &s->g);
+    if (exact) {
+        credit_backward_bptt(&s->fwd, &s->w, &s->g);
+    } else {
+        credit_traj tr = credit_fwd_traj(&s->fwd);
+        int st = s->rule->grad(s->rule_state, &tr, &s->w, &s->g);
+        if (st) {
+            if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed (status %d)", s->rule->name, st);
+            return st;
+        }
+    }
+    credit_zero_diagonal(s->g.W_rec, s->dims.n);
+    double l2 = credit_l2(&s->w, &s->dims, s->o.l2, &s->g);
+    if (l2_term) *l2_term = l2;
+    return CREDIT_OK;
+}
+
+int credit_session_evaluate(credit_session *s, int split, double *loss, double *acc)
+{
+    const uint64_t n = s->info.n_examples[split];
+    double total = 0.0, hits = 0.0, weight = 0.0;
+    if (n == 0) {
+        *loss = *acc = NAN;
+        return CREDIT_OK;
+    }
+    for (uint64_t start = 0; start < n; start += (uint64_t)s->o.eval_chunk) {
+        int B = (int)(n - start < (uint64_t)s->o.eval_chunk ? n - start : (uint64_t)s->o.eval_chunk);
+        for (int b = 0; b < B; b++) s->index[b] = start + (uint64_t)b;
+        double l, c, w;
+        int st = credit_session_batch(s, split, s->index, B, &l, &c, &w);
+        if (st) return st;
+        total += l * w;
+        hits += c;
+        weight += w;
+    }
+    *loss = weight > 0 ? total / weight : NAN;
+    *acc = weight > 0 ? hits / weight : NAN;
+    return CREDIT_OK;
+}
+
+double credit_session_lr(const credit_session *s, long k)
+{
+    double frac = s->o.iters > 0 ? (double)k / (double)s->o.iters : 0.0;
+    int boosted = frac >= s->o.boost_start && frac < s->o.boost_end;
+    return s->o.lr * (boosted ? s->o.boost_factor : 1.0);
+}
+
+void credit_session_update(credit_session *s, double lr)
+{
+    const size_t n = s->n_params;
+    if (s->o.optimizer == 0) {
+        cblas_daxpy((int)n, -lr, s->grad, 1, s->theta, 1);
+        return;
+    }
+    const double b1 = s->o.adam_beta1, b2 = s->o.adam_beta2, eps = s->o.adam_eps;
+    s->adam_t++;
+    const double c1 = 1.0 - pow(b1, (double)s->adam_t), c2 = 1.0 - pow(b2, (double)s->adam_t);
+    for (size_t i = 0; i < n; i++) {
+        double g = s->grad[i];
+        s->m1[i] = b1 * s->m1[i] + (1.0 - b1) * g;
+        s->m2[i] = b2 * s->m2[i] + (1.0 - b2) * g * g;
+        s->theta[i] -= lr * (s->m1[i] / c1) / (sqrt(s->m2[i] / c2) + eps);
+    }
+    /* Zero gradients on the W_rec diagonal leave it at zero under SGD; under
+     * Adam 0 / (0 + eps) is 0 as well, so the diagonal stays removed. */
+}
+
+void credit_session_provenance(const credit_session *s, FILE *fp)
+{
+    fprintf(fp, "# credit %s commit %s\n", CREDIT_VERSION, CREDIT_COMMIT);
+    fprintf(fp, "# rule %s %s\n# task %s %s\n", s->rule->name, s->rule->version, s->task->name, s->task->version);
+    fprintf(fp, "# config_hash %016llx\n# seed %ld\n", (unsigned long long)s->config_hash, s->o.seed);
+}
+
+/* ------------------------------------------------------------ weights TSV */
+
+static const char *matrix_names[4] = {"W_in", "W_rec", "W_out", "b_out"};
+
+static void matrix_shape(const credit_dims *d, int m, int *rows, int *cols)
+{
+    int r[4] = {d->n, d->n, d->n_out, d->n_out}, c[4] = {d->n_in, d->n, d->n, 1};
+    *rows = r[m];
+    *cols = c[m];
+}
+
+static double *matrix_data(const credit_params *p, int m)
+{
+    double *blocks[4] = {p->W_in, p->W_rec, p->W_out, p->b_out};
+    return blocks[m];
+}
+
+int credit_weights_write(const credit_session *s, const char *path)
+{
+    credit_afile a;
+    int st = credit_afile_open(&a, path);
+    if (st) return st;
+    credit_session_provenance(s, a.fp);
+    fprintf(a.fp, "# weights: name row col value (W[post][pre]; b_out has col 0)\n");
+    for (int m = 0; m < 4; m++) {
+        int rows, cols;
+        matrix_shape(&s->dims, m, &rows, &cols);
+        const double *data = matrix_data(&s->w, m);
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) fprintf(a.fp, "%s\t%d\t%d\t%.17g\n", matrix_names[m], r, c, data[(size_t)r * cols + c]);
+    }
+    return credit_afile_commit(&a);
+}
+
+int credit_weights_read(credit_session *s, const char *path)
+{
+    char *text;
+    int st = credit_read_file(path, &text, NULL);
+    if (st) return st;
+    size_t total = s->n_params;
+    unsigned char *seen = calloc(total, 1);
+    if (!seen) { free(text); return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory"); }
+    int lineno = 0;
+    st = CREDIT_OK;
+    for (char *line = text, *next; line && *line && !st; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        lineno++;
+        if (*line == '#' || *line == 0) continue;
+        char name[16];
+        int r, c, used = 0;
+        double v;
+        if (sscanf(line, "%15s %d %d %lf %n", name, &r, &c, &v, &used) != 4 || line[used]) {
+            st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: expected 'name row col value', got '%s'", path, lineno, line);
+            break;
+        }
+        int m = -1;
+        for (int k = 0; k < 4; k++)
+            if (strcmp(name, matrix_names[k]) == 0) m = k;
+        int rows = 0, cols = 0;
+        if (m >= 0) matrix_shape(&s->dims, m, &rows, &cols);
+        if (m < 0) st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: unknown matrix '%s' (W_in, W_rec, W_out, b_out)", path, lineno, name);
+        else if (r < 0 || r >= rows || c < 0 || c >= cols)
+            st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] is outside %s's %d x %d shape for this config", path, lineno, name,
+                              r, c, name, rows, cols);
+        else if (!isfinite(v)) st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] is not finite", path, lineno, name, r, c);
+        else if (m == 1 && r == c && v != 0.0)
+            st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: W_rec[%d][%d] = %g, but self-connections are removed (diagonal must be 0)",
+                              path, lineno, r, c, v);
+        if (st) break;
+        double *data = matrix_data(&s->w, m);
+        size_t off = (size_t)(data - s->theta) + (size_t)r * cols + c;
+        if (seen[off]) { st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] given twice", path, lineno, name, r, c); break; }
+        seen[off] = 1;
+        data[(size_t)r * cols + c] = v;
+    }
+    for (int m = 0; m < 4 && !st; m++) {
+        int rows, cols;
+        matrix_shape(&s->dims, m, &rows, &cols);
+        size_t base = (size_t)(matrix_data(&s->w, m) - s->theta);
+        for (int k = 0; k < rows * cols && !st; k++)
+            if (!seen[base + k] && !(m == 1 && k / cols == k % cols))
+                st = CREDIT_ERROR(CREDIT_EFORMAT, "%s: %s[%d][%d] is missing (a %d x %d matrix for this config)", path,
+                                  matrix_names[m], k / cols, k % cols, rows, cols);
+    }
+    free(seen);
+    free(text);
+    return st;
+}

@@ -1,0 +1,92 @@
+/* session.h - one configured network with its rule and task loaded: what
+ * `credit train`, `credit grad` and the measurements work on. */
+#ifndef CREDIT_SESSION_H
+#define CREDIT_SESSION_H
+
+#include "config.h"
+#include "net.h"
+#include "plugin.h"
+
+/* Core options, parsed (the table is core_options in session.c). */
+typedef struct credit_core_opts {
+    const char *rule, *task, *out, *weights;
+    long seed, n, iters, batch, eval_every, checkpoint_every, eval_chunk, threads;
+    long progress, resume;
+    double leak, lr, l2, adam_beta1, adam_beta2, adam_eps;
+    int optimizer; /* 0 sgd, 1 adam */
+    double stop_train_acc;
+    double boost_factor, boost_start, boost_end; /* fractions of iters */
+} credit_core_opts;
+
+/* Host context of one plugin: its name for messages and the memory it asked for. */
+typedef struct credit_host_ctx {
+    char who[64];
+    credit_fwd *fwd; /* workspaces the bptt service borrows */
+    void **blocks;
+    size_t n_blocks, cap_blocks;
+} credit_host_ctx;
+
+typedef struct credit_session {
+    credit_config cfg;
+    credit_optset sets[3]; /* core, rule, task */
+    int nsets;
+    credit_value *values;  /* storage behind sets[].val */
+    credit_core_opts o;
+
+    credit_plugin rule_pl, task_pl;
+    const credit_rule *rule;
+    const credit_task *task;
+    void *rule_state, *task_state;
+    int rule_ready, task_ready;
+    credit_host rule_host, task_host;
+    credit_host_ctx rule_ctx, task_ctx;
+
+    credit_task_info info;
+    credit_dims dims;
+    size_t n_params;
+    double *theta, *grad, *m1, *m2; /* parameters, gradient, Adam moments */
+    credit_params w, g;
+    long adam_t;
+    credit_fwd fwd;
+    uint64_t *index;     /* B_max example indices */
+    uint64_t *perm;      /* permutation of the training set for perm_epoch */
+    long perm_epoch;
+
+    char *config_text;   /* resolved config */
+    uint64_t config_hash;
+} credit_session;
+
+/* Extra option tables other modules register (curvature) are appended to
+ * the core's: they are validated and written with it. */
+extern const credit_option credit_core_options[];
+extern const size_t credit_core_options_count;
+
+/* Resolve config (rule and task chosen by it), load and init plugins,
+ * allocate, initialise weights (or read `weights`). */
+int credit_session_open(credit_session *s, credit_config *cfg);
+void credit_session_close(credit_session *s);
+
+/* Fill the forward workspace with B examples of a split and run forward
+ * and loss; returns the task loss in *loss. */
+int credit_session_batch(credit_session *s, int split, const uint64_t *index, int B, double *loss, double *correct,
+                         double *scored);
+/* Training-set indices of iteration k: epochs of a seeded permutation. */
+void credit_session_batch_index(credit_session *s, long k, uint64_t *index, int B);
+/* Gradient of the training objective after credit_session_batch: exact
+ * readout + the rule's W_in/W_rec estimate (or the exact one if exact) + L2.
+ * Returns the L2 term in *l2_term. */
+int credit_session_gradient(credit_session *s, int exact, double *l2_term);
+/* Loss and accuracy on a whole split (task loss, no L2). */
+int credit_session_evaluate(credit_session *s, int split, double *loss, double *acc);
+/* One optimizer step with learning rate lr on s->grad. */
+void credit_session_update(credit_session *s, double lr);
+/* Learning rate of iteration k (with the boost schedule). */
+double credit_session_lr(const credit_session *s, long k);
+/* Provenance lines ("# ..."), for the head of every output file. */
+void credit_session_provenance(const credit_session *s, FILE *fp);
+
+/* Weights as TSV: name row col value, %.17g. */
+int credit_weights_write(const credit_session *s, const char *path);
+int credit_weights_read(credit_session *s, const char *path);
+
+#endif

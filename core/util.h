@@ -1,0 +1,38 @@
+/* util.h - error reporting, hashing, atomic files: the small services every
+ * module of the core shares. */
+#ifndef CREDIT_UTIL_H
+#define CREDIT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Every error goes through CREDIT_ERROR: it records the message (which names
+ * the file, key or value) and the source location, and returns the status,
+ * so callers write `return CREDIT_ERROR(CREDIT_EIO, "...", ...)`. */
+#define CREDIT_ERROR(status, ...) credit_error_set(__FILE__, __LINE__, (status), __VA_ARGS__)
+int credit_error_set(const char *src, int line, int status, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int credit_error_setv(const char *src, int line, int status, const char *fmt, va_list ap);
+const char *credit_error_message(void); /* last message, "" if none */
+const char *credit_error_where(void);   /* "core/config.c:120" */
+void credit_error_clear(void);
+
+/* FNV-1a, 64 bit: config hashes and checkpoint checksums. */
+uint64_t credit_fnv1a(const void *data, size_t n, uint64_t h);
+#define CREDIT_FNV_INIT 0xcbf29ce484222325ull
+
+/* Write-then-rename: open PATH.tmp, and on commit fsync-free rename it over
+ * PATH, so a killed process never leaves PATH half-written. */
+typedef struct credit_afile { FILE *fp; char *path, *tmp; } credit_afile;
+int credit_afile_open(credit_afile *a, const char *path);
+int credit_afile_commit(credit_afile *a); /* closes; error if any write failed */
+void credit_afile_abort(credit_afile *a); /* closes and removes the temp */
+
+/* Read a whole file; NUL-terminated; caller frees. */
+int credit_read_file(const char *path, char **data, size_t *len);
+int credit_mkdir_p(const char *path);
+char *credit_strdup(const char *s);
+double credit_now(void); /* monotonic seconds */
+
+#endif

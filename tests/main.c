@@ -1,0 +1,144 @@
+/* main.c - runs every suite; the plugins are linked in statically (a list
+ * the Makefile generates from rules/*.c and tasks/*.c), so a new plugin is
+ * covered by the conformance suite the day it is added. */
+#define _GNU_SOURCE
+#include "test.h"
+#include "plugin.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CREDIT_STATIC_RULE(id) const credit_rule *credit_rule_entry_##id(void);
+#define CREDIT_STATIC_TASK(id) const credit_task *credit_task_entry_##id(void);
+#include "static_plugins.h"
+#undef CREDIT_STATIC_RULE
+#undef CREDIT_STATIC_TASK
+
+const credit_static_plugin test_static_plugins[] = {
+#define CREDIT_STATIC_RULE(id) {CREDIT_KIND_RULE, #id, credit_rule_entry_##id, NULL},
+#define CREDIT_STATIC_TASK(id) {CREDIT_KIND_TASK, #id, NULL, credit_task_entry_##id},
+#include "static_plugins.h"
+};
+const size_t test_static_count = sizeof test_static_plugins / sizeof test_static_plugins[0];
+
+int test_passed, test_failed;
+
+int test_check(int cond, const char *name, const char *fmt, ...)
+{
+    if (cond) {
+        test_passed++;
+        printf("ok   %s\n", name);
+    } else {
+        test_failed++;
+        printf("FAIL %s: ", name);
+        va_list ap;
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        putchar('\n');
+    }
+    fflush(stdout);
+    return cond;
+}
+
+const char *test_root(void) { const char *r = getenv("CREDIT_ROOT"); return r ? r : "."; }
+const char *test_build(void) { const char *b = getenv("CREDIT_BUILD"); return b ? b : "build"; }
+
+static char tmpdir[256];
+const char *test_tmp(void) { return tmpdir; }
+
+int test_run(const char *cmd, char **out)
+{
+    char full[8192];
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    if (!p) return -1;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    for (size_t got; buf && (got = fread(buf + n, 1, cap - n - 1, p)) > 0;) {
+        n += got;
+        if (cap - n < 2) buf = realloc(buf, cap *= 2);
+    }
+    int status = pclose(p);
+    if (buf) buf[n] = 0;
+    if (out) *out = buf;
+    else free(buf);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int test_files_equal(const char *a, const char *b)
+{
+    char *da, *db;
+    size_t na, nb;
+    if (credit_read_file(a, &da, &na)) return 0;
+    if (credit_read_file(b, &db, &nb)) { free(da); return 0; }
+    int eq = na == nb && memcmp(da, db, na) == 0;
+    free(da);
+    free(db);
+    return eq;
+}
+
+int test_session(credit_session *s, const char *const *kv)
+{
+    credit_config cfg = {0};
+    int st = CREDIT_OK;
+    for (; *kv && !st; kv++) st = credit_config_assign(&cfg, *kv);
+    if (!st) st = credit_session_open(s, &cfg);
+    credit_config_free(&cfg);
+    return st;
+}
+
+const char *test_seq_file(int mse)
+{
+    static char paths[2][300];
+    char *path = paths[mse];
+    if (*path) return path;
+    snprintf(path, 300, "%s/seq_%s.txt", tmpdir, mse ? "mse" : "xent");
+    FILE *fp = fopen(path, "w");
+    const int T = 8, n_in = 2;
+    fprintf(fp, "credit-sequences 1\n# test data\nn_in %d\nn_out 2\nT %d\nloss %s\n", n_in, T, mse ? "mse" : "xent");
+    const char *splits[4] = {"train", "valid", "test", "test_perturbed"};
+    int counts[4] = {64, 16, 32, 32};
+    credit_rng rng;
+    credit_rng_seed(&rng, 12345, 0);
+    for (int sp = 0; sp < 4; sp++)
+        for (int q = 0; q < counts[sp]; q++) {
+            double x[8][2], sum = 0;
+            for (int t = 0; t < T; t++) {
+                x[t][0] = t < T / 2 ? credit_rng_normal(&rng) * (sp == 3 ? 1.5 : 1.0) : 0.0;
+                x[t][1] = t == T - 1; /* a "go" cue */
+                sum += x[t][0];
+            }
+            for (int t = 0; t < T; t++) {
+                int last = t == T - 1;
+                double t0 = mse ? (last ? (sum > 0) - (sum <= 0) : 0.0) : (sum > 0), t1 = mse ? 0.0 : (sum <= 0);
+                if (mse && !last) t0 = 0;
+                fprintf(fp, "%s %d %d %d %.17g %.17g %g %g\n", splits[sp], q, t, mse ? 1 : last, x[t][0], x[t][1], t0, t1);
+            }
+        }
+    fclose(fp);
+    return path;
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/credit-test-XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    credit_plugins_use_static(test_static_plugins, test_static_count);
+    test_core();
+    test_gradcheck();
+    test_conformance();
+    test_plugins();
+    test_cli();
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (!test_failed && system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
+    printf("%d passed, %d failed\n", test_passed, test_failed);
+    return test_failed ? 1 : 0;
+}

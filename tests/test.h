@@ -1,0 +1,42 @@
+/* test.h - the test harness: one line per check, a closing count, and a
+ * non-zero exit on any failure (tests/main.c). */
+#ifndef CREDIT_TEST_H
+#define CREDIT_TEST_H
+
+#include "credit.h"
+#include "session.h"
+#include <stdio.h>
+
+extern int test_passed, test_failed;
+
+/* Records one check: prints "ok   name" or "FAIL name: detail". Returns cond. */
+int test_check(int cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define CHECK(cond, name, ...) test_check(!!(cond), (name), __VA_ARGS__)
+
+/* Paths of the tree under test (CREDIT_ROOT: . or build-san; CREDIT_BUILD). */
+const char *test_root(void);
+const char *test_build(void);
+/* A scratch directory for this test run (removed at the end). */
+const char *test_tmp(void);
+
+/* Run a shell command; returns its exit status, output captured in *out (caller frees). */
+int test_run(const char *cmd, char **out);
+int test_files_equal(const char *a, const char *b);
+
+/* A tiny sequence file for the file task: a memory problem (the class is the
+ * sign of the first input's sum over the first half), xent on the last step;
+ * or an MSE version. Returns the path. */
+const char *test_seq_file(int mse);
+
+/* Open a session from `key=value` strings (NULL-terminated) with the
+ * static plugins; returns status. */
+int test_session(credit_session *s, const char *const *kv);
+
+/* Suites. */
+void test_core(void);
+void test_gradcheck(void);
+void test_plugins(void);
+void test_conformance(void);
+void test_cli(void);
+
+#endif

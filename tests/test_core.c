@@ -1,0 +1,258 @@
+/* test_core.c - RNG, config, weights files, checkpoints, batches, training. */
+#define _GNU_SOURCE
+#include "test.h"
+#include "config.h"
+#include "train.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void test_rng(void)
+{
+    credit_rng r = {{1, 2, 3, 4}};
+    uint64_t want[4] = {11520ull, 0ull, 1509978240ull, 1215971899390074240ull}, got[4];
+    for (int i = 0; i < 4; i++) got[i] = credit_rng_next(&r);
+    CHECK(memcmp(want, got, sizeof want) == 0, "xoshiro256** reference vector", "got %llu %llu %llu %llu",
+          (unsigned long long)got[0], (unsigned long long)got[1], (unsigned long long)got[2], (unsigned long long)got[3]);
+    credit_rng a, b;
+    credit_rng_seed(&a, 5, 1);
+    credit_rng_seed(&b, 5, 2);
+    CHECK(credit_rng_next(&a) != credit_rng_next(&b), "streams of one seed differ", "%s", "same first draw");
+    double sum = 0, sq = 0;
+    const int n = 200000;
+    for (int i = 0; i < n; i++) {
+        double z = credit_rng_normal(&a);
+        sum += z;
+        sq += z * z;
+    }
+    double mean = sum / n, var = sq / n - mean * mean;
+    /* 6 standard errors: a wrong transform fails, a right one passes all but never. */
+    CHECK(fabs(mean) < 6 / sqrt(n) && fabs(var - 1) < 6 * sqrt(2.0 / n), "normal draws have mean 0, variance 1",
+          "mean %g variance %g", mean, var);
+}
+
+/* Opens a session with extra key=value pairs and returns the error message. */
+static const char *session_error(const char *const *kv)
+{
+    credit_session s;
+    credit_error_clear();
+    int st = test_session(&s, kv);
+    credit_session_close(&s);
+    return st ? credit_error_message() : "(no error)";
+}
+
+static void expect_error(const char *name, const char *const *kv, const char *want)
+{
+    const char *msg = session_error(kv);
+    CHECK(strstr(msg, want) != NULL, name, "message '%s' lacks '%s'", msg, want);
+}
+
+static void test_config(void)
+{
+    char pathkv[400];
+    snprintf(pathkv, sizeof pathkv, "path=%s", test_seq_file(0));
+    expect_error("unknown key is named with the valid keys", (const char *const[]){"task=file", pathkv, "lr_rate=1", NULL},
+                 "command line: unknown key 'lr_rate'; valid keys: rule, task, seed");
+    expect_error("unknown key lists the plugin's keys too", (const char *const[]){"task=file", pathkv, "bogus=1", NULL}, ", path");
+    expect_error("bad real names key, value and range", (const char *const[]){"task=file", pathkv, "lr=fast", NULL},
+                 "command line: lr = 'fast' is not valid: expected real in [0, inf]");
+    expect_error("out-of-range integer", (const char *const[]){"task=file", pathkv, "n=0", NULL},
+                 "command line: n = 0 is out of range: expected integer in [1, 65536]");
+    expect_error("integer with junk", (const char *const[]){"task=file", pathkv, "batch=12x", NULL},
+                 "batch = '12x' is not valid: expected integer");
+    expect_error("bad choice lists the choices", (const char *const[]){"task=file", pathkv, "optimizer=rmsprop", NULL},
+                 "optimizer = 'rmsprop' is not valid: expected one of sgd|adam");
+    expect_error("plugin option is validated like a core key", (const char *const[]){"task=file", pathkv, "rule=example", "feedback=sideways", NULL},
+                 "feedback = 'sideways' is not valid: expected one of symmetric|random");
+    expect_error("unknown rule lists the rules", (const char *const[]){"task=file", pathkv, "rule=nosuch", NULL},
+                 "unknown rule 'nosuch' (searched the built-in list); available rules: bptt");
+    expect_error("invalid rule name", (const char *const[]){"rule=../x", NULL}, "'../x' is not a valid rule name");
+    expect_error("task's own error comes through", (const char *const[]){"task=file", NULL}, "task file: path = FILE is required");
+
+    /* File syntax. */
+    char cfg[400];
+    snprintf(cfg, sizeof cfg, "%s/bad.cfg", test_tmp());
+    FILE *fp = fopen(cfg, "w");
+    fprintf(fp, "# comment\nlr = 0.1  # trailing comment\nthis line has no equals\n");
+    fclose(fp);
+    credit_config c = {0};
+    credit_error_clear();
+    credit_config_read(&c, cfg);
+    char want[500];
+    snprintf(want, sizeof want, "%s:3: expected 'key = value', got 'this line has no equals'", cfg);
+    CHECK(strcmp(credit_error_message(), want) == 0, "config line without '=' names file and line", "got '%s'", credit_error_message());
+    credit_config_free(&c);
+    fp = fopen(cfg, "w");
+    fprintf(fp, "lr = 0.1\nn = 4\nlr = 0.2\n");
+    fclose(fp);
+    credit_config_read(&c, cfg);
+    snprintf(want, sizeof want, "%s:3: key 'lr' is already set at %s:1", cfg, cfg);
+    CHECK(strcmp(credit_error_message(), want) == 0, "duplicate key in a config file", "got '%s'", credit_error_message());
+    credit_config_free(&c);
+    fp = fopen(cfg, "w");
+    fprintf(fp, "lr = 0.1\nn = 4\n");
+    fclose(fp);
+    int st = credit_config_read(&c, cfg);
+    st |= credit_config_assign(&c, "lr=0.5");
+    CHECK(!st && strcmp(credit_config_get(&c, "lr"), "0.5") == 0 && strcmp(credit_config_get(&c, "n"), "4") == 0,
+          "command line overrides the file", "lr = %s", credit_config_get(&c, "lr"));
+    credit_config_free(&c);
+    credit_error_clear();
+    st = credit_config_read(&c, "/nonexistent/run.cfg");
+    CHECK(st && strstr(credit_error_message(), "cannot open /nonexistent/run.cfg"), "missing config file is named", "got '%s'",
+          credit_error_message());
+    credit_config_free(&c);
+}
+
+static const char *const *tiny(const char *extra1, const char *extra2)
+{
+    static char pathkv[400];
+    static const char *kv[16];
+    snprintf(pathkv, sizeof pathkv, "path=%s", test_seq_file(0));
+    int n = 0;
+    const char *base[] = {"task=file", pathkv, "n=12", "batch=16", "lr=0.1", "eval_every=50", "progress=0", "iters=200"};
+    for (size_t i = 0; i < sizeof base / sizeof *base; i++) kv[n++] = base[i];
+    if (extra1) kv[n++] = extra1;
+    if (extra2) kv[n++] = extra2;
+    kv[n] = NULL;
+    return kv;
+}
+
+static void test_weights_and_checkpoints(void)
+{
+    credit_session s;
+    if (!CHECK(test_session(&s, tiny(NULL, NULL)) == 0, "session opens on the file task", "%s", credit_error_message())) return;
+    char wpath[400], cpath[400];
+    snprintf(wpath, sizeof wpath, "%s/w.tsv", test_tmp());
+    snprintf(cpath, sizeof cpath, "%s/c.bin", test_tmp());
+    double *copy = malloc(sizeof(double) * s.n_params);
+    memcpy(copy, s.theta, sizeof(double) * s.n_params);
+    int st = credit_weights_write(&s, wpath);
+    memset(s.theta, 0, sizeof(double) * s.n_params);
+    st |= credit_weights_read(&s, wpath);
+    CHECK(!st && memcmp(copy, s.theta, sizeof(double) * s.n_params) == 0, "weights TSV round-trips exactly", "%s", credit_error_message());
+
+    /* Malformed weights files. */
+    struct { const char *text, *want; } bad[] = {
+        {"W_in 0 0 0.5 extra\n", ":1: expected 'name row col value'"},
+        {"W_hid 0 0 0.5\n", ":1: unknown matrix 'W_hid'"},
+        {"W_rec 12 0 0.5\n", ":1: W_rec[12][0] is outside W_rec's 12 x 12 shape"},
+        {"W_rec 3 3 0.5\n", ":1: W_rec[3][3] = 0.5, but self-connections are removed"},
+        {"W_in 0 0 nan\n", ":1: W_in[0][0] is not finite"},
+        {"W_in 0 0 1\nW_in 0 0 2\n", ":2: W_in[0][0] given twice"},
+        {"W_in 0 0 1\n", ": W_in[0][1] is missing"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        FILE *fp = fopen(wpath, "w");
+        fputs(bad[i].text, fp);
+        fclose(fp);
+        credit_error_clear();
+        credit_weights_read(&s, wpath);
+        char name[100];
+        snprintf(name, sizeof name, "bad weights file rejected (%s)", bad[i].want + 1);
+        CHECK(strstr(credit_error_message(), bad[i].want) && strstr(credit_error_message(), wpath), name, "got '%s'", credit_error_message());
+    }
+
+    /* Checkpoints: round trip, then each kind of damage. */
+    memcpy(s.theta, copy, sizeof(double) * s.n_params);
+    credit_ckpt_info info = {42, 1234}, back;
+    st = credit_ckpt_write(&s, cpath, &info);
+    memset(s.theta, 0, sizeof(double) * s.n_params);
+    st |= credit_ckpt_read(&s, cpath, &back);
+    CHECK(!st && back.iteration == 42 && back.curve_offset == 1234 && memcmp(copy, s.theta, sizeof(double) * s.n_params) == 0,
+          "checkpoint round-trips", "%s", credit_error_message());
+    char *data;
+    size_t len;
+    credit_read_file(cpath, &data, &len);
+    struct { const char *what; size_t at; int truncate; const char *want; } damage[] = {
+        {"flipped byte", 200, 0, "is corrupt (checksum mismatch)"},
+        {"truncated", 0, 1, "is corrupt: "},
+        {"bad magic", 0, 0, "is not a credit checkpoint (bad magic number)"},
+        {"future version", 8, 0, "checkpoint format version 2, this credit reads version 1"},
+    };
+    for (size_t i = 0; i < sizeof damage / sizeof *damage; i++) {
+        char *copyd = malloc(len);
+        memcpy(copyd, data, len);
+        size_t n = len;
+        if (damage[i].truncate) n = len - 100;
+        else if (damage[i].at == 8) copyd[8] = 2;
+        else copyd[damage[i].at] ^= 0x40;
+        FILE *fp = fopen(cpath, "wb");
+        fwrite(copyd, 1, n, fp);
+        fclose(fp);
+        free(copyd);
+        credit_error_clear();
+        credit_ckpt_read(&s, cpath, &back);
+        char name[100];
+        snprintf(name, sizeof name, "damaged checkpoint rejected (%s)", damage[i].what);
+        CHECK(strstr(credit_error_message(), damage[i].want) != NULL, name, "got '%s'", credit_error_message());
+    }
+    free(data);
+    credit_session_close(&s);
+
+    /* A checkpoint of another config is refused. */
+    if (test_session(&s, tiny("lr=0.2", NULL)) == 0) {
+        FILE *fp = fopen(cpath, "wb");
+        fclose(fp);
+        memcpy(s.theta, copy, sizeof(double) * s.n_params);
+        credit_ckpt_write(&s, cpath, &info);
+        credit_session_close(&s);
+        test_session(&s, tiny(NULL, NULL));
+        credit_error_clear();
+        credit_ckpt_read(&s, cpath, &back);
+        CHECK(strstr(credit_error_message(), "was written with a different config") != NULL, "checkpoint of another config refused",
+              "got '%s'", credit_error_message());
+        credit_session_close(&s);
+    }
+    free(copy);
+}
+
+static void test_batches(void)
+{
+    credit_session s;
+    if (test_session(&s, tiny(NULL, NULL))) return;
+    /* 64 examples, batch 16: iterations 0..3 are one epoch, a permutation. */
+    uint64_t idx[64], again[16];
+    for (int k = 0; k < 4; k++) credit_session_batch_index(&s, k, idx + 16 * k, 16);
+    int seen[64] = {0}, ok = 1;
+    for (int i = 0; i < 64; i++) ok &= idx[i] < 64 && !seen[idx[i]]++;
+    CHECK(ok, "an epoch of batches is a permutation of the training set", "%s", "repeat or out of range");
+    credit_session_batch_index(&s, 9, again, 16); /* jump ahead, then back */
+    credit_session_batch_index(&s, 1, again, 16);
+    CHECK(memcmp(again, idx + 16, sizeof again) == 0, "batch k depends on k alone", "%s", "batch 1 changed");
+    credit_session_close(&s);
+}
+
+static void test_training(void)
+{
+    for (int mse = 0; mse < 2; mse++) {
+        credit_session s;
+        char pathkv[400];
+        snprintf(pathkv, sizeof pathkv, "path=%s", test_seq_file(mse));
+        const char *kv[] = {"task=file", pathkv, "n=16", "batch=16", "lr=0.05", "progress=0", "leak=0.5", NULL};
+        if (!CHECK(test_session(&s, kv) == 0, "session opens", "%s", credit_error_message())) continue;
+        double before, acc, after, loss, l2;
+        credit_session_evaluate(&s, CREDIT_SPLIT_TRAIN, &before, &acc);
+        for (long k = 0; k < 300; k++) {
+            credit_session_batch_index(&s, k, s.index, 16);
+            credit_session_batch(&s, CREDIT_SPLIT_TRAIN, s.index, 16, &loss, NULL, NULL);
+            credit_session_gradient(&s, 0, &l2);
+            credit_session_update(&s, credit_session_lr(&s, k));
+        }
+        credit_session_evaluate(&s, CREDIT_SPLIT_TRAIN, &after, &acc);
+        char name[100];
+        snprintf(name, sizeof name, "bptt training lowers the %s loss of the file task", mse ? "mse" : "xent");
+        CHECK(after < 0.7 * before, name, "train loss %.4g -> %.4g", before, after);
+        credit_session_close(&s);
+    }
+}
+
+void test_core(void)
+{
+    test_rng();
+    test_config();
+    test_weights_and_checkpoints();
+    test_batches();
+    test_training();
+}

@@ -1,0 +1,87 @@
+/* test_plugins.c - the real dlopen path: every plugin file loads and exports
+ * one symbol; every loader error has its own message. */
+#define _GNU_SOURCE
+#include "test.h"
+#include "plugin.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const credit_static_plugin test_static_plugins[];
+extern const size_t test_static_count;
+
+static void expect_load_error(const char *name, const char *file, const char *want)
+{
+    credit_plugin p;
+    char path[600];
+    snprintf(path, sizeof path, "%s/bad/%s", test_build(), file);
+    credit_error_clear();
+    int st = credit_plugin_open_file(&p, CREDIT_KIND_RULE, path, NULL);
+    if (!st) credit_plugin_close(&p);
+    CHECK(st && strstr(credit_error_message(), want) && strstr(credit_error_message(), path), name, "got '%s'", credit_error_message());
+}
+
+void test_plugins(void)
+{
+    /* Every built plugin file: loads, checks, names itself as its file, and
+     * exports exactly one symbol. */
+    for (size_t i = 0; i < test_static_count; i++) {
+        const credit_static_plugin *sp = &test_static_plugins[i];
+        const char *dir = sp->kind == CREDIT_KIND_RULE ? "rules" : "tasks";
+        char path[600], name[200], cmd[800];
+        snprintf(path, sizeof path, "%s/%s/%s.so", test_root(), dir, sp->name);
+        credit_plugin p;
+        int st = credit_plugin_open_file(&p, sp->kind, path, sp->name);
+        snprintf(name, sizeof name, "dlopen %s", path);
+        CHECK(st == 0, name, "%s", credit_error_message());
+        if (!st) credit_plugin_close(&p);
+        snprintf(cmd, sizeof cmd, "nm -D --defined-only %s | awk '$2 ~ /^[TtWDdBbRrVv]$/ {print $3}' | grep -v -E '^_(init|fini)$'", path);
+        char *out;
+        test_run(cmd, &out);
+        char want[100];
+        snprintf(want, sizeof want, "%s\n", sp->kind == CREDIT_KIND_RULE ? CREDIT_RULE_SYMBOL : CREDIT_TASK_SYMBOL);
+        snprintf(name, sizeof name, "nm -D: %s exports only %s", path, sp->kind == CREDIT_KIND_RULE ? CREDIT_RULE_SYMBOL : CREDIT_TASK_SYMBOL);
+        CHECK(out && strcmp(out, want) == 0, name, "exports:\n%s", out ? out : "(nm failed)");
+        free(out);
+    }
+
+    expect_load_error("loader: missing file", "absent.so", "rule plugin file");
+    expect_load_error("loader: not a shared object", "garbage.so", "cannot load rule plugin");
+    expect_load_error("loader: no entry symbol", "nosym.so", "no symbol credit_rule_entry, so it is not a rule plugin");
+    expect_load_error("loader: ABI version mismatch", "oldabi.so", "rule plugin built for ABI version 99, this credit speaks version 1");
+    expect_load_error("loader: descriptor too small", "small.so", "rule descriptor is 16 bytes, this credit expects at least");
+
+    /* Asked for by one name, named otherwise inside. */
+    credit_plugin p;
+    char path[600];
+    snprintf(path, sizeof path, "%s/rules/example.so", test_root());
+    credit_error_clear();
+    int st = credit_plugin_open_file(&p, CREDIT_KIND_RULE, path, "other");
+    if (!st) credit_plugin_close(&p);
+    CHECK(st && strstr(credit_error_message(), "rule names itself 'example', but was asked for as 'other'"), "loader: name mismatch",
+          "got '%s'", credit_error_message());
+    /* A task file asked for as a rule. */
+    snprintf(path, sizeof path, "%s/tasks/file.so", test_root());
+    credit_error_clear();
+    st = credit_plugin_open_file(&p, CREDIT_KIND_RULE, path, NULL);
+    if (!st) credit_plugin_close(&p);
+    CHECK(st && strstr(credit_error_message(), "no symbol credit_rule_entry"), "loader: a task is not a rule", "got '%s'",
+          credit_error_message());
+
+    /* Search path: the real files, selected by name. */
+    credit_plugins_use_static(NULL, 0);
+    char env[700];
+    snprintf(env, sizeof env, "%s/rules", test_root());
+    setenv("CREDIT_RULE_PATH", env, 1);
+    st = credit_plugin_open(&p, CREDIT_KIND_RULE, "bptt");
+    CHECK(st == 0 && p.dl && strcmp(p.rule->name, "bptt") == 0, "search path finds rules/bptt.so", "%s", credit_error_message());
+    if (!st) credit_plugin_close(&p);
+    credit_error_clear();
+    st = credit_plugin_open(&p, CREDIT_KIND_RULE, "nosuch");
+    CHECK(st && strstr(credit_error_message(), "unknown rule 'nosuch' (searched ") && strstr(credit_error_message(), "available rules: bptt"),
+          "search path: unknown name lists what is there", "got '%s'", credit_error_message());
+    unsetenv("CREDIT_RULE_PATH");
+    credit_plugins_use_static(test_static_plugins, test_static_count);
+}
