@@ -119,6 +119,10 @@ test: deps ## build and run the tests (SAN=1: under ASan/UBSan)
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(BAD_SO) SAN=$(SAN)
 	@OPENBLAS_NUM_THREADS=1 CREDIT_ROOT=$(ROOT) CREDIT_BUILD=$(BUILD) ./$(TEST_BIN)
 
+# Each part of the pipeline keeps its targets in a fragment of its own:
+# mk/data.mk (MNIST), mk/bench.mk (make bench), mk/figures.mk (make figures).
+include $(sort $(wildcard mk/*.mk))
+
 .PHONY: clean
 clean: ## remove build outputs (not results)
 	rm -rf build build-san bin rules/*.so tasks/*.so

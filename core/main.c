@@ -5,11 +5,12 @@
 #include "session.h"
 #include "train.h"
 #include "util.h"
+#include "cli.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { EXIT_USAGE = 2, EXIT_DIVERGED = 3 };
+
 
 static const char *usage_text =
     "usage: credit COMMAND [ARGS]\n"
@@ -50,62 +51,24 @@ static const char *plugins_help =
     "$CREDIT_TASK_PATH, then rules/ and tasks/ beside bin/; `describe` prints a\n"
     "plugin's version, summary, citation and config keys.\n";
 
-static int fail(int st)
-{
-    fprintf(stderr, "credit: %s\n", *credit_error_message() ? credit_error_message() : "unknown error");
-    if (getenv("CREDIT_DEBUG")) fprintf(stderr, "credit: (raised at %s)\n", credit_error_where());
-    return st == CREDIT_EDIVERGED ? EXIT_DIVERGED : 1;
-}
-
-static int wants_help(int argc, char **argv)
-{
-    for (int i = 0; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return 1;
-    return 0;
-}
-
-/* CONFIG is optional: an argument without '=' is the config file. */
-static int build_config(credit_config *cfg, int argc, char **argv)
-{
-    int st = CREDIT_OK;
-    for (int i = 0; i < argc && !st; i++) {
-        if (strchr(argv[i], '=')) st = credit_config_assign(cfg, argv[i]);
-        else if (i == 0) st = credit_config_read(cfg, argv[i]);
-        else st = CREDIT_ERROR(CREDIT_EINVAL, "command line: expected key=value, got '%s'", argv[i]);
-    }
-    return st;
-}
-
-/* File overrides come after: read the file first, then re-apply the
- * command line so it wins whatever the order. */
-static int open_session(credit_session *s, int argc, char **argv)
-{
-    credit_config cfg = {0};
-    memset(s, 0, sizeof *s); /* closable even if opening fails early */
-    int st = build_config(&cfg, argc, argv);
-    if (!st) st = credit_session_open(s, &cfg);
-    credit_config_free(&cfg);
-    return st;
-}
-
 static int cmd_train(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) { fputs(train_help, stdout); return 0; }
+    if (credit_cli_wants_help(argc, argv)) { fputs(train_help, stdout); return 0; }
     credit_session s;
-    int st = open_session(&s, argc, argv);
+    int st = credit_cli_open_session(&s, argc, argv);
     if (!st) st = credit_train(&s);
-    int rc = st ? fail(st) : 0;
+    int rc = st ? credit_cli_fail(st) : 0;
     credit_session_close(&s);
     return rc;
 }
 
 static int cmd_grad(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) { fputs(grad_help, stdout); return 0; }
+    if (credit_cli_wants_help(argc, argv)) { fputs(grad_help, stdout); return 0; }
     credit_session s;
-    int st = open_session(&s, argc, argv);
+    int st = credit_cli_open_session(&s, argc, argv);
     if (!st) st = credit_grad_report(&s, stdout);
-    int rc = st ? fail(st) : 0;
+    int rc = st ? credit_cli_fail(st) : 0;
     credit_session_close(&s);
     return rc;
 }
@@ -130,12 +93,12 @@ static int describe(const char *name)
         credit_kind kind = k ? CREDIT_KIND_TASK : CREDIT_KIND_RULE;
         char **names;
         size_t n;
-        if (credit_plugin_names(kind, &names, &n)) return fail(CREDIT_ENOMEM);
+        if (credit_plugin_names(kind, &names, &n)) return credit_cli_fail(CREDIT_ENOMEM);
         int listed = 0;
         for (size_t i = 0; i < n; i++) listed |= strcmp(names[i], name) == 0;
         credit_plugin_names_free(names, n);
         if (!listed) continue;
-        if (credit_plugin_open(&p, kind, name)) return fail(CREDIT_EPLUGIN);
+        if (credit_plugin_open(&p, kind, name)) return credit_cli_fail(CREDIT_EPLUGIN);
         found = 1;
         const char *version = kind == CREDIT_KIND_RULE ? p.rule->version : p.task->version;
         const char *summary = kind == CREDIT_KIND_RULE ? p.rule->summary : p.task->summary;
@@ -147,21 +110,21 @@ static int describe(const char *name)
     }
     if (!found) {
         CREDIT_ERROR(CREDIT_EINVAL, "no rule or task named '%s' (credit plugins list)", name);
-        return fail(CREDIT_EINVAL);
+        return credit_cli_fail(CREDIT_EINVAL);
     }
     return 0;
 }
 
 static int cmd_plugins(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) { fputs(plugins_help, stdout); return 0; }
+    if (credit_cli_wants_help(argc, argv)) { fputs(plugins_help, stdout); return 0; }
     if (argc >= 2 && strcmp(argv[0], "describe") == 0) return describe(argv[1]);
-    if (argc > 0 && strcmp(argv[0], "list") != 0) { fputs(plugins_help, stderr); return EXIT_USAGE; }
+    if (argc > 0 && strcmp(argv[0], "list") != 0) { fputs(plugins_help, stderr); return CREDIT_EXIT_USAGE; }
     for (int k = 0; k < 2; k++) {
         credit_kind kind = k ? CREDIT_KIND_TASK : CREDIT_KIND_RULE;
         char **names;
         size_t n;
-        if (credit_plugin_names(kind, &names, &n)) return fail(CREDIT_ENOMEM);
+        if (credit_plugin_names(kind, &names, &n)) return credit_cli_fail(CREDIT_ENOMEM);
         printf("%ss:\n", credit_kind_name(kind));
         for (size_t i = 0; i < n; i++) {
             credit_plugin p;
@@ -182,13 +145,15 @@ int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_USAGE : 0;
+        return argc < 2 ? CREDIT_EXIT_USAGE : 0;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "train") == 0) return cmd_train(argc - 2, argv + 2);
     if (strcmp(cmd, "grad") == 0) return cmd_grad(argc - 2, argv + 2);
     if (strcmp(cmd, "plugins") == 0) return cmd_plugins(argc - 2, argv + 2);
     if (strcmp(cmd, "keys") == 0) return cmd_keys();
+    if (strcmp(cmd, "sample") == 0 && credit_cmd_sample) return credit_cmd_sample(argc - 2, argv + 2);
+    if (strcmp(cmd, "curvature") == 0 && credit_cmd_curvature) return credit_cmd_curvature(argc - 2, argv + 2);
     fprintf(stderr, "credit: unknown command '%s'\n\n%s", cmd, usage_text);
-    return EXIT_USAGE;
+    return CREDIT_EXIT_USAGE;
 }

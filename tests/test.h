@@ -32,11 +32,17 @@ const char *test_seq_file(int mse);
  * static plugins; returns status. */
 int test_session(credit_session *s, const char *const *kv);
 
-/* Suites. */
+/* Suites. The core's are always there; each later module adds its suite
+ * in its own file (tests/test_NAME.c) and main.c runs it when linked in. */
 void test_core(void);
 void test_gradcheck(void);
 void test_plugins(void);
 void test_conformance(void);
 void test_cli(void);
+__attribute__((weak)) void test_rules(void);     /* tests/test_rules.c */
+__attribute__((weak)) void test_tasks(void);     /* tests/test_tasks.c */
+__attribute__((weak)) void test_curvature(void); /* tests/test_curvature.c */
+__attribute__((weak)) void test_stats(void);     /* tests/test_stats.c */
+__attribute__((weak)) void test_pipeline(void);  /* tests/test_pipeline.c: the smoke profile */
 
 #endif
