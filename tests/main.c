@@ -1,5 +1,5 @@
 /* main.c - runs every suite; the plugins are linked in statically (a list
- * the Makefile generates from rules/*.c and tasks/*.c), so a new plugin is
+ * the Makefile generates from the sources in rules/ and tasks/), so a new plugin is
  * covered by the conformance suite the day it is added. */
 #define _GNU_SOURCE
 #include "test.h"

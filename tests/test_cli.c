@@ -73,7 +73,7 @@ void test_cli(void)
     rc = run(&out, "train %s/none.cfg", tmp);
     CHECK(rc == 1 && strstr(out, "cannot open") && strstr(out, "none.cfg"), "missing config file is named", "rc %d: %s", rc, out);
     free(out);
-    char cmd[2000];
+    char cmd[8192];
     snprintf(cmd, sizeof cmd, "CREDIT_RULE_PATH=%s/bad %s grad rule=initfail task=file path=%s n=7", test_build(), credit, seq);
     rc = test_run(cmd, &out);
     CHECK(rc == 1 && strstr(out, "credit: rule initfail: refusing on purpose (n = 7)"), "failed plugin init is reported", "rc %d: %s", rc, out);

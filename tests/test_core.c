@@ -79,7 +79,7 @@ static void test_config(void)
     credit_config c = {0};
     credit_error_clear();
     credit_config_read(&c, cfg);
-    char want[500];
+    char want[1000];
     snprintf(want, sizeof want, "%s:3: expected 'key = value', got 'this line has no equals'", cfg);
     CHECK(strcmp(credit_error_message(), want) == 0, "config line without '=' names file and line", "got '%s'", credit_error_message());
     credit_config_free(&c);

@@ -30,7 +30,7 @@ void test_plugins(void)
     for (size_t i = 0; i < test_static_count; i++) {
         const credit_static_plugin *sp = &test_static_plugins[i];
         const char *dir = sp->kind == CREDIT_KIND_RULE ? "rules" : "tasks";
-        char path[600], name[200], cmd[800];
+        char path[600], name[800], cmd[1200];
         snprintf(path, sizeof path, "%s/%s/%s.so", test_root(), dir, sp->name);
         credit_plugin p;
         int st = credit_plugin_open_file(&p, sp->kind, path, sp->name);

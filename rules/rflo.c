@@ -1,0 +1,98 @@
+/* rflo.c - random-feedback local online learning (Murray 2019).
+ *
+ * A fixed random matrix B carries the output error back; the trace filters
+ * the product of the postsynaptic derivative and the presynaptic rate:
+ *
+ *   p_ij,t = a p_ij,t-1 + (1-a) psi_i,t z_j,t-1      (x_j,t for W_in), p_ij,0 = 0
+ *   dW_ij  = sum_t s_i,t p_ij,t                      s_t = B dy_t  (or W_out^T dy_t)
+ *
+ * B ~ N(0, 1/n_out), n x n_out, drawn once from stream 0 of the rule's seed.
+ * Murray puts the leak on the rate, our network on the state; the trace is
+ * transplanted unchanged (science.md section 3).
+ *
+ * Fast form: swapping the two sums, sum_t s_t sum_{u<=t} a^{t-u} (...)_u
+ * = sum_u (sum_{t>=u} a^{t-u} s_t) (...)_u, so the learning signal is
+ * filtered BACKWARD once, S_t = s_t + a S_{t+1} (O(T B n)), and
+ * dW_rec = (1-a) (psi o S)^T Zprev is one dgemm over all T*B rows.
+ * tests/test_rules.c checks this against the per-synapse recursion above.
+ */
+#include "credit.h"
+
+#include <cblas.h>
+#include <string.h>
+
+enum { OPT_FEEDBACK };
+static const credit_option rflo_options[] = {
+    {"feedback", CREDIT_OPT_CHOICE, "random", 0, 0, "random|symmetric",
+     "learning signal B dy with fixed B ~ N(0, 1/n_out) from the rule's seed (random) or W_out^T dy (symmetric)"},
+};
+
+typedef struct rflo_state {
+    int random_feedback;
+    double *B;   /* n x n_out random feedback (feedback=random) */
+    double *sig; /* [T][B_max][n] backward-filtered signal, then times psi */
+} rflo_state;
+
+static size_t rflo_state_size(const credit_dims *d, const credit_value *opt)
+{
+    (void)opt;
+    return sizeof(rflo_state) + sizeof(double) * ((size_t)d->n * d->n_out + (size_t)d->T * d->B_max * d->n);
+}
+
+static int rflo_init(void *state, const credit_dims *d, const credit_value *opt, const credit_host *host)
+{
+    rflo_state *s = state;
+    s->B = (double *)(s + 1);
+    s->sig = s->B + (size_t)d->n * d->n_out;
+    s->random_feedback = opt[OPT_FEEDBACK].i == 0;
+    if (s->random_feedback) { /* stream 0 of the rule's seed, row-major n x n_out */
+        credit_rng rng;
+        credit_rng_seed(&rng, host->seed, 0);
+        double scale = 1.0 / sqrt((double)d->n_out);
+        for (size_t k = 0; k < (size_t)d->n * d->n_out; k++) s->B[k] = scale * credit_rng_normal(&rng);
+    }
+    return CREDIT_OK;
+}
+
+static int rflo_grad(void *state, const credit_traj *tr, const credit_params *w, credit_params *g)
+{
+    (void)w;
+    rflo_state *s = state;
+    const int T = tr->T, n = tr->n, rows = T * tr->B;
+    const size_t step = (size_t)tr->B * n;
+    const double a = tr->leak;
+    if (s->random_feedback) /* s_t = B dy_t, row per (t, b) */
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, tr->n_out, 1.0, tr->dy, tr->n_out, s->B, tr->n_out,
+                    0.0, s->sig, n);
+    else
+        memcpy(s->sig, tr->L, sizeof(double) * rows * n);
+    if (a != 0.0)
+        for (int t = T - 2; t >= 0; t--) {
+            double *cur = s->sig + t * step;
+            const double *next = cur + step;
+            for (size_t k = 0; k < step; k++) cur[k] += a * next[k];
+        }
+    for (size_t k = 0; k < (size_t)rows * n; k++) s->sig[k] *= tr->psi[k];
+    /* z rows 0..T*B-1 are z_0..z_{T-1}: the presynaptic rates of steps 1..T. */
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1.0 - a, s->sig, n, tr->z, n, 1.0, g->W_rec, n);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, tr->n_in, rows, 1.0 - a, s->sig, n, tr->x, tr->n_in, 1.0,
+                g->W_in, tr->n_in);
+    return CREDIT_OK;
+}
+
+static const credit_rule rflo_rule = {
+    .abi_version = CREDIT_ABI_VERSION,
+    .struct_size = sizeof(credit_rule),
+    .name = "rflo",
+    .version = "1.0",
+    .summary = "RFLO: random feedback times a trace of postsynaptic derivative x presynaptic rate",
+    .citation = "Murray 2019, Local online learning in recurrent networks with random feedback, eLife 8:e43299",
+    .flags = CREDIT_RULE_LOCAL,
+    .options = rflo_options,
+    .n_options = sizeof rflo_options / sizeof rflo_options[0],
+    .state_size = rflo_state_size,
+    .init = rflo_init,
+    .grad = rflo_grad,
+};
+
+CREDIT_RULE_EXPORT(rflo, rflo_rule)
