@@ -22,6 +22,8 @@ static const char *usage_text =
     "  train [CONFIG] [key=value ...]    one training run into out=DIR\n"
     "  grad [CONFIG] weights=FILE [...]  a rule's estimate beside the exact gradient, as TSV\n"
     "  plugins [list | describe NAME]    the rules and tasks on the search path\n"
+    "  curvature RUN_DIR [key=value ...] top Hessian eigenvalues, gamma, cosine of a saved run\n"
+    "  sample TASK [key=value ...]       a few trials of a task (inputs, targets, masks) as TSV\n"
     "  keys                              every core config key with its default\n"
     "\n"
     "`credit COMMAND --help` explains one command. Exit status: 0 done, 1 error,\n"

@@ -43,6 +43,25 @@ const credit_option credit_core_options[] = {
     {"resume", CREDIT_OPT_INT, "0", 0, 1, NULL, "1: continue from the run directory's checkpoint"},
     {"threads", CREDIT_OPT_INT, "1", 1, 256, NULL, "BLAS threads of this process"},
     {"progress", CREDIT_OPT_INT, "1", 0, 1, NULL, "1: progress line on stderr"},
+    /* Curvature (core/curvature.c, core/hessian.c): the Hessian of the true (BPTT) training loss + L2. */
+    {"curvature_every", CREDIT_OPT_INT, "0", 0, 1e12, NULL, "iterations between rows of RUN_DIR/curvature.tsv (and one at the end); 0 = off"},
+    {"hessian_params", CREDIT_OPT_CHOICE, "rec", 0, 0, "rec|all", "Hessian with respect to W_rec (off-diagonal) or all parameters"},
+    {"hessian_split", CREDIT_OPT_CHOICE, "train", 0, 0, "train|valid", "split the Hessian batch is taken from"},
+    {"hessian_batch", CREDIT_OPT_INT, "256", 1, 1e7, NULL, "Hessian batch: the first this many examples of hessian_split (authors: 256)"},
+    {"hessian_method", CREDIT_OPT_CHOICE, "lanczos", 0, 0, "lanczos|power", "top eigenvalues by Lanczos, or the authors' power iteration"},
+    {"hessian_k", CREDIT_OPT_INT, "3", 1, 100, NULL, "Lanczos: top eigenvalues reported (lambda_max, lambda_2..lambda_k)"},
+    {"hessian_tol", CREDIT_OPT_REAL, "1e-6", 0, 1, NULL, "Lanczos: relative error estimate at which each of the top k stops"},
+    {"hessian_maxiter", CREDIT_OPT_INT, "200", 1, 1000, NULL, "Lanczos: most Hessian-vector products"},
+    {"hessian_power_tol", CREDIT_OPT_REAL, "1e-6", 0, INF, NULL, "power iteration: stop when the estimate moves by less (absolute; authors: 1e-6)"},
+    {"hessian_power_maxiter", CREDIT_OPT_INT, "500", 1, 1e6, NULL, "power iteration: most products (authors: 500)"},
+    {"hessian_trace_probes", CREDIT_OPT_INT, "0", 0, 1e6, NULL, "Hutchinson trace probes per measurement (columns trace, trace_se); 0 = off"},
+    {"hessian_density", CREDIT_OPT_INT, "0", 0, 1e5, NULL, "credit curvature: stochastic Lanczos quadrature probes for curvature_density.tsv; 0 = off"},
+    {"hessian_density_steps", CREDIT_OPT_INT, "64", 1, 1000, NULL, "Lanczos steps per density probe"},
+    {"hessian_density_points", CREDIT_OPT_INT, "400", 2, 1e6, NULL, "grid points of curvature_density.tsv"},
+    {"hessian_density_sigma", CREDIT_OPT_REAL, "0.01", 1e-12, 1, NULL, "Gaussian width of the density, as a fraction of the spectrum's range"},
+    {"gamma_step", CREDIT_OPT_REAL, "1e-5", 1e-300, INF, NULL, "step along the unit top eigenvector of the central difference for gamma"},
+    {"gamma_pattern", CREDIT_OPT_CHOICE, "frozen", 0, 0, "frozen|free",
+     "gamma's difference holds the ReLU pattern (the a.e. derivative, as the Hessian) or lets it change"},
 };
 const size_t credit_core_options_count = sizeof credit_core_options / sizeof credit_core_options[0];
 
@@ -236,6 +255,8 @@ int credit_session_open(credit_session *s, credit_config *cfg)
                             (unsigned long long)s->info.n_examples[CREDIT_SPLIT_TRAIN]);
 
     long B_max = s->o.batch > s->o.eval_chunk ? s->o.batch : s->o.eval_chunk;
+    const credit_value *hb = credit_optset_find(&s->sets[0], 1, "hessian_batch"); /* the rule sees the Hessian batch too */
+    if (hb && hb->i > B_max) B_max = hb->i;
     s->dims = (credit_dims){.n_in = s->info.n_in, .n = (int)s->o.n, .n_out = s->info.n_out, .T = s->info.T,
                             .B_max = (int)B_max, .leak = s->o.leak};
 

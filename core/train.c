@@ -1,6 +1,7 @@
 /* train.c - see train.h. */
 #define _GNU_SOURCE
 #include "train.h"
+#include "curvature.h"
 #include "util.h"
 
 #include <cblas.h>
@@ -228,6 +229,7 @@ int credit_train(credit_session *s)
             if (ferror(curve)) { st = CREDIT_ERROR(CREDIT_EIO, "write to %s failed", r.curve_part); break; }
             if ((st = credit_ckpt_write(s, r.ckpt, &info))) break;
         }
+        if ((st = credit_curvature_track(s, r.dir, k, k0))) break; /* after the checkpoint: resume redoes row k */
         if (evaluate && (st = evaluate_all(s, &e))) break;
         if (k == s->o.iters) {
             curve_row(curve, k, NAN, NAN, NAN, &e);
@@ -262,6 +264,7 @@ int credit_train(credit_session *s)
         for (int sp = 0; sp < CREDIT_N_SPLITS; sp++) e.loss[sp] = e.acc[sp] = NAN;
     }
     int wst;
+    if ((wst = credit_curvature_finish(s, r.dir, k, st == CREDIT_EDIVERGED))) return wst;
     if (rename(r.curve_part, r.curve) != 0) return CREDIT_ERROR(CREDIT_EIO, "cannot rename %s: %s", r.curve_part, strerror(errno));
     if (st != CREDIT_EDIVERGED) {
         credit_ckpt_info info = {k, 0};

@@ -1,0 +1,406 @@
+/* curvature.c - see curvature.h. */
+#define _GNU_SOURCE
+#include "curvature.h"
+#include "cli.h"
+#include "hessian.h"
+#include "train.h"
+#include "util.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Seed of every start vector and probe: the run's seed, its own stream. */
+static uint64_t curv_seed(const credit_session *s)
+{
+    uint64_t x = (uint64_t)s->o.seed ^ 0x6375727665ull; /* "curve" */
+    return credit_splitmix64(&x);
+}
+
+void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o)
+{
+#define V(key) credit_optset_find(&s->sets[0], 1, key)
+    o->every = V("curvature_every")->i;
+    o->all = V("hessian_params")->i == 1;
+    o->split = V("hessian_split")->i == 1 ? CREDIT_SPLIT_VALID : CREDIT_SPLIT_TRAIN;
+    o->batch = V("hessian_batch")->i;
+    o->power = V("hessian_method")->i == 1;
+    o->k = V("hessian_k")->i;
+    o->tol = V("hessian_tol")->r;
+    o->maxiter = V("hessian_maxiter")->i;
+    o->power_tol = V("hessian_power_tol")->r;
+    o->power_maxiter = V("hessian_power_maxiter")->i;
+    o->trace_probes = V("hessian_trace_probes")->i;
+    o->density_probes = V("hessian_density")->i;
+    o->density_steps = V("hessian_density_steps")->i;
+    o->density_points = V("hessian_density_points")->i;
+    o->density_sigma = V("hessian_density_sigma")->r;
+    o->gamma_step = V("gamma_step")->r;
+    o->free_pattern = V("gamma_pattern")->i == 1;
+#undef V
+}
+
+static double cosine(const double *a, const double *b, size_t n)
+{
+    double ab = cblas_ddot((int)n, a, 1, b, 1), aa = cblas_ddot((int)n, a, 1, a, 1), bb = cblas_ddot((int)n, b, 1, b, 1);
+    return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : NAN;
+}
+
+void credit_curv_row_free(credit_curv_row *row)
+{
+    free(row->lambda);
+    row->lambda = NULL;
+}
+
+/* Everything but the eigen- and trace estimates, which fill in the caller. */
+static int theorem_quantities(credit_hessian *h, const credit_curv_opts *o, const double *v1, credit_curv_row *row)
+{
+    const size_t D = credit_hessian_dim(h);
+    double *buf = malloc(4 * D * sizeof(double));
+    if (!buf) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
+    double *exact = buf, *est = buf + D, *up = buf + 2 * D, *down = buf + 3 * D;
+    int st;
+    /* Cosine on the task loss alone (as `credit grad`): L2 is exact for
+     * every rule and would only pull the cosine toward 1. */
+    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_HESS_EXACT | CREDIT_HESS_NO_L2, exact))) goto done;
+    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_HESS_NO_L2, est))) goto done;
+    row->cosine = cosine(est, exact, D);
+    row->grad_norm = cblas_dnrm2((int)D, exact, 1);
+    row->rule_norm = cblas_dnrm2((int)D, est, 1);
+    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_HESS_EXACT, up))) goto done;
+    if ((st = credit_hessian_direction(h, NULL, 0.0, 0, down))) goto done;
+    row->cosine_l2 = cosine(down, up, D);
+    /* gamma: the full update direction (task + L2) differenced along v1. */
+    unsigned flags = o->free_pattern ? CREDIT_HESS_FREE_PATTERN : 0;
+    if ((st = credit_hessian_direction(h, v1, o->gamma_step, flags, up))) goto done;
+    if ((st = credit_hessian_direction(h, v1, -o->gamma_step, flags, down))) goto done;
+    cblas_daxpy((int)D, -1.0, down, 1, up, 1);
+    row->vjv = cblas_ddot((int)D, v1, 1, up, 1) / (2.0 * o->gamma_step);
+    row->gamma = row->vjv / row->lambda_max;
+done:
+    free(buf);
+    return st;
+}
+
+int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row)
+{
+    credit_curv_opts o;
+    credit_curv_opts_get(s, &o);
+    memset(row, 0, sizeof *row);
+    row->iter = iter;
+    row->k = (int)o.k;
+    row->lambda = malloc(sizeof(double) * (size_t)o.k);
+    if (!row->lambda) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
+    row->lambda_max = row->gamma = row->cosine = row->lambda_err = row->vjv = row->cosine_l2 = NAN;
+    row->grad_norm = row->rule_norm = row->trace = row->trace_se = NAN;
+    for (int i = 0; i < row->k; i++) row->lambda[i] = NAN;
+    row->eta = credit_session_lr(s, iter);
+    row->bound_gd = 2.0 / row->eta;
+
+    credit_hessian *h;
+    int st = credit_hessian_open(&h, s, o.all, o.split, (uint64_t)o.batch);
+    if (st) return st;
+    row->examples = credit_hessian_batch_size(h);
+    row->hess_loss = credit_hessian_loss(h);
+    row->hess_l2 = credit_hessian_l2(h);
+    double *v1 = malloc(sizeof(double) * credit_hessian_dim(h));
+    if (!v1) {
+        credit_hessian_close(h);
+        return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
+    }
+    credit_eig_info info;
+    uint64_t seed = curv_seed(s);
+    if (o.power) st = credit_hessian_power(h, o.power_tol, (int)o.power_maxiter, seed, &row->lambda[0], v1, &info);
+    else st = credit_hessian_lanczos(h, (int)o.k, o.tol, (int)o.maxiter, seed, row->lambda, v1, &info);
+    /* A network whose loss is no longer finite gives a row of nan, not an error. */
+    if (st == CREDIT_EDIVERGED) st = CREDIT_OK;
+    else if (!st) {
+        row->hvps = info.products;
+        row->converged = info.converged;
+        row->lambda_err = info.error;
+        row->lambda_max = row->lambda[0];
+        st = theorem_quantities(h, &o, v1, row);
+        if (!st && o.trace_probes > 0) st = credit_hessian_trace(h, (int)o.trace_probes, seed, &row->trace, &row->trace_se);
+    }
+    row->bound_rule = 2.0 / (row->eta * row->gamma);
+    free(v1);
+    credit_hessian_close(h);
+    return st;
+}
+
+void credit_curvature_header(FILE *fp, int k)
+{
+    fprintf(fp, "iter\tlambda_max\tgamma\tcosine\teta\tbound_gd\tbound_rule");
+    for (int i = 2; i <= k; i++) fprintf(fp, "\tlambda_%d", i);
+    fprintf(fp, "\thvps\tconverged\tlambda_err\tvjv\tcosine_l2\tgrad_norm\trule_norm\thess_loss\thess_l2\thess_examples\ttrace\ttrace_se\n");
+}
+
+void credit_curvature_print(FILE *fp, const credit_curv_row *r)
+{
+    fprintf(fp, "%ld\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g", r->iter, r->lambda_max, r->gamma, r->cosine, r->eta, r->bound_gd,
+            r->bound_rule);
+    for (int i = 1; i < r->k; i++) fprintf(fp, "\t%.17g", r->lambda[i]);
+    fprintf(fp, "\t%d\t%d\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%d\t%.17g\t%.17g\n", r->hvps, r->converged, r->lambda_err,
+            r->vjv, r->cosine_l2, r->grad_norm, r->rule_norm, r->hess_loss, r->hess_l2, r->examples, r->trace, r->trace_se);
+}
+
+/* The settings a reader needs beside the provenance. */
+static void settings_line(FILE *fp, const credit_curv_opts *o)
+{
+    fprintf(fp, "# curvature: Hessian of the BPTT task loss + L2 w.r.t. %s, batch = first %ld examples of %s; ",
+            o->all ? "all parameters" : "W_rec (off-diagonal)", o->batch, o->split == CREDIT_SPLIT_VALID ? "valid" : "train");
+    if (o->power) fprintf(fp, "power iteration (tol %g absolute, at most %ld products); ", o->power_tol, o->power_maxiter);
+    else fprintf(fp, "Lanczos k %ld (tol %g relative, at most %ld products); ", o->k, o->tol, o->maxiter);
+    fprintf(fp, "gamma: central difference, step %g, ReLU pattern %s; cosine: task loss only\n", o->gamma_step,
+            o->free_pattern ? "free" : "frozen");
+}
+
+/* ------------------------------------------------------------ training */
+
+static void part_path(char *buf, size_t n, const char *dir) { snprintf(buf, n, "%s/curvature.tsv.part", dir); }
+
+/* Keep the provenance, the header and the complete rows of iterations
+ * before k0: whatever a killed run wrote after its checkpoint goes. */
+static int cut_back(const char *path, long k0)
+{
+    char *text;
+    size_t len;
+    int st = credit_read_file(path, &text, &len);
+    if (st) return st;
+    size_t keep = 0;
+    for (size_t at = 0; at < len;) {
+        char *nl = memchr(text + at, '\n', len - at);
+        if (!nl) break; /* a row cut short by the kill */
+        const char *line = text + at;
+        if (*line != '#' && strncmp(line, "iter\t", 5) != 0 && strtol(line, NULL, 10) >= k0) break;
+        at = (size_t)(nl - text) + 1;
+        keep = at;
+    }
+    free(text);
+    if (truncate(path, (off_t)keep) != 0) return CREDIT_ERROR(CREDIT_EIO, "cannot cut %s back to the checkpoint: %s", path, strerror(errno));
+    return CREDIT_OK;
+}
+
+/* One row appended and the file closed: every row before a checkpoint is
+ * on disk when the checkpoint is written. */
+static int append_row(credit_session *s, const char *path, long k)
+{
+    credit_curv_row row;
+    int st = credit_curvature_measure(s, k, &row);
+    if (!st) {
+        FILE *fp = fopen(path, "ab");
+        if (!fp) st = CREDIT_ERROR(CREDIT_EIO, "cannot append to %s: %s", path, strerror(errno));
+        else {
+            credit_curvature_print(fp, &row);
+            int bad = ferror(fp) | (fclose(fp) != 0);
+            if (bad) st = CREDIT_ERROR(CREDIT_EIO, "write to %s failed", path);
+        }
+    }
+    credit_curv_row_free(&row);
+    return st;
+}
+
+int credit_curvature_track(credit_session *s, const char *dir, long k, long k0)
+{
+    credit_curv_opts o;
+    credit_curv_opts_get(s, &o);
+    if (o.every == 0) return CREDIT_OK;
+    char path[4200];
+    part_path(path, sizeof path, dir);
+    int st;
+    if (k == k0 && k0 > 0 && (st = cut_back(path, k0))) return st;
+    if (k == k0 && k0 == 0) {
+        FILE *fp = fopen(path, "wb");
+        if (!fp) return CREDIT_ERROR(CREDIT_EIO, "cannot write %s: %s", path, strerror(errno));
+        credit_session_provenance(s, fp);
+        settings_line(fp, &o);
+        credit_curvature_header(fp, (int)o.k);
+        int bad = ferror(fp) | (fclose(fp) != 0);
+        if (bad) return CREDIT_ERROR(CREDIT_EIO, "write to %s failed", path);
+    }
+    if (k % o.every == 0 || k == s->o.iters) return append_row(s, path, k);
+    return CREDIT_OK;
+}
+
+int credit_curvature_finish(credit_session *s, const char *dir, long k, int diverged)
+{
+    credit_curv_opts o;
+    credit_curv_opts_get(s, &o);
+    if (o.every == 0) return CREDIT_OK;
+    char part[4200], final[4200];
+    part_path(part, sizeof part, dir);
+    snprintf(final, sizeof final, "%s/curvature.tsv", dir);
+    int st;
+    if (!diverged && !(k % o.every == 0 || k == s->o.iters) && (st = append_row(s, part, k))) return st;
+    if (rename(part, final) != 0) return CREDIT_ERROR(CREDIT_EIO, "cannot rename %s: %s", part, strerror(errno));
+    return CREDIT_OK;
+}
+
+/* ------------------------------------------------------------ credit curvature */
+
+static const char *curvature_help =
+    "usage: credit curvature RUN_DIR [key=value ...]\n"
+    "\n"
+    "Measures the weights in RUN_DIR/checkpoint.bin (the final ones once the run\n"
+    "is complete) with the run's config.txt: the top Hessian eigenvalues of the\n"
+    "BPTT training loss + L2, gamma, the cosine and the stability ceilings 2/eta\n"
+    "and 2/(eta gamma). Prints the row and writes it to RUN_DIR/curvature_final.tsv\n"
+    "(the columns of curvature.tsv, see core/curvature.h). Only the curvature keys\n"
+    "(curvature_every, hessian_*, gamma_*) and threads, progress may be overridden,\n"
+    "e.g. hessian_k=10 hessian_method=power. hessian_density=P also writes\n"
+    "curvature_density.tsv (lambda, density: stochastic Lanczos quadrature with P\n"
+    "probes, Gaussian width hessian_density_sigma of the range) and curvature_slq.tsv\n"
+    "(probe, node, weight: the raw quadrature).\n";
+
+static int overridable(const char *arg)
+{
+    static const char *keys[] = {"curvature_every=", "threads=", "progress="};
+    if (strncmp(arg, "hessian_", 8) == 0 || strncmp(arg, "gamma_", 6) == 0) return 1;
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (strncmp(arg, keys[i], strlen(keys[i])) == 0) return 1;
+    return 0;
+}
+
+/* The config hash the run recorded in config.txt's provenance. */
+static int recorded_hash(const char *path, uint64_t *hash)
+{
+    char *text;
+    int st = credit_read_file(path, &text, NULL);
+    if (st) return st;
+    const char *at = strstr(text, "# config_hash ");
+    unsigned long long h = 0;
+    int ok = at && sscanf(at, "# config_hash %llx", &h) == 1;
+    free(text);
+    if (!ok) return CREDIT_ERROR(CREDIT_EFORMAT, "%s has no '# config_hash' provenance line", path);
+    *hash = (uint64_t)h;
+    return CREDIT_OK;
+}
+
+static int write_density(credit_session *s, const char *dir, const credit_curv_opts *o, long iter, const char *run_hash)
+{
+    credit_hessian *h;
+    int st = credit_hessian_open(&h, s, o->all, o->split, (uint64_t)o->batch);
+    if (st) return st;
+    const int P = (int)o->density_probes, S = (int)o->density_steps, G = (int)o->density_points;
+    double *nodes = malloc(2 * sizeof(double) * (size_t)P * S);
+    if (!nodes) {
+        credit_hessian_close(h);
+        return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
+    }
+    double *weights = nodes + (size_t)P * S;
+    const double D = (double)credit_hessian_free_dim(h);
+    st = credit_hessian_slq(h, P, S, curv_seed(s), nodes, weights);
+    credit_hessian_close(h);
+    double lo = HUGE_VAL, hi = -HUGE_VAL, first_moment = 0.0;
+    for (size_t i = 0; !st && i < (size_t)P * S; i++) {
+        if (weights[i] == 0.0) continue;
+        lo = fmin(lo, nodes[i]);
+        hi = fmax(hi, nodes[i]);
+        first_moment += weights[i] * nodes[i] / P;
+    }
+    double sigma = o->density_sigma * (hi > lo ? hi - lo : fmax(fabs(hi), 1.0));
+    char path[4200];
+    credit_afile a;
+    snprintf(path, sizeof path, "%s/curvature_slq.tsv", dir);
+    if (!st && !(st = credit_afile_open(&a, path))) {
+        credit_session_provenance(s, a.fp);
+        fprintf(a.fp, "# run_config_hash %s iteration %ld\n", run_hash, iter);
+        settings_line(a.fp, o);
+        fprintf(a.fp, "# stochastic Lanczos quadrature: %d Rademacher probes, %d steps, %.0f parameters\n", P, S, D);
+        fprintf(a.fp, "# density = (1/probes) sum weight delta(lambda - node); weights of a probe sum to 1\n");
+        fprintf(a.fp, "probe\tnode\tweight\n");
+        for (int p = 0; p < P; p++)
+            for (int j = 0; j < S; j++)
+                if (weights[(size_t)p * S + j] != 0.0)
+                    fprintf(a.fp, "%d\t%.17g\t%.17g\n", p, nodes[(size_t)p * S + j], weights[(size_t)p * S + j]);
+        st = credit_afile_commit(&a);
+    }
+    snprintf(path, sizeof path, "%s/curvature_density.tsv", dir);
+    if (!st && !(st = credit_afile_open(&a, path))) {
+        credit_session_provenance(s, a.fp);
+        fprintf(a.fp, "# run_config_hash %s iteration %ld\n", run_hash, iter);
+        settings_line(a.fp, o);
+        fprintf(a.fp, "# spectral density by stochastic Lanczos quadrature (%d probes, %d steps), Gaussian width %.17g;\n", P, S, sigma);
+        fprintf(a.fp, "# integrates to 1 (times %.0f parameters for eigenvalue counts); trace estimate %.17g\n", D, D * first_moment);
+        fprintf(a.fp, "lambda\tdensity\n");
+        const double x0 = lo - 4 * sigma, x1 = hi + 4 * sigma, norm = 1.0 / (P * sigma * sqrt(2 * M_PI));
+        for (int g = 0; g < G; g++) {
+            double x = x0 + (x1 - x0) * g / (G - 1), sum = 0.0;
+            for (size_t i = 0; i < (size_t)P * S; i++)
+                if (weights[i] != 0.0) sum += weights[i] * exp(-0.5 * (x - nodes[i]) * (x - nodes[i]) / (sigma * sigma));
+            fprintf(a.fp, "%.17g\t%.17g\n", x, sum * norm);
+        }
+        st = credit_afile_commit(&a);
+    }
+    free(nodes);
+    return st;
+}
+
+int credit_cmd_curvature(int argc, char **argv)
+{
+    if (credit_cli_wants_help(argc, argv)) { fputs(curvature_help, stdout); return 0; }
+    if (argc < 1 || strchr(argv[0], '=')) { fputs(curvature_help, stderr); return CREDIT_EXIT_USAGE; }
+    const char *dir = argv[0];
+    char config_path[4200], ckpt_path[4200], out_path[4200];
+    snprintf(config_path, sizeof config_path, "%s/config.txt", dir);
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.bin", dir);
+    snprintf(out_path, sizeof out_path, "%s/curvature_final.tsv", dir);
+
+    credit_config cfg = {0};
+    credit_session s;
+    memset(&s, 0, sizeof s);
+    uint64_t run_hash = 0;
+    int st = credit_config_read(&cfg, config_path);
+    /* The checkpoint holds the weights: an initial weights file is not needed. */
+    if (!st) st = credit_config_set(&cfg, "weights", "", "credit curvature");
+    for (int i = 1; i < argc && !st; i++) {
+        if (!overridable(argv[i]))
+            st = CREDIT_ERROR(CREDIT_EINVAL, "credit curvature: '%s' cannot be overridden: only curvature_every, hessian_*, gamma_*, "
+                                             "threads and progress (the rest is the run's, in %s)", argv[i], config_path);
+        else st = credit_config_assign(&cfg, argv[i]);
+    }
+    if (!st) st = recorded_hash(config_path, &run_hash);
+    if (!st) st = credit_session_open(&s, &cfg);
+    credit_config_free(&cfg);
+    credit_ckpt_info info = {0, 0};
+    if (!st) {
+        /* The checkpoint belongs to the run's config, not to the overrides. */
+        uint64_t own = s.config_hash;
+        s.config_hash = run_hash;
+        st = credit_ckpt_read(&s, ckpt_path, &info);
+        s.config_hash = own;
+    }
+    credit_curv_opts o;
+    credit_curv_row row = {0};
+    char hash_text[20];
+    snprintf(hash_text, sizeof hash_text, "%016llx", (unsigned long long)run_hash);
+    if (!st) {
+        credit_curv_opts_get(&s, &o);
+        double t0 = credit_now();
+        st = credit_curvature_measure(&s, info.iteration, &row);
+        if (!st && s.o.progress)
+            fprintf(stderr, "curvature of %s at iteration %ld: lambda_max %.6g (%d products), gamma %.4g, %.1fs\n", dir, info.iteration,
+                    row.lambda_max, row.hvps, row.gamma, credit_now() - t0);
+    }
+    if (!st) {
+        credit_afile a;
+        if (!(st = credit_afile_open(&a, out_path))) {
+            FILE *fps[2] = {a.fp, stdout};
+            for (int f = 0; f < 2; f++) {
+                credit_session_provenance(&s, fps[f]);
+                fprintf(fps[f], "# run_config_hash %s iteration %ld\n", hash_text, info.iteration);
+                settings_line(fps[f], &o);
+                credit_curvature_header(fps[f], row.k);
+                credit_curvature_print(fps[f], &row);
+            }
+            st = credit_afile_commit(&a);
+        }
+    }
+    if (!st && o.density_probes > 0) st = write_density(&s, dir, &o, info.iteration, hash_text);
+    credit_curv_row_free(&row);
+    int rc = st ? credit_cli_fail(st) : 0;
+    credit_session_close(&s);
+    return rc;
+}

@@ -1,0 +1,76 @@
+/* curvature.h - the paper's curvature measurement (top Hessian eigenvalues of
+ * the true training loss) and the theorem's quantities (science.md sections
+ * 5-6), during training (curvature_every) and on a saved run (`credit
+ * curvature RUN_DIR`). Both write the same columns:
+ *
+ *   iter        training iteration of the weights (updates applied so far)
+ *   lambda_max  top (largest algebraic) eigenvalue of the Hessian, signed
+ *               (hessian_method=power: the signed Rayleigh quotient)
+ *   gamma       v1' J v1 / lambda_max: J v1 the central difference of the
+ *               rule's update direction (task loss + L2) along the unit top
+ *               eigenvector v1, step gamma_step
+ *   cosine      cosine between the rule's estimate and the exact gradient of
+ *               the task loss (no L2, as `credit grad`), over the Hessian's
+ *               parameters (W_rec off-diagonal, or all)
+ *   eta         learning rate at iter (boost schedule included)
+ *   bound_gd    2 / eta           (gradient descent's stability ceiling)
+ *   bound_rule  2 / (eta gamma)   (the rule's; inf or negative if gamma <= 0)
+ *   lambda_2 .. lambda_k   next eigenvalues, descending (nan if not found,
+ *               and with hessian_method=power)
+ *   hvps        Hessian-vector products of the eigensolver
+ *   converged   1 if the eigensolver met its stopping rule
+ *   lambda_err  its estimated absolute error of lambda_max
+ *   vjv         v1' J v1
+ *   cosine_l2   the cosine with the L2 gradient added to both
+ *   grad_norm   |exact task-loss gradient|, rule_norm |rule's estimate|
+ *   hess_loss   task loss of the Hessian batch, hess_l2 the L2 term
+ *   hess_examples  examples in the Hessian batch
+ *   trace, trace_se  Hutchinson's trace and its standard error (nan when
+ *               hessian_trace_probes = 0)
+ * Numbers are %.17g; nan and inf are written as such. Lines starting with
+ * '#' are provenance.
+ *
+ * The Hessian batch is the first hessian_batch examples of hessian_split.
+ */
+#ifndef CREDIT_CURVATURE_H
+#define CREDIT_CURVATURE_H
+
+#include "session.h"
+#include <stdio.h>
+
+/* The curvature keys of the core option table (session.c), parsed. */
+typedef struct credit_curv_opts {
+    long every, batch, k, maxiter, power_maxiter, trace_probes;
+    long density_probes, density_steps, density_points;
+    int all, split, power, free_pattern;
+    double tol, power_tol, gamma_step, density_sigma;
+} credit_curv_opts;
+void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o);
+
+typedef struct credit_curv_row {
+    long iter;
+    double lambda_max, gamma, cosine, eta, bound_gd, bound_rule;
+    int k;
+    double *lambda; /* k values, lambda[0] = lambda_max */
+    int hvps, converged, examples;
+    double lambda_err, vjv, cosine_l2, grad_norm, rule_norm, hess_loss, hess_l2, trace, trace_se;
+} credit_curv_row;
+
+/* Measure the session's current weights as iteration iter. row->lambda is
+ * allocated; release with credit_curv_row_free. */
+int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row);
+void credit_curv_row_free(credit_curv_row *row);
+void credit_curvature_header(FILE *fp, int k);
+void credit_curvature_print(FILE *fp, const credit_curv_row *row);
+
+/* Training (core/train.c): track is called at the top of every iteration k
+ * of a run that started (or resumed) at k0. It creates RUN_DIR/
+ * curvature.tsv.part at k0 = 0, or on resume cuts it back to the rows before
+ * k0, and appends a row at k % curvature_every == 0 and at k == iters.
+ * finish adds a row at the last k if there is none (a run stopped early)
+ * unless the run diverged, and renames the file to curvature.tsv. Both do
+ * nothing when curvature_every = 0. */
+int credit_curvature_track(credit_session *s, const char *dir, long k, long k0);
+int credit_curvature_finish(credit_session *s, const char *dir, long k, int diverged);
+
+#endif

@@ -1,0 +1,96 @@
+/* hessian.h - exact Hessian-vector products of the true (BPTT) training loss,
+ * and the eigen- and trace-estimators built on them.
+ *
+ * The loss is the task loss on a fixed batch plus L2 = l2/2 (|W_in|^2 +
+ * |W_rec|^2 + |W_out|^2), whatever rule trained the network. Products are
+ * exact: forward-over-reverse (the R-operator, Pearlmutter 1994) through the
+ * forward pass, the loss and the BPTT backward pass. ReLU makes psi piecewise
+ * constant, so its R-derivative is 0 (the Hessian almost everywhere).
+ *
+ * Vectors live in the parameter layout: with all_params = 0 an n x n W_rec
+ * matrix (row-major, W[post][pre]); with all_params = 1 the whole flat block
+ * (W_in, W_rec, W_out, b_out, see net.h). The W_rec diagonal is not a
+ * parameter: apply ignores it in v and writes 0 there in Hv, and every
+ * vector this module draws or returns has it at 0.
+ *
+ * The batch is the first n_examples of a split (fewer if the split is
+ * smaller), fixed at open, as are the weights (copied from the session).
+ */
+#ifndef CREDIT_HESSIAN_H
+#define CREDIT_HESSIAN_H
+
+#include "session.h"
+
+typedef struct credit_hessian credit_hessian;
+
+/* Forward pass, loss and BPTT at the session's current weights on the
+ * batch; the session must outlive h (its task fills the batch, its rule
+ * gives credit_hessian_direction's estimates). */
+int credit_hessian_open(credit_hessian **h, credit_session *s, int all_params, int split, uint64_t n_examples);
+/* Length of the vectors (n*n or the parameter count). */
+size_t credit_hessian_dim(const credit_hessian *h);
+/* One exact product Hv (v and Hv may not alias). */
+int credit_hessian_apply(credit_hessian *h, const double *v, double *Hv);
+void credit_hessian_close(credit_hessian *h);
+
+/* Coordinates that are parameters (dim minus the n diagonal entries). */
+size_t credit_hessian_free_dim(const credit_hessian *h);
+/* Zero the non-parameter coordinates of v. */
+void credit_hessian_project(const credit_hessian *h, double *v);
+/* Examples in the batch, and its task loss and L2 term at the weights of open. */
+int credit_hessian_batch_size(const credit_hessian *h);
+double credit_hessian_loss(const credit_hessian *h);
+double credit_hessian_l2(const credit_hessian *h);
+
+/* The update direction a training step would take on this batch, in the
+ * Hessian's layout, at weights theta + step * v (v may be NULL: step 0):
+ * exact readout gradient, the rule's W_in/W_rec estimate (or BPTT's with
+ * CREDIT_HESS_EXACT), zero W_rec diagonal, plus the L2 gradient (unless
+ * CREDIT_HESS_NO_L2). By default the ReLU pattern psi is held at the one of
+ * the weights of open (CREDIT_HESS_FREE_PATTERN recomputes it): a difference
+ * quotient of this map then measures the almost-everywhere derivative, the
+ * one the Hessian is, rather than the jumps of psi it would cross. The rule
+ * sees at most the session's B_max examples. */
+enum { CREDIT_HESS_EXACT = 1u << 0, CREDIT_HESS_NO_L2 = 1u << 1, CREDIT_HESS_FREE_PATTERN = 1u << 2 };
+int credit_hessian_direction(credit_hessian *h, const double *v, double step, unsigned flags, double *u);
+
+/* What an iterative estimator reports. */
+typedef struct credit_eig_info {
+    int products;  /* Hessian-vector products used */
+    int converged; /* the stopping rule was met (not just the iteration cap) */
+    double error;  /* estimated absolute error of the top eigenvalue */
+} credit_eig_info;
+
+/* Lanczos with full reorthogonalisation (twice, classical Gram-Schmidt);
+ * the tridiagonal eigenproblem by GSL. values[0..k-1]: the k largest
+ * (algebraic) eigenvalues, descending, NaN where the Krylov space holds
+ * fewer; v1 (may be NULL): the unit top eigenvector. Stops once every one of
+ * the k has estimated error min(r, r^2/gap) <= tol * |value| (r the Ritz
+ * residual, gap the distance to the nearest other Ritz value), after maxiter
+ * products, or when the Krylov space is exhausted. Start vector: normal
+ * entries from stream (seed, 1). */
+int credit_hessian_lanczos(credit_hessian *h, int k, double tol, int maxiter, uint64_t seed, double *values, double *v1,
+                           credit_eig_info *info);
+/* Power iteration, the authors' protocol: v <- Hv / |Hv| until the estimate
+ * moves by less than tol (absolute) or maxiter products. The estimate is
+ * the signed Rayleigh quotient v'Hv (the authors report |Hv|): it converges
+ * to the eigenvalue of largest magnitude, which is lambda_max unless the
+ * most negative eigenvalue is larger in magnitude. */
+int credit_hessian_power(credit_hessian *h, double tol, int maxiter, uint64_t seed, double *lambda, double *v1,
+                         credit_eig_info *info);
+/* Hutchinson: trace = E[z'Hz] over Rademacher z on the parameter
+ * coordinates; mean and standard error of `probes` samples (se NaN if 1). */
+int credit_hessian_trace(credit_hessian *h, int probes, uint64_t seed, double *mean, double *se);
+/* Stochastic Lanczos quadrature (Ubaru, Chen & Saad 2017): for each of
+ * `probes` Rademacher vectors, `steps` Lanczos steps (fewer if the space is
+ * exhausted); nodes[p*steps + j] and weights[p*steps + j] are the Ritz values
+ * and squared first components (weight 0 in unused slots). The spectral
+ * density is (1/probes) sum w delta(x - node) over all slots. */
+int credit_hessian_slq(credit_hessian *h, int probes, int steps, uint64_t seed, double *nodes, double *weights);
+
+/* Eigenpairs of the m x m symmetric tridiagonal matrix with diagonal alpha
+ * and off-diagonal beta (m - 1), by GSL: eval descending, S[i*m + j]
+ * component i of eigenvector j. (core/curv_tridiag.c) */
+int credit_tridiag_eig(const double *alpha, const double *beta, int m, double *eval, double *S);
+
+#endif

@@ -1,0 +1,689 @@
+/* test_curvature.c - Hessian-vector products against finite differences of
+ * the exact gradient and against each other as a dense matrix; Lanczos,
+ * power iteration, Hutchinson and SLQ against GSL's full eigendecomposition
+ * of that matrix; gamma and the cosine against independent computations from
+ * the session's own gradient; and the curvature files of `credit train` and
+ * `credit curvature`, resumed runs included. */
+#define _GNU_SOURCE
+#include "test.h"
+#include "curvature.h"
+#include "hessian.h"
+#include "net.h"
+#include "util.h"
+
+#include <gsl/gsl_eigen.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ tiny sessions */
+
+/* A session on the test sequence file (T 8, 2 inputs, 2 outputs), batch and
+ * Hessian batch B; extra key=value pairs after the fixed ones. */
+static int open_tiny(credit_session *s, const char *rule, int mse, double leak, int n, int B, const char *extra)
+{
+    char kv[12][300];
+    const char *list[13];
+    int m = 0;
+    snprintf(kv[m++], 300, "task=file");
+    snprintf(kv[m++], 300, "path=%s", test_seq_file(mse));
+    snprintf(kv[m++], 300, "rule=%s", rule);
+    snprintf(kv[m++], 300, "n=%d", n);
+    snprintf(kv[m++], 300, "leak=%.17g", leak);
+    snprintf(kv[m++], 300, "batch=%d", B);
+    snprintf(kv[m++], 300, "hessian_batch=%d", B);
+    snprintf(kv[m++], 300, "l2=0.01");
+    snprintf(kv[m++], 300, "seed=%d", 3 + n + (int)(10 * leak) + mse);
+    snprintf(kv[m++], 300, "progress=0");
+    for (int i = 0; i < m; i++) list[i] = kv[i];
+    /* extra: one more pair, or several separated by spaces */
+    char more[600] = "";
+    if (extra) snprintf(more, sizeof more, "%s", extra);
+    const char *words[8];
+    int nw = 0;
+    for (char *tok = strtok(more, " "); tok && nw < 8; tok = strtok(NULL, " ")) words[nw++] = tok;
+    const char *all[24];
+    int na = 0;
+    for (int i = 0; i < m; i++) all[na++] = list[i];
+    for (int i = 0; i < nw; i++) all[na++] = words[i];
+    all[na] = NULL;
+    int st = test_session(s, all);
+    if (!st) {
+        /* Off the initial point: a non-zero bias and slightly moved weights. */
+        credit_rng rng;
+        credit_rng_seed(&rng, 99, (uint64_t)n);
+        for (size_t i = 0; i < s->n_params; i++) s->theta[i] += 0.05 * credit_rng_normal(&rng);
+        credit_zero_diagonal(s->w.W_rec, s->dims.n);
+    }
+    return st;
+}
+
+/* The exact objective's gradient by net.c alone, on the first B training
+ * examples: the reference the Hessian is differenced from. */
+typedef struct ref {
+    credit_session *s;
+    credit_dims d;
+    credit_fwd f;
+    double *theta, *grad;
+    credit_params w, g;
+} ref;
+
+static void ref_open(ref *r, credit_session *s, int B)
+{
+    memset(r, 0, sizeof *r);
+    r->s = s;
+    r->d = s->dims;
+    r->d.B_max = B;
+    credit_fwd_alloc(&r->f, &r->d);
+    r->theta = calloc(2 * s->n_params, sizeof(double));
+    r->grad = r->theta + s->n_params;
+    r->w = credit_params_view(r->theta, &r->d);
+    r->g = credit_params_view(r->grad, &r->d);
+    uint64_t *idx = calloc((size_t)B, sizeof *idx);
+    for (int b = 0; b < B; b++) idx[b] = (uint64_t)b;
+    s->task->fill(s->task_state, CREDIT_SPLIT_TRAIN, idx, B, r->f.x, r->f.target, r->f.mask);
+    free(idx);
+}
+
+static void ref_close(ref *r)
+{
+    credit_fwd_free(&r->f);
+    free(r->theta);
+}
+
+/* Gradient (task + L2) at theta into out; returns how many psi differ from base_psi (if given). */
+static long ref_grad(ref *r, const double *theta, double *out, const double *base_psi)
+{
+    const size_t np = r->s->n_params;
+    memcpy(r->theta, theta, sizeof(double) * np);
+    credit_forward(&r->f, &r->w, r->d.B_max);
+    credit_loss(&r->f, r->s->info.loss, &r->w, NULL, NULL);
+    memset(r->grad, 0, sizeof(double) * np);
+    credit_backward_readout(&r->f, &r->g);
+    credit_backward_bptt(&r->f, &r->w, &r->g);
+    credit_zero_diagonal(r->g.W_rec, r->d.n);
+    credit_l2(&r->w, &r->d, r->s->o.l2, &r->g);
+    memcpy(out, r->grad, sizeof(double) * np);
+    long flips = 0;
+    size_t cells = (size_t)r->d.T * r->d.B_max * r->d.n;
+    if (base_psi)
+        for (size_t k = 0; k < cells; k++) flips += r->f.psi[k] != base_psi[k];
+    return flips;
+}
+
+/* Coordinates of a Hessian vector that are parameters, and where each sits
+ * in the full parameter block. */
+typedef struct coords {
+    size_t D, F, *free_idx, *full_idx;
+} coords;
+
+static void coords_make(coords *c, const credit_session *s, const credit_hessian *h, int all)
+{
+    const size_t n = (size_t)s->dims.n, rec_full = (size_t)(s->w.W_rec - s->theta);
+    c->D = credit_hessian_dim(h);
+    c->free_idx = calloc(c->D, sizeof(size_t));
+    c->full_idx = calloc(c->D, sizeof(size_t));
+    c->F = 0;
+    for (size_t i = 0; i < c->D; i++) {
+        size_t full = all ? i : rec_full + i;
+        int diag = full >= rec_full && full < rec_full + n * n && (full - rec_full) / n == (full - rec_full) % n;
+        if (diag) continue;
+        c->free_idx[c->F] = i;
+        c->full_idx[c->F++] = full;
+    }
+}
+
+static void coords_free(coords *c)
+{
+    free(c->free_idx);
+    free(c->full_idx);
+}
+
+/* F x F dense Hessian from one product per column. */
+static double *dense_from_products(credit_hessian *h, const coords *c)
+{
+    double *H = calloc(c->F * c->F, sizeof(double)), *e = calloc(c->D, sizeof(double)), *col = calloc(c->D, sizeof(double));
+    for (size_t b = 0; b < c->F; b++) {
+        e[c->free_idx[b]] = 1.0;
+        credit_hessian_apply(h, e, col);
+        e[c->free_idx[b]] = 0.0;
+        for (size_t a = 0; a < c->F; a++) H[a * c->F + b] = col[c->free_idx[a]];
+    }
+    free(e);
+    free(col);
+    return H;
+}
+
+static double frob_rel(const double *a, const double *b, size_t n)
+{
+    double num = 0, den = 0;
+    for (size_t i = 0; i < n; i++) num += (a[i] - b[i]) * (a[i] - b[i]), den += b[i] * b[i];
+    return den > 0 ? sqrt(num / den) : (num > 0 ? INFINITY : 0);
+}
+
+/* Eigenvalues (descending) and eigenvectors (columns of U, F x F) of the
+ * symmetrised dense matrix, by GSL. */
+static void dense_eigen(const double *H, size_t F, double *eval, double *U)
+{
+    gsl_matrix *A = gsl_matrix_alloc(F, F), *E = gsl_matrix_alloc(F, F);
+    gsl_vector *ev = gsl_vector_alloc(F);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(F);
+    for (size_t i = 0; i < F; i++)
+        for (size_t j = 0; j < F; j++) gsl_matrix_set(A, i, j, 0.5 * (H[i * F + j] + H[j * F + i]));
+    gsl_eigen_symmv(A, ev, E, ws);
+    gsl_eigen_symmv_sort(ev, E, GSL_EIGEN_SORT_VAL_DESC);
+    for (size_t i = 0; i < F; i++) {
+        eval[i] = gsl_vector_get(ev, i);
+        if (U)
+            for (size_t j = 0; j < F; j++) U[i * F + j] = gsl_matrix_get(E, i, j);
+    }
+    gsl_eigen_symmv_free(ws);
+    gsl_vector_free(ev);
+    gsl_matrix_free(E);
+    gsl_matrix_free(A);
+}
+
+/* ------------------------------------------------------------ products */
+
+static void test_products(int mse, double leak, int all)
+{
+    char name[200], tag[80];
+    snprintf(tag, sizeof tag, "%s, leak %.1f, %s", mse ? "mse" : "xent", leak, all ? "all params" : "W_rec");
+    credit_session s;
+    const int B = 6;
+    if (!CHECK(open_tiny(&s, "bptt", mse, leak, 5, B, NULL) == CREDIT_OK, "hessian: tiny session opens", "%s", credit_error_message())) {
+        credit_session_close(&s);
+        return;
+    }
+    credit_hessian *h;
+    credit_hessian_open(&h, &s, all, CREDIT_SPLIT_TRAIN, (uint64_t)B);
+    coords c;
+    coords_make(&c, &s, h, all);
+    ref r;
+    ref_open(&r, &s, B);
+    const size_t np = s.n_params, cells = (size_t)s.dims.T * B * s.dims.n;
+    double *base = malloc(sizeof(double) * np), *gp = malloc(sizeof(double) * np), *gm = malloc(sizeof(double) * np);
+    double *theta = malloc(sizeof(double) * np), *psi0 = malloc(sizeof(double) * cells);
+    ref_grad(&r, s.theta, base, NULL);
+    memcpy(psi0, r.f.psi, sizeof(double) * cells);
+
+    /* Dense Hessian by central differences of the exact gradient, column by column. */
+    const double eps = 1e-6;
+    double *Hfd = calloc(c.F * c.F, sizeof(double));
+    long flips = 0;
+    for (size_t b = 0; b < c.F; b++) {
+        memcpy(theta, s.theta, sizeof(double) * np);
+        theta[c.full_idx[b]] += eps;
+        flips += ref_grad(&r, theta, gp, psi0);
+        theta[c.full_idx[b]] -= 2 * eps;
+        flips += ref_grad(&r, theta, gm, psi0);
+        for (size_t a = 0; a < c.F; a++) Hfd[a * c.F + b] = (gp[c.full_idx[a]] - gm[c.full_idx[a]]) / (2 * eps);
+    }
+    double *Hd = dense_from_products(h, &c);
+    snprintf(name, sizeof name, "Hessian columns = finite differences of the exact gradient (%s)", tag);
+    double err = frob_rel(Hd, Hfd, c.F * c.F);
+    CHECK(err <= 1e-7 && flips == 0, name, "relative error %.3g, %ld ReLU flips in the differences", err, flips);
+
+    double asym = 0, size = 0;
+    for (size_t a = 0; a < c.F; a++)
+        for (size_t b = 0; b < c.F; b++) asym = fmax(asym, fabs(Hd[a * c.F + b] - Hd[b * c.F + a])), size = fmax(size, fabs(Hd[a * c.F + b]));
+    snprintf(name, sizeof name, "Hessian from products is symmetric (%s)", tag);
+    CHECK(asym <= 1e-12 * size, name, "max asymmetry %.3g of max entry %.3g", asym, size);
+
+    /* A random direction: one product against the dense matrix and against a
+     * directional difference of the gradient. */
+    credit_rng rng;
+    credit_rng_seed(&rng, 5, 5);
+    double *v = calloc(c.D, sizeof(double)), *Hv = calloc(c.D, sizeof(double)), *Hdv = calloc(c.F, sizeof(double)),
+           *fd = calloc(c.F, sizeof(double)), *Hvf = calloc(c.F, sizeof(double));
+    for (size_t i = 0; i < c.D; i++) v[i] = credit_rng_normal(&rng); /* diagonal entries too: they must be ignored */
+    credit_hessian_apply(h, v, Hv);
+    memcpy(theta, s.theta, sizeof(double) * np);
+    for (size_t a = 0; a < c.F; a++) theta[c.full_idx[a]] += eps * v[c.free_idx[a]];
+    flips = ref_grad(&r, theta, gp, psi0);
+    memcpy(theta, s.theta, sizeof(double) * np);
+    for (size_t a = 0; a < c.F; a++) theta[c.full_idx[a]] -= eps * v[c.free_idx[a]];
+    flips += ref_grad(&r, theta, gm, psi0);
+    for (size_t a = 0; a < c.F; a++) {
+        fd[a] = (gp[c.full_idx[a]] - gm[c.full_idx[a]]) / (2 * eps);
+        Hvf[a] = Hv[c.free_idx[a]];
+        for (size_t b = 0; b < c.F; b++) Hdv[a] += Hd[a * c.F + b] * v[c.free_idx[b]];
+    }
+    snprintf(name, sizeof name, "Hv = directional difference of the exact gradient (%s)", tag);
+    err = frob_rel(Hvf, fd, c.F);
+    CHECK(err <= 1e-7 && flips == 0, name, "relative error %.3g, %ld ReLU flips", err, flips);
+    double diag_out = 0;
+    size_t rec0 = all ? (size_t)(s.w.W_rec - s.theta) : 0;
+    for (int i = 0; i < s.dims.n; i++) diag_out += fabs(Hv[rec0 + (size_t)i * s.dims.n + i]);
+    snprintf(name, sizeof name, "Hv = dense Hessian times v, diagonal of v ignored and of Hv zero (%s)", tag);
+    err = frob_rel(Hvf, Hdv, c.F);
+    CHECK(err <= 1e-12 && diag_out == 0, name, "relative error %.3g, |diagonal| %.3g", err, diag_out);
+
+    free(v); free(Hv); free(Hdv); free(fd); free(Hvf);
+    free(Hd); free(Hfd); free(base); free(gp); free(gm); free(theta); free(psi0);
+    ref_close(&r);
+    coords_free(&c);
+    credit_hessian_close(h);
+    credit_session_close(&s);
+}
+
+/* ------------------------------------------------------------ eigenvalues, trace, density */
+
+static void test_spectrum(int all)
+{
+    char name[200];
+    const char *tag = all ? "all params" : "W_rec";
+    credit_session s;
+    const int B = 12, K = 4;
+    if (!CHECK(open_tiny(&s, "bptt", 0, 0.3, 8, B, NULL) == CREDIT_OK, "spectrum: tiny session opens", "%s", credit_error_message())) {
+        credit_session_close(&s);
+        return;
+    }
+    credit_hessian *h;
+    credit_hessian_open(&h, &s, all, CREDIT_SPLIT_TRAIN, (uint64_t)B);
+    coords c;
+    coords_make(&c, &s, h, all);
+    double *Hd = dense_from_products(h, &c), *ev = calloc(c.F, sizeof(double)), *U = calloc(c.F * c.F, sizeof(double));
+    dense_eigen(Hd, c.F, ev, U);
+    double values[K], *v1 = calloc(c.D, sizeof(double));
+    credit_eig_info info;
+
+    /* Run to the end of the Krylov space: the tridiagonal then has H's spectrum. */
+    credit_hessian_lanczos(h, K, 1e-15, (int)c.F, 11, values, v1, &info);
+    double top = fabs(values[0] - ev[0]) / fabs(ev[0]), worst = 0;
+    for (int i = 0; i < K; i++) worst = fmax(worst, fabs(values[i] - ev[i]) / fabs(ev[i]));
+    double overlap = 0;
+    for (size_t a = 0; a < c.F; a++) overlap += v1[c.free_idx[a]] * U[a * c.F];
+    snprintf(name, sizeof name, "Lanczos = GSL's dense eigenvalues: top to 1e-8, top %d to 1e-6 (%s)", K, tag);
+    CHECK(top <= 1e-8 && worst <= 1e-6, name, "top %.17g vs %.17g (rel %.3g), worst of top %d rel %.3g", values[0], ev[0], top, K, worst);
+    snprintf(name, sizeof name, "Lanczos top eigenvector = GSL's (%s)", tag);
+    CHECK(fabs(fabs(overlap) - 1) <= 1e-8, name, "|<v1, u1>| = %.17g", fabs(overlap));
+
+    /* The default stopping rule: what it claims, in fewer products than the dimension. */
+    credit_hessian_lanczos(h, K, 1e-6, 200, 11, values, v1, &info);
+    worst = 0;
+    for (int i = 0; i < K; i++) worst = fmax(worst, fabs(values[i] - ev[i]) / fabs(ev[i]));
+    snprintf(name, sizeof name, "Lanczos stopping at tol 1e-6 meets it on the top %d (%s)", K, tag);
+    CHECK(info.converged && worst <= 1e-6 && (size_t)info.products < c.F, name, "converged %d after %d of %zu products, worst rel %.3g",
+          info.converged, info.products, c.F, worst);
+    snprintf(name, sizeof name, "Lanczos error estimate bounds the top eigenvalue's error (%s)", tag);
+    CHECK(fabs(values[0] - ev[0]) <= fmax(info.error, 1e-13 * fabs(ev[0])), name, "error %.3g, estimate %.3g", fabs(values[0] - ev[0]),
+          info.error);
+
+    /* Power iteration converges at the rate (lambda_2 / lambda_1)^2 per product:
+     * this network must have the gap for 500 products to reach 1e-8. */
+    double ratio = 0;
+    for (size_t i = 1; i < c.F; i++) ratio = fmax(ratio, fabs(ev[i]) / fabs(ev[0]));
+    snprintf(name, sizeof name, "power fixture: lambda_max dominates with a gap (%s)", tag);
+    CHECK(ratio < 0.9 && ev[0] > 0, name, "max |lambda_i| / lambda_max = %.4g", ratio);
+    double lam;
+    credit_hessian_power(h, 1e-12 * fabs(ev[0]), 500, 11, &lam, v1, &info);
+    snprintf(name, sizeof name, "power iteration = GSL's top eigenvalue to 1e-8 (%s)", tag);
+    CHECK(info.converged && fabs(lam - ev[0]) <= 1e-8 * fabs(ev[0]), name, "%.17g vs %.17g after %d products", lam, ev[0], info.products);
+    credit_hessian_power(h, 1e-6, 500, 11, &lam, v1, &info);
+    snprintf(name, sizeof name, "power iteration, authors' protocol (1e-6 absolute, 500): within its residual (%s)", tag);
+    CHECK(info.converged && fabs(lam - ev[0]) <= info.error, name, "%.17g vs %.17g, residual %.3g, %d products", lam, ev[0], info.error,
+          info.products);
+
+    /* Hutchinson: the dense trace within 4 standard errors, and the standard
+     * error near its Rademacher value sqrt(2 sum_{i != j} H_ij^2 / probes). */
+    const int probes = 400;
+    double trace = 0, off2 = 0, mean, se;
+    for (size_t a = 0; a < c.F; a++) {
+        trace += Hd[a * c.F + a];
+        for (size_t b = 0; b < c.F; b++)
+            if (a != b) off2 += Hd[a * c.F + b] * Hd[a * c.F + b];
+    }
+    credit_hessian_trace(h, probes, 11, &mean, &se);
+    double se_theory = sqrt(2 * off2 / probes);
+    snprintf(name, sizeof name, "Hutchinson trace = dense trace within 4 standard errors (%s)", tag);
+    CHECK(fabs(mean - trace) < 4 * se, name, "%.6g vs %.6g, se %.3g", mean, trace, se);
+    snprintf(name, sizeof name, "Hutchinson standard error near its theoretical value (%s)", tag);
+    CHECK(se > 0.75 * se_theory && se < 1.25 * se_theory, name, "se %.4g, theory %.4g", se, se_theory);
+
+    /* SLQ with as many steps as parameters: every node is an eigenvalue,
+     * every probe's weights sum to 1, and the first moment estimates the trace. */
+    const int P = 30, S = (int)c.F;
+    double *nodes = calloc((size_t)P * S, sizeof(double)), *weights = calloc((size_t)P * S, sizeof(double));
+    credit_hessian_slq(h, P, S, 11, nodes, weights);
+    double node_err = 0, wsum_err = 0, m1 = 0, m1sq = 0;
+    for (int p = 0; p < P; p++) {
+        double wsum = 0, mom = 0;
+        for (int j = 0; j < S; j++) {
+            double x = nodes[(size_t)p * S + j], w = weights[(size_t)p * S + j], near = HUGE_VAL;
+            wsum += w;
+            mom += w * x;
+            if (w < 1e-20) continue;
+            for (size_t i = 0; i < c.F; i++) near = fmin(near, fabs(x - ev[i]));
+            node_err = fmax(node_err, near / fabs(ev[0]));
+        }
+        wsum_err = fmax(wsum_err, fabs(wsum - 1));
+        m1 += mom * c.F / P;
+        m1sq += mom * c.F * mom * c.F / P;
+    }
+    double slq_se = sqrt(fmax(m1sq - m1 * m1, 0) / (P - 1));
+    snprintf(name, sizeof name, "SLQ: nodes are eigenvalues, weights sum to 1 (%s)", tag);
+    CHECK(node_err <= 1e-8 && wsum_err <= 1e-12, name, "node error %.3g (relative to lambda_max), weight sum error %.3g", node_err, wsum_err);
+    snprintf(name, sizeof name, "SLQ trace = dense trace within 4 standard errors (%s)", tag);
+    CHECK(fabs(m1 - trace) < 4 * slq_se, name, "%.6g vs %.6g, se %.3g", m1, trace, slq_se);
+
+    free(nodes); free(weights);
+    free(Hd); free(ev); free(U); free(v1);
+    coords_free(&c);
+    credit_hessian_close(h);
+    credit_session_close(&s);
+}
+
+/* ------------------------------------------------------------ gamma and the cosine */
+
+/* The rule's update (task + L2, as training takes it) at theta, through the
+ * session's own batch and gradient: independent of hessian.c. */
+static long session_update(credit_session *s, const double *theta, int B, double *out, const double *base_psi)
+{
+    memcpy(s->theta, theta, sizeof(double) * s->n_params);
+    for (int b = 0; b < B; b++) s->index[b] = (uint64_t)b;
+    double loss;
+    credit_session_batch(s, CREDIT_SPLIT_TRAIN, s->index, B, &loss, NULL, NULL);
+    credit_session_gradient(s, 0, NULL);
+    memcpy(out, s->grad, sizeof(double) * s->n_params);
+    long flips = 0;
+    if (base_psi)
+        for (size_t k = 0; k < (size_t)s->dims.T * B * s->dims.n; k++) flips += s->fwd.psi[k] != base_psi[k];
+    return flips;
+}
+
+static void test_theorem(const char *rule, int all)
+{
+    char name[200], tag[80], extra[200];
+    snprintf(tag, sizeof tag, "%s, %s", rule, all ? "all params" : "W_rec");
+    snprintf(extra, sizeof extra, "hessian_tol=1e-14 hessian_maxiter=1000 hessian_k=2 hessian_params=%s", all ? "all" : "rec");
+    credit_session s;
+    const int B = 10;
+    if (!CHECK(open_tiny(&s, rule, 0, 0.5, 6, B, extra) == CREDIT_OK, "theorem: tiny session opens", "%s", credit_error_message())) {
+        credit_session_close(&s);
+        return;
+    }
+    credit_curv_row row;
+    int st = credit_curvature_measure(&s, 0, &row);
+    snprintf(name, sizeof name, "curvature row measured (%s)", tag);
+    CHECK(st == CREDIT_OK && row.converged, name, "status %d, converged %d: %s", st, row.converged, credit_error_message());
+
+    credit_hessian *h;
+    credit_hessian_open(&h, &s, all, CREDIT_SPLIT_TRAIN, (uint64_t)B);
+    coords c;
+    coords_make(&c, &s, h, all);
+    double *Hd = dense_from_products(h, &c), *ev = calloc(c.F, sizeof(double)), *U = calloc(c.F * c.F, sizeof(double));
+    dense_eigen(Hd, c.F, ev, U);
+    snprintf(name, sizeof name, "curvature row: lambda_max = GSL's (%s)", tag);
+    CHECK(fabs(row.lambda_max - ev[0]) <= 1e-8 * fabs(ev[0]) && fabs(row.lambda[1] - ev[1]) <= 1e-6 * fabs(ev[1]), name,
+          "%.17g vs %.17g, lambda_2 %.17g vs %.17g", row.lambda_max, ev[0], row.lambda[1], ev[1]);
+
+    /* Independent J: central differences of the session's update, one column
+     * per parameter (the ReLU pattern must not flip), then u1' J u1. */
+    const size_t np = s.n_params, cells = (size_t)s.dims.T * B * s.dims.n;
+    double *theta0 = malloc(sizeof(double) * np), *theta = malloc(sizeof(double) * np), *gp = malloc(sizeof(double) * np),
+           *gm = malloc(sizeof(double) * np), *psi0 = malloc(sizeof(double) * cells);
+    memcpy(theta0, s.theta, sizeof(double) * np);
+    session_update(&s, theta0, B, gp, NULL);
+    memcpy(psi0, s.fwd.psi, sizeof(double) * cells);
+    const double eps = 1e-6;
+    double ujU = 0;
+    long flips = 0;
+    for (size_t b = 0; b < c.F; b++) {
+        memcpy(theta, theta0, sizeof(double) * np);
+        theta[c.full_idx[b]] += eps;
+        flips += session_update(&s, theta, B, gp, psi0);
+        theta[c.full_idx[b]] -= 2 * eps;
+        flips += session_update(&s, theta, B, gm, psi0);
+        for (size_t a = 0; a < c.F; a++) ujU += U[a * c.F] * (gp[c.full_idx[a]] - gm[c.full_idx[a]]) / (2 * eps) * U[b * c.F];
+    }
+    double gamma_ref = ujU / ev[0];
+    snprintf(name, sizeof name, "gamma = u1' J u1 / lambda_max with a dense finite-difference J (%s)", tag);
+    CHECK(fabs(row.gamma - gamma_ref) <= 1e-6 * fmax(1, fabs(gamma_ref)) && flips == 0, name, "gamma %.12g, reference %.12g (%ld flips)",
+          row.gamma, gamma_ref, flips);
+
+    /* Independent cosine: the rule's and BPTT's task-loss gradients as `credit grad` takes them. */
+    double l2 = s.o.l2;
+    s.o.l2 = 0;
+    memcpy(s.theta, theta0, sizeof(double) * np);
+    for (int b = 0; b < B; b++) s.index[b] = (uint64_t)b;
+    double loss;
+    credit_session_batch(&s, CREDIT_SPLIT_TRAIN, s.index, B, &loss, NULL, NULL);
+    credit_session_gradient(&s, 0, NULL);
+    memcpy(gp, s.grad, sizeof(double) * np);
+    credit_session_gradient(&s, 1, NULL);
+    memcpy(gm, s.grad, sizeof(double) * np);
+    s.o.l2 = l2;
+    double ab = 0, aa = 0, bb = 0;
+    for (size_t a = 0; a < c.F; a++) {
+        size_t i = c.full_idx[a];
+        ab += gp[i] * gm[i], aa += gp[i] * gp[i], bb += gm[i] * gm[i];
+    }
+    double cos_ref = ab / sqrt(aa * bb);
+    snprintf(name, sizeof name, "cosine = the session's rule-vs-BPTT cosine (%s)", tag);
+    CHECK(fabs(row.cosine - cos_ref) <= 1e-12, name, "%.17g vs %.17g", row.cosine, cos_ref);
+    if (strcmp(rule, "bptt") == 0) {
+        snprintf(name, sizeof name, "bptt: gamma = 1 up to the difference step, cosine = 1 (%s)", tag);
+        CHECK(fabs(row.gamma - 1) <= 1e-6 && fabs(row.cosine - 1) <= 1e-12, name, "gamma %.17g, cosine %.17g", row.gamma, row.cosine);
+    } else {
+        snprintf(name, sizeof name, "%s: not the gradient (cosine and gamma differ from 1)", tag);
+        CHECK(row.cosine < 0.999 && fabs(row.gamma - 1) > 1e-3, name, "cosine %.6g, gamma %.6g", row.cosine, row.gamma);
+    }
+    snprintf(name, sizeof name, "bounds: bound_gd = 2/eta, bound_rule = 2/(eta gamma) (%s)", tag);
+    CHECK(row.bound_gd == 2 / row.eta && row.bound_rule == 2 / (row.eta * row.gamma) && row.eta == s.o.lr, name, "eta %g, %g, %g", row.eta,
+          row.bound_gd, row.bound_rule);
+
+    credit_curv_row_free(&row);
+    free(theta0); free(theta); free(gp); free(gm); free(psi0);
+    free(Hd); free(ev); free(U);
+    coords_free(&c);
+    credit_hessian_close(h);
+    credit_session_close(&s);
+}
+
+/* ------------------------------------------------------------ files and the CLI */
+
+static char credit_bin[512];
+
+static int run(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int run(char **out, const char *fmt, ...)
+{
+    char args[4096], cmd[4700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "%s %s", credit_bin, args);
+    return test_run(cmd, out);
+}
+
+static char *slurp(const char *dir, const char *file)
+{
+    char path[800];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    char *text = NULL;
+    if (credit_read_file(path, &text, NULL)) return NULL;
+    return text;
+}
+
+/* The lines that are not provenance. */
+static char *body(const char *text)
+{
+    char *out = calloc(strlen(text) + 1, 1), *o = out;
+    for (const char *line = text; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line + 1) : strlen(line);
+        if (*line != '#') memcpy(o, line, n), o += n;
+        line += n;
+    }
+    return out;
+}
+
+/* The last line of a text. */
+static const char *last_line(const char *text)
+{
+    size_t n = strlen(text);
+    if (n && text[n - 1] == '\n') n--;
+    while (n && text[n - 1] != '\n') n--;
+    return text + n;
+}
+
+/* The value of a named column in the last row. */
+static double column(const char *text, const char *name)
+{
+    const char *head = strstr(text, "\niter\t");
+    if (!head) return NAN;
+    int idx = 0;
+    size_t len = strlen(name);
+    for (const char *p = head + 1; *p && *p != '\n'; idx++) {
+        if (strncmp(p, name, len) == 0 && (p[len] == '\t' || p[len] == '\n')) {
+            const char *row = last_line(text);
+            for (int f = 0; f < idx && row; f++) row = strchr(row, '\t') ? strchr(row, '\t') + 1 : NULL;
+            return row ? strtod(row, NULL) : NAN;
+        }
+        p += strcspn(p, "\t\n");
+        if (*p == '\t') p++;
+    }
+    return NAN;
+}
+
+static int count_rows(const char *text)
+{
+    int rows = 0;
+    for (const char *line = text; *line;) {
+        const char *nl = strchr(line, '\n');
+        if (*line != '#' && strncmp(line, "iter\t", 5) != 0) rows++;
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    return rows;
+}
+
+static void test_curvature_files(void)
+{
+    snprintf(credit_bin, sizeof credit_bin, "%s/bin/credit", test_root());
+    const char *tmp = test_tmp(), *seq = test_seq_file(0);
+    char a[600], b[600], c[600], cmd[3000];
+    char *out = NULL, *ta = NULL, *tb = NULL;
+    int rc;
+    const char *common = "task=file n=10 batch=16 lr=0.05 iters=200 eval_every=50 hessian_batch=24 progress=0";
+
+    /* A run with curvature rows, and the same run without: training is untouched. */
+    snprintf(a, sizeof a, "%s/curv_a", tmp);
+    snprintf(b, sizeof b, "%s/curv_b", tmp);
+    rc = run(&out, "train %s path=%s curvature_every=50 out=%s", common, seq, a);
+    free(out);
+    rc |= run(&out, "train %s path=%s out=%s", common, seq, b);
+    free(out);
+    ta = slurp(a, "curvature.tsv");
+    const char *want = "iter\tlambda_max\tgamma\tcosine\teta\tbound_gd\tbound_rule\tlambda_2\tlambda_3\thvps\tconverged\tlambda_err\tvjv\t"
+                       "cosine_l2\tgrad_norm\trule_norm\thess_loss\thess_l2\thess_examples\ttrace\ttrace_se\n";
+    CHECK(rc == 0 && ta && strstr(ta, want) && strstr(ta, "# config_hash ") && count_rows(ta) == 5 && strstr(ta, "\n200\t"),
+          "curvature_every: curvature.tsv with provenance, the columns, rows at 0, 50, .., 200", "rc %d: %.600s", rc, ta ? ta : "(missing)");
+    double lam = NAN, gamma = NAN, cosv = NAN, eta = NAN, bgd = NAN, brule = NAN;
+    if (ta) sscanf(last_line(ta), "%*d %lf %lf %lf %lf %lf %lf", &lam, &gamma, &cosv, &eta, &bgd, &brule);
+    CHECK(lam > 0 && fabs(gamma - 1) < 1e-6 && fabs(cosv - 1) < 1e-12 && eta == 0.05 && bgd == 2 / eta && brule == 2 / (eta * gamma),
+          "curvature.tsv row: bptt's gamma and cosine are 1, the ceilings are 2/eta and 2/(eta gamma)", "%s", ta ? last_line(ta) : "");
+    char *wa = slurp(a, "weights.tsv"), *wb = slurp(b, "weights.tsv");
+    char *ba = wa ? body(wa) : NULL, *bb = wb ? body(wb) : NULL;
+    CHECK(ba && bb && strcmp(ba, bb) == 0, "measuring curvature leaves training bit-identical", "%s", "weights differ");
+    free(wa); free(wb); free(ba); free(bb);
+
+    /* credit curvature on the saved run: the same row as the run's last. */
+    rc = run(&out, "curvature %s", a);
+    tb = slurp(a, "curvature_final.tsv");
+    char *bfinal = tb ? body(tb) : NULL;
+    CHECK(rc == 0 && tb && strstr(tb, want) && strstr(tb, "# run_config_hash ") && strcmp(last_line(bfinal), last_line(ta)) == 0 &&
+              strstr(out, want),
+          "credit curvature RUN_DIR: curvature_final.tsv (and stdout) repeats the run's last row bit for bit", "rc %d: %.300s | %.300s", rc,
+          tb ? last_line(tb) : "(missing)", ta ? last_line(ta) : "");
+    free(out); free(tb); free(bfinal);
+    rc = run(&out, "curvature %s hessian_k=5 hessian_method=power hessian_density=3 hessian_trace_probes=20", a);
+    tb = slurp(a, "curvature_final.tsv");
+    CHECK(rc == 0 && tb && strstr(tb, "\tlambda_5\thvps\t") && strstr(tb, "power iteration"), "credit curvature overrides: k, method",
+          "rc %d: %.500s", rc, out);
+    free(out);
+    double tr = tb ? column(tb, "trace") : NAN, tse = tb ? column(tb, "trace_se") : NAN;
+    CHECK(isfinite(tr) && tse > 0, "credit curvature: hessian_trace_probes fills trace and trace_se", "trace %g se %g", tr, tse);
+    free(tb);
+    tb = slurp(a, "curvature_density.tsv");
+    double mass = 0, x_prev = NAN, d_prev = 0;
+    int points = 0;
+    if (tb)
+        for (const char *line = strstr(tb, "lambda\tdensity\n"); line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "") {
+            double x, d;
+            if (sscanf(line, "%lf %lf", &x, &d) != 2) continue;
+            if (points++) mass += 0.5 * (d + d_prev) * (x - x_prev);
+            x_prev = x, d_prev = d;
+        }
+    CHECK(tb && points == 400 && fabs(mass - 1) < 1e-3, "hessian_density: curvature_density.tsv (lambda, density) integrates to 1",
+          "%d points, mass %.6g", points, mass);
+    free(tb);
+    tb = slurp(a, "curvature_slq.tsv");
+    const char *slq = tb ? strstr(tb, "\nprobe\tnode\tweight\n0\t") : NULL;
+    CHECK(slq && strstr(slq, "\n2\t") && !strstr(slq, "\n3\t"), "hessian_density: curvature_slq.tsv holds every probe's nodes and weights",
+          "%.300s", tb ? tb : "(missing)");
+    free(tb);
+    rc = run(&out, "curvature %s lr=0.1", a);
+    CHECK(rc == 1 && strstr(out, "'lr=0.1' cannot be overridden"), "credit curvature refuses to override the run's own keys", "rc %d: %s", rc, out);
+    free(out);
+    rc = run(&out, "curvature %s/none", tmp);
+    CHECK(rc == 1 && strstr(out, "none/config.txt"), "credit curvature on a missing run names the file", "rc %d: %s", rc, out);
+    free(out);
+    free(ta);
+
+    /* A run stopped early gets a last row at its last iteration. */
+    snprintf(c, sizeof c, "%s/curv_stop", tmp);
+    rc = run(&out, "train %s path=%s curvature_every=1000 stop_train_acc=0.6 eval_every=10 out=%s", common, seq, c);
+    free(out);
+    ta = slurp(c, "curvature.tsv");
+    char *metrics = slurp(c, "metrics.tsv");
+    long it = -1;
+    if (metrics && strstr(metrics, "iterations\t")) sscanf(strstr(metrics, "iterations\t"), "iterations\t%ld", &it);
+    char lastrow[40];
+    snprintf(lastrow, sizeof lastrow, "\n%ld\t", it);
+    CHECK(rc == 0 && metrics && strstr(metrics, "target_reached") && ta && count_rows(ta) == 2 && strstr(ta, lastrow),
+          "a run stopped at its target accuracy ends curvature.tsv with a row at its last iteration", "rc %d, iterations %ld: %.400s", rc, it,
+          ta ? ta : "(missing)");
+    free(ta); free(metrics);
+
+    /* A killed run, resumed, writes the same curvature.tsv as an uninterrupted one. */
+    const char *longrun = "task=file n=12 batch=16 lr=0.02 iters=6000 eval_every=1000 checkpoint_every=100 curvature_every=150 "
+                          "hessian_batch=32 rule=example progress=0";
+    snprintf(a, sizeof a, "%s/curv_long_a", tmp);
+    snprintf(b, sizeof b, "%s/curv_long_b", tmp);
+    rc = run(NULL, "train %s path=%s out=%s", longrun, seq, a);
+    snprintf(cmd, sizeof cmd,
+             "%s train %s path=%s out=%s & pid=$!; "
+             "for i in $(seq 1000); do [ -f %s/checkpoint.bin ] && break; sleep 0.005; done; sleep 0.05; kill -9 $pid; wait $pid; "
+             "[ -f %s/metrics.tsv ] && echo FINISHED_BEFORE_KILL; exit 0",
+             credit_bin, longrun, seq, b, b, b);
+    test_run(cmd, &out);
+    int killed = strstr(out, "FINISHED_BEFORE_KILL") == NULL;
+    free(out);
+    char part[700];
+    snprintf(part, sizeof part, "%s/curvature.tsv.part", b);
+    char *partial = slurp(b, "curvature.tsv.part");
+    CHECK(killed && partial, "the curvature run was killed part-way (curvature.tsv.part left)", "%s",
+          killed ? "no .part file" : "it finished first: lengthen the run in test_curvature.c");
+    free(partial);
+    rc |= run(&out, "train %s path=%s out=%s resume=1", longrun, seq, b);
+    char fa[700], fb[700];
+    snprintf(fa, sizeof fa, "%s/curvature.tsv", a);
+    snprintf(fb, sizeof fb, "%s/curvature.tsv", b);
+    CHECK(rc == 0 && killed && test_files_equal(fa, fb), "killed and resumed run: curvature.tsv bit-identical to an uninterrupted one",
+          "rc %d: %s", rc, out);
+    free(out);
+}
+
+void test_curvature(void)
+{
+    for (int mse = 0; mse < 2; mse++)
+        for (int li = 0; li < 2; li++)
+            for (int all = 0; all < 2; all++) test_products(mse, li ? 0.7 : 0.0, all);
+    test_spectrum(0);
+    test_spectrum(1);
+    test_theorem("bptt", 0);
+    test_theorem("example", 0);
+    test_theorem("example", 1);
+    test_curvature_files();
+}
