@@ -1,17 +1,8 @@
 /* file.c - sequences read from a text file: bring your own data.
  *
- * Format (documented in tasks/README.md), whitespace-separated, # comments:
- *
- *   credit-sequences 1
- *   n_in 2
- *   n_out 1
- *   T 3
- *   loss mse                      # or xent (targets are class distributions)
- *   train 0 0  0 0.5 -1.0  0.0    # split seq t mask x_1..x_n_in target_1..target_n_out
- *   ...
- *
- * Splits: train, valid, test, test_perturbed. The sequences of a split are
- * numbered 0..n-1 and each lists every step 0..T-1 exactly once.
+ * The format ("credit-sequences 1", a header of n_in, n_out, T and loss,
+ * then one row per split, sequence and step) is documented in
+ * tasks/README.md, section "The file task".
  */
 #define _POSIX_C_SOURCE 200809L
 #include "credit.h"

@@ -6,6 +6,7 @@
 #include "test.h"
 #include "plugin.h"
 #include "util.h"
+#include "mkmnist.h" /* test_mnist_dir(): %MNIST%, the synthetic MNIST of tests/test_tasks.c */
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ extern const size_t test_static_count;
  * the tests write). %s is replaced by the test scratch directory. */
 static const struct { const char *task; const char *kv[4]; } task_test_options[] = {
     {"file", {"path=%SEQ%", NULL}},
+    {"smnist", {"data_dir=%MNIST%", "valid_size=100", NULL}},
 };
 
 static void task_kv(const char *task, const char **kv, int *n, char bufs[][400])
@@ -27,8 +29,9 @@ static void task_kv(const char *task, const char **kv, int *n, char bufs[][400])
             const char *src = task_test_options[i].kv[k];
             char *dst = bufs[k];
             const char *mark = strstr(src, "%SEQ%");
-            const char *tmark = strstr(src, "%TMP%");
-            if (mark) snprintf(dst, 400, "%.*s%s%s", (int)(mark - src), src, test_seq_file(0), mark + 5);
+            const char *tmark = strstr(src, "%TMP%"), *mmark = strstr(src, "%MNIST%");
+            if (mmark) snprintf(dst, 400, "%.*s%s%s", (int)(mmark - src), src, test_mnist_dir(), mmark + 7);
+            else if (mark) snprintf(dst, 400, "%.*s%s%s", (int)(mark - src), src, test_seq_file(0), mark + 5);
             else if (tmark) snprintf(dst, 400, "%.*s%s%s", (int)(tmark - src), src, test_tmp(), tmark + 5);
             else snprintf(dst, 400, "%s", src);
             kv[(*n)++] = dst;

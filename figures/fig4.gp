@@ -1,0 +1,27 @@
+# fig4.gp - Figure 4: top Hessian eigenvalue over training, mean +- SEM over
+# seeds per rule, with the gradient-descent stability bound 2/eta.
+load "figures/common.gp"
+traj = tables."/traj.tsv"
+do for [fmt in "png svg"] {
+  if (fmt eq "png") { set terminal pngcairo size 380*ntasks+80, 380 font ",10" } else { set terminal svg size 380*ntasks+80, 380 font ",10" }
+  set output out.".".fmt
+  set multiplot layout 1, ntasks margins 0.08, 0.98, 0.2, 0.85 spacing 0.07, 0.1 title "Curvature during training"
+  set key top left font ",8" samplen 1
+  do for [ti=1:ntasks] {
+    t = word(tasks, ti)
+    set title t
+    set xlabel "iteration"
+    set ylabel (ti == 1 ? "lambda_max (mean ± SEM)" : "")
+    if (ti == 1) { set label 99 footer("traj.tsv") at screen 0.01, 0.03 font ",8" } else { unset label 99 }
+    if (nvalid(traj, "lambda_mean", "task=".t) == 0) { eval nodata("no curvature measured") } else {
+    plot for [ri=1:nrules] traj using (strcol("task") eq t && strcol("rule") eq word(rules, ri) ? column("iter") : NaN):\
+           (column("lambda_mean") - column("lambda_sem")):(column("lambda_mean") + column("lambda_sem")) \
+           with filledcurves lc rgb rulecolor(word(rules, ri)) notitle, \
+         for [ri=1:nrules] traj using (strcol("task") eq t && strcol("rule") eq word(rules, ri) ? column("iter") : NaN):"lambda_mean" \
+           with lines lw 2 lc rgb rulecolor(word(rules, ri)) title (ti == 1 ? word(rules, ri) : ""), \
+         traj using (strcol("task") eq t ? column("iter") : NaN):"bound_gd" with lines dt 2 lc rgb "#000000" title (ti == 1 ? "2/eta" : "")
+    }
+  }
+  unset multiplot
+  unset output
+}

@@ -1,0 +1,33 @@
+# PROFILE=smoke: seconds to a couple of minutes; what `make test` runs
+# (tests/test_pipeline.c). Tiny networks, few iterations: it checks that
+# every stage of the pipeline works, not the science.
+FIG_TASKS   ?= smnist patgen dms
+FIG_RULES   ?= bptt eprop rflo mdgl
+FIG_SEEDS   ?= 1 2 3
+FIG_LR      ?= 0.05
+FIG_LR_patgen ?= 0.01
+FIG_ARGS    ?= n=8 iters=40 batch=16 eval_every=10 threads=1
+FIG_MNIST_DIR ?= data/mnist
+FIG_ARGS_smnist ?= data_dir=$(FIG_MNIST_DIR) train_size=64 valid_size=100
+FIG_CURV_ARGS ?= curvature_every=20
+FIG_CURVATURE_FINAL ?= 1
+FIG_CURV_FINAL_ARGS ?=
+FIG_DATA    ?=
+# sweeps
+FIG_LR_TASKS   ?= $(firstword $(FIG_TASKS))
+FIG_LR_RULES   ?= bptt $(word 2,$(FIG_RULES))
+FIG_LR_FACTORS ?= 1 2
+FIG_LR_SEEDS   ?= 1 2
+FIG_K_TASKS    ?= $(firstword $(FIG_TASKS))
+FIG_K_VALUES   ?= 1 2 4
+FIG_K_SEEDS    ?= 1
+FIG_REMEDY_TASKS ?= $(firstword $(FIG_TASKS))
+FIG_REMEDY_RULES ?= $(word 2,$(FIG_RULES))
+FIG_REMEDY_C     ?= 1 2
+FIG_REMEDY_SEEDS ?= 1 2
+FIG_BOOST_FACTOR ?= 4
+FIG_BOOST_ARGS   ?= boost_factor=$(FIG_BOOST_FACTOR) boost_start=0.5 boost_end=1
+FIG_SAMPLE_ARGS  ?=
+# claims
+FIG_ALPHA ?= 0.05
+FIG_TOL   ?= 0.1

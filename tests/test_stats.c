@@ -1,0 +1,124 @@
+/* test_stats.c - the pipeline's statistics (figures/statlib.c) against
+ * reference values computed independently of this code: the examples of
+ * R's documentation (printed values, to their printed precision) and
+ * small cases worked by hand in the comments. */
+#include "test.h"
+#include "../figures/statlib.h"
+
+#include <math.h>
+
+static int near(double got, double want, double tol) { return fabs(got - want) <= tol; }
+
+#define NEAR(got, want, tol, name) CHECK(near((got), (want), (tol)), name, "got %.10g, want %.10g (tol %g)", (double)(got), (double)(want), (double)(tol))
+
+/* R's `sleep` data (Student 1908): extra hours of sleep, two drugs, same 10 patients. */
+static const double sleep1[10] = {0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0};
+static const double sleep2[10] = {1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4};
+
+void test_stats(void)
+{
+    /* Hand-worked: 2 4 4 4 5 5 7 9: mean 5, sum of squares 32, sd sqrt(32/7),
+     * sem sd/sqrt(8), median (4+5)/2. A NaN is skipped. */
+    const double d[9] = {2, 4, 4, 4, 5, NAN, 5, 7, 9};
+    stat_summary s = stat_describe(d, 9);
+    CHECK(s.n == 8, "describe: NaN skipped, n = 8", "n %zu", s.n);
+    NEAR(s.mean, 5, 1e-12, "describe: mean");
+    NEAR(s.sd, sqrt(32.0 / 7), 1e-12, "describe: sd (n-1)");
+    NEAR(s.sem, sqrt(32.0 / 7) / sqrt(8), 1e-12, "describe: sem");
+    NEAR(s.median, 4.5, 1e-12, "describe: median");
+    CHECK(s.min == 2 && s.max == 9, "describe: min, max", "%g %g", s.min, s.max);
+
+    /* R: t.test(extra ~ group, data = sleep): t = -1.8608, df = 17.776, p-value = 0.07939. */
+    stat_test t = stat_welch(sleep1, 10, sleep2, 10);
+    NEAR(t.stat, -1.8608, 5e-5, "welch: t (R sleep example)");
+    NEAR(t.df, 17.776, 5e-4, "welch: df");
+    NEAR(t.p_two, 0.07939, 5e-6, "welch: two-sided p");
+    NEAR(t.p_less, 0.07939 / 2, 5e-6, "welch: one-sided p (less)");
+    NEAR(t.p_greater, 1 - 0.07939 / 2, 5e-6, "welch: one-sided p (greater)");
+
+    /* R: t.test(sleep1, sleep2, paired = TRUE): t = -4.0621, df = 9, p-value = 0.002833. */
+    t = stat_paired_t(sleep1, sleep2, 10);
+    NEAR(t.stat, -4.0621, 5e-5, "paired t: t (R sleep example)");
+    CHECK(t.df == 9, "paired t: df", "%g", t.df);
+    NEAR(t.p_two, 0.002833, 5e-7, "paired t: two-sided p");
+
+    /* R ?wilcox.test (Hollander & Wolfe 1973, p. 69): x permeability at 12-26 weeks,
+     * y at term; wilcox.test(x, y, alternative = "g"): W = 35, p-value = 0.1272 (exact). */
+    const double hx[10] = {0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46};
+    const double hy[5] = {1.15, 0.88, 0.90, 0.74, 1.21};
+    t = stat_mann_whitney(hx, 10, hy, 5);
+    CHECK(t.stat == 35 && t.exact, "mann-whitney: U = 35, exact (R example)", "U %g exact %d", t.stat, t.exact);
+    NEAR(t.p_greater, 0.1272, 5e-5, "mann-whitney: exact one-sided p");
+    /* Hand-worked exact case: x = {3, 4}, y = {1, 2}: U = 4, the largest of the
+     * C(4,2) = 6 equally likely arrangements: P(U >= 4) = 1/6. */
+    const double ex[2] = {3, 4}, ey[2] = {1, 2};
+    t = stat_mann_whitney(ex, 2, ey, 2);
+    NEAR(t.p_greater, 1.0 / 6, 1e-12, "mann-whitney: exact p = 1/6 (hand-worked)");
+    NEAR(t.p_two, 2.0 / 6, 1e-12, "mann-whitney: exact two-sided p = 1/3");
+    /* Hand-worked with ties: x = {1, 2, 2}, y = {2, 3, 4}. Pooled ranks:
+     * 1 -> 1, the three 2s -> 3, 3 -> 5, 4 -> 6. W = 1 + 3 + 3 = 7, U = 7 - 6 = 1.
+     * Tie term sum(t^3 - t) = 24. sigma^2 = 9/12 * (7 - 24/30) = 4.65.
+     * greater: z = (1 - 4.5 - 0.5)/sqrt(4.65) = -1.854956; P(Z > z) = Phi(1.854956)
+     * (standard normal table: Phi(1.85) = 0.96784, Phi(1.86) = 0.96856). */
+    const double tx[3] = {1, 2, 2}, ty[3] = {2, 3, 4};
+    t = stat_mann_whitney(tx, 3, ty, 3);
+    CHECK(t.stat == 1 && !t.exact, "mann-whitney: ties -> normal approximation, U = 1", "U %g exact %d", t.stat, t.exact);
+    CHECK(t.p_greater > 0.96784 && t.p_greater < 0.96856, "mann-whitney: tie-corrected p between table values", "p %g", t.p_greater);
+    NEAR(t.p_greater, 0.96784 + 0.4956 * (0.96856 - 0.96784), 2e-5, "mann-whitney: tie-corrected p (table, interpolated)");
+
+    /* Brown-Forsythe, hand-worked: a = 1..5 (median 3), b = 1,4,7,10,13 (median 7).
+     * |deviations|: a 2 1 0 1 2 (mean 1.2, SS 2.8), b 6 3 0 3 6 (mean 3.6, SS 25.2).
+     * Grand mean 2.4; SS_between = 5 (1.2^2 + 1.2^2) = 14.4; SS_within = 28.
+     * F = 14.4 / (28 / 8) = 4.1142857 on (1, 8) df. b is the more variable: the
+     * one-sided p is P(t_8 > sqrt(F) = 2.0284), between the t-table's
+     * 0.025 (2.306) and 0.05 (1.860). */
+    const double ba[5] = {1, 2, 3, 4, 5}, bb[5] = {1, 4, 7, 10, 13};
+    t = stat_brown_forsythe(bb, 5, ba, 5);
+    NEAR(t.stat, 14.4 / 3.5, 1e-12, "brown-forsythe: F (hand-worked)");
+    CHECK(t.df == 8, "brown-forsythe: df 8", "%g", t.df);
+    CHECK(t.p_greater > 0.025 && t.p_greater < 0.05, "brown-forsythe: one-sided p between t-table values", "%g", t.p_greater);
+    NEAR(t.p_two, 2 * t.p_greater, 1e-12, "brown-forsythe: F p = two one-sided t tails");
+    stat_test t2 = stat_brown_forsythe(ba, 5, bb, 5);
+    NEAR(t2.p_greater, 1 - t.p_greater, 1e-12, "brown-forsythe: direction");
+
+    /* R ?cor.test (Hollander & Wolfe 1973, p. 187): x, y below.
+     * pearson: t = 1.8411, df = 7, p-value = 0.1082, cor 0.5711816;
+     * spearman: S = 48, p-value = 0.0968 (exact), rho 0.6. */
+    const double cx[9] = {44.4, 45.9, 41.9, 53.3, 44.7, 44.1, 50.7, 45.2, 60.1};
+    const double cy[9] = {2.6, 3.1, 2.5, 5.0, 3.6, 4.0, 5.2, 2.8, 3.8};
+    t = stat_pearson(cx, cy, 9);
+    NEAR(t.stat, 0.5711816, 5e-8, "pearson: r (R example)");
+    NEAR(t.p_two, 0.1082, 5e-5, "pearson: two-sided p");
+    NEAR(t.p_greater, 0.1082 / 2, 5e-5, "pearson: one-sided p");
+    t = stat_spearman(cx, cy, 9);
+    NEAR(t.stat, 0.6, 1e-12, "spearman: rho (R example)");
+    CHECK(t.exact, "spearman: exact for n = 9 without ties", "exact %d", t.exact);
+    NEAR(t.p_two, 0.0968, 5e-5, "spearman: exact two-sided p");
+    /* Hand-worked: n = 3, perfectly increasing: S = 0, only the identity of 3! = 6
+     * permutations reaches it: P = 1/6. */
+    const double r3[3] = {1, 2, 3};
+    t = stat_spearman(r3, r3, 3);
+    NEAR(t.p_greater, 1.0 / 6, 1e-12, "spearman: exact p = 1/6 (hand-worked)");
+    /* Ties: average ranks; rho of (1,2,2,3) with itself is 1. */
+    const double tie4[4] = {1, 2, 2, 3};
+    double rk[4];
+    double tt = stat_rank(tie4, 4, rk);
+    CHECK(rk[0] == 1 && rk[1] == 2.5 && rk[2] == 2.5 && rk[3] == 4 && tt == 6, "rank: average ranks and tie term",
+          "%g %g %g %g tie %g", rk[0], rk[1], rk[2], rk[3], tt);
+
+    /* Hand-worked least squares: x = 1..5, y = 2 4 5 4 5: Sxx = 10, Sxy = 6,
+     * slope 0.6, intercept 4 - 0.6 * 3 = 2.2; residuals -0.8 0.6 1 -0.6 -0.2,
+     * SSE 2.4, s^2 = 0.8, se(slope) = sqrt(0.8 / 10). */
+    const double lx[5] = {1, 2, 3, 4, 5}, ly[5] = {2, 4, 5, 4, 5};
+    stat_line l = stat_linfit(lx, ly, 5);
+    NEAR(l.slope, 0.6, 1e-12, "linfit: slope (hand-worked)");
+    NEAR(l.intercept, 2.2, 1e-12, "linfit: intercept");
+    NEAR(l.se_slope, sqrt(0.08), 1e-12, "linfit: se of slope");
+
+    /* t-table: the 97.5% quantile of t_8 is 2.306. */
+    NEAR(stat_t_quantile(0.025, 8), 2.306, 5e-4, "t quantile (t-table)");
+
+    /* Too small samples give NaN, never a verdict. */
+    t = stat_welch(sleep1, 1, sleep2, 10);
+    CHECK(isnan(t.p_greater), "welch: n = 1 gives NaN", "%g", t.p_greater);
+}
