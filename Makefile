@@ -85,13 +85,14 @@ $(BIN): $(BUILD)/core/main.o $(CORE_OBJ) | $(BUILD)/.dir
 
 # Plugins: one exported symbol each (-fvisibility=hidden + the export macro).
 PLUGIN_FLAGS := -fPIC -fvisibility=hidden -DCREDIT_BUILD_SO
-$(ROOT)/rules/%.so: rules/%.c core/credit.h | $(BUILD)/.dir
+RULE_HDR   := $(wildcard rules/*.h)
+$(ROOT)/rules/%.so: rules/%.c core/credit.h $(RULE_HDR) | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -shared $(LDFLAGS) -o $@ $< -lopenblas -lm
 $(ROOT)/tasks/%.so: tasks/%.c core/credit.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -shared $(LDFLAGS) -o $@ $< -lopenblas -lm
 
 # The same plugins linked statically into the test binary.
-$(BUILD)/static/rules/%.o: rules/%.c core/credit.h | $(BUILD)/.dir
+$(BUILD)/static/rules/%.o: rules/%.c core/credit.h $(RULE_HDR) | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -c -o $@ $<
 $(BUILD)/static/tasks/%.o: tasks/%.c core/credit.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -c -o $@ $<

@@ -9,15 +9,14 @@
  *
  * eps depends on the presynaptic unit only, so the sequence sum is one
  * matrix product: filter z and x forward in time once (O(T B n)), then
- * dW_rec = (s o psi)^T Eps over all T*B rows (one dgemm, as in BPTT's last
- * step). The filter is kept unscaled and (1-a) goes into the product; with
- * a = 0 the filter is the identity and the trajectory is used directly.
+ * dW_rec = (s o psi)^T Eps over the rows of the scored steps (one dgemm, as
+ * in BPTT's last step; rows with no loss carry no signal). The filter is kept
+ * unscaled and (1-a) goes into the product; with a = 0 the filter is the
+ * identity and the trajectory is used directly (rules/trace.h).
  * tests/test_rules.c checks this against the per-synapse recursion above.
  */
 #include "credit.h"
-
-#include <cblas.h>
-#include <string.h>
+#include "trace.h"
 
 enum { OPT_FEEDBACK };
 static const credit_option eprop_options[] = {
@@ -49,50 +48,20 @@ static int eprop_init(void *state, const credit_dims *d, const credit_value *opt
     s->eps_z = s->sig + TB * d->n;
     s->eps_x = s->eps_z + TB * d->n;
     s->random_feedback = opt[OPT_FEEDBACK].i == 1;
-    if (s->random_feedback) { /* stream 0 of the rule's seed, row-major n x n_out */
-        credit_rng rng;
-        credit_rng_seed(&rng, host->seed, 0);
-        double scale = 1.0 / sqrt((double)d->n_out);
-        for (size_t k = 0; k < (size_t)d->n * d->n_out; k++) s->B[k] = scale * credit_rng_normal(&rng);
-    }
+    if (s->random_feedback) trace_random_feedback(s->B, d, host->seed);
     return CREDIT_OK;
-}
-
-/* out_t = a out_{t-1} + in_t over the steps of a time-major [T][B][m] array. */
-static void filter_forward(double *out, const double *in, int T, size_t step, double a)
-{
-    memcpy(out, in, sizeof(double) * step);
-    for (int t = 1; t < T; t++) {
-        double *o = out + t * step;
-        const double *prev = o - step, *src = in + t * step;
-        for (size_t k = 0; k < step; k++) o[k] = a * prev[k] + src[k];
-    }
 }
 
 static int eprop_grad(void *state, const credit_traj *tr, const credit_params *w, credit_params *g)
 {
     (void)w;
     eprop_state *s = state;
-    const int T = tr->T, n = tr->n, n_in = tr->n_in, rows = T * tr->B;
-    const double a = tr->leak;
-    if (s->random_feedback) { /* s_t = B dy_t, row per (t, b) */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, tr->n_out, 1.0, tr->dy, tr->n_out, s->B, tr->n_out,
-                    0.0, s->sig, n);
-        for (size_t k = 0; k < (size_t)rows * n; k++) s->sig[k] *= tr->psi[k];
-    } else {
-        for (size_t k = 0; k < (size_t)rows * n; k++) s->sig[k] = tr->L[k] * tr->psi[k];
-    }
-
-    /* z rows 0..T*B-1 are z_0..z_{T-1}: the presynaptic rates of steps 1..T. */
-    const double *eps_z = tr->z, *eps_x = tr->x;
-    if (a != 0.0) {
-        filter_forward(s->eps_z, tr->z, T, (size_t)tr->B * n, a);
-        filter_forward(s->eps_x, tr->x, T, (size_t)tr->B * n_in, a);
-        eps_z = s->eps_z;
-        eps_x = s->eps_x;
-    }
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1.0 - a, s->sig, n, eps_z, n, 1.0, g->W_rec, n);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n_in, rows, 1.0 - a, s->sig, n, eps_x, n_in, 1.0, g->W_in, n_in);
+    int t0, t1;
+    trace_scored_steps(tr, &t0, &t1);
+    if (t0 == t1) return CREDIT_OK;
+    trace_learning_signal(s->sig, tr, s->random_feedback ? s->B : NULL, t0, t1);
+    trace_times_psi(s->sig, tr, t0, t1);
+    trace_eprop_product(tr, s->sig, s->eps_z, s->eps_x, t0, t1, g);
     return CREDIT_OK;
 }
 

@@ -10,14 +10,13 @@
  * W_rec (the default here, and the only choice: the spiking PNAS version
  * averages W_rec over E/I cell types, which this network does not have).
  *
- * Fast form: the non-local term of every step at once is one dgemm over
- * (T-1)*B rows, then the e-prop fast form (forward filter of z and x, one
- * dgemm each). tests/test_rules.c checks it against the online sums.
+ * Fast form: the non-local term of every step at once is one dgemm, then
+ * the e-prop fast form (forward filter of z and x, one dgemm each), over
+ * the scored steps and the step before each (rules/trace.h).
+ * tests/test_rules.c checks it against the online sums.
  */
 #include "credit.h"
-
-#include <cblas.h>
-#include <string.h>
+#include "trace.h"
 
 enum { OPT_FEEDBACK };
 static const credit_option mdgl_options[] = {
@@ -51,54 +50,27 @@ static int mdgl_init(void *state, const credit_dims *d, const credit_value *opt,
     s->eps_z = s->sig + TB * d->n;
     s->eps_x = s->eps_z + TB * d->n;
     s->random_feedback = opt[OPT_FEEDBACK].i == 1;
-    if (s->random_feedback) { /* stream 0 of the rule's seed, row-major n x n_out */
-        credit_rng rng;
-        credit_rng_seed(&rng, host->seed, 0);
-        double scale = 1.0 / sqrt((double)d->n_out);
-        for (size_t k = 0; k < (size_t)d->n * d->n_out; k++) s->B[k] = scale * credit_rng_normal(&rng);
-    }
+    if (s->random_feedback) trace_random_feedback(s->B, d, host->seed);
     return CREDIT_OK;
-}
-
-/* out_t = a out_{t-1} + in_t over the steps of a time-major [T][B][m] array. */
-static void filter_forward(double *out, const double *in, int T, size_t step, double a)
-{
-    memcpy(out, in, sizeof(double) * step);
-    for (int t = 1; t < T; t++) {
-        double *o = out + t * step;
-        const double *prev = o - step, *src = in + t * step;
-        for (size_t k = 0; k < step; k++) o[k] = a * prev[k] + src[k];
-    }
 }
 
 static int mdgl_grad(void *state, const credit_traj *tr, const credit_params *w, credit_params *g)
 {
     mdgl_state *s = state;
-    const int T = tr->T, n = tr->n, n_in = tr->n_in, rows = T * tr->B;
-    const size_t step = (size_t)tr->B * n, total = (size_t)rows * n;
-    const double a = tr->leak;
-    if (s->random_feedback) /* L_t = B dy_t, row per (t, b) */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, tr->n_out, 1.0, tr->dy, tr->n_out, s->B, tr->n_out,
-                    0.0, s->sig, n);
-    else
-        memcpy(s->sig, tr->L, sizeof(double) * total);
-    for (size_t k = 0; k < total; k++) s->h[k] = tr->psi[k] * s->sig[k];
-    /* L'_t += (1-a) W_rec^T h_{t+1}: row-major, row (t, b) of h_{t+1} W_rec. */
-    if (T > 1)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows - tr->B, n, n, 1.0 - a, s->h + step, n, w->W_rec, n,
-                    1.0, s->sig, n);
-    for (size_t k = 0; k < total; k++) s->sig[k] *= tr->psi[k];
-
-    /* z rows 0..T*B-1 are z_0..z_{T-1}: the presynaptic rates of steps 1..T. */
-    const double *eps_z = tr->z, *eps_x = tr->x;
-    if (a != 0.0) {
-        filter_forward(s->eps_z, tr->z, T, step, a);
-        filter_forward(s->eps_x, tr->x, T, (size_t)tr->B * n_in, a);
-        eps_z = s->eps_z;
-        eps_x = s->eps_x;
-    }
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1.0 - a, s->sig, n, eps_z, n, 1.0, g->W_rec, n);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n_in, rows, 1.0 - a, s->sig, n, eps_x, n_in, 1.0, g->W_in, n_in);
+    int t0, t1;
+    trace_scored_steps(tr, &t0, &t1);
+    if (t0 == t1) return CREDIT_OK;
+    const int n = tr->n, u0 = t0 > 0 ? t0 - 1 : 0; /* L' reaches one step before the first loss */
+    const size_t step = (size_t)tr->B * n;
+    trace_learning_signal(s->sig, tr, s->random_feedback ? s->B : NULL, t0, t1);
+    for (size_t k = (size_t)t0 * step; k < (size_t)t1 * step; k++) s->h[k] = tr->psi[k] * s->sig[k];
+    memset(s->sig + (size_t)u0 * step, 0, sizeof(double) * (size_t)(t0 - u0) * step);
+    /* L'_t += (1-a) W_rec^T h_{t+1} for t in [u0, t1-1): row-major, row (t, b) of h_{t+1} W_rec. */
+    if (t1 - 1 > u0)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (t1 - 1 - u0) * tr->B, n, n, 1.0 - tr->leak,
+                    s->h + (size_t)(u0 + 1) * step, n, w->W_rec, n, 1.0, s->sig + (size_t)u0 * step, n);
+    trace_times_psi(s->sig, tr, u0, t1);
+    trace_eprop_product(tr, s->sig, s->eps_z, s->eps_x, u0, t1, g);
     return CREDIT_OK;
 }
 

@@ -13,13 +13,12 @@
  * Fast form: swapping the two sums, sum_t s_t sum_{u<=t} a^{t-u} (...)_u
  * = sum_u (sum_{t>=u} a^{t-u} s_t) (...)_u, so the learning signal is
  * filtered BACKWARD once, S_t = s_t + a S_{t+1} (O(T B n)), and
- * dW_rec = (1-a) (psi o S)^T Zprev is one dgemm over all T*B rows.
+ * dW_rec = (1-a) (psi o S)^T Zprev is one dgemm over the rows where S can be
+ * non-zero: up to the last scored step (from the first one when a = 0).
  * tests/test_rules.c checks this against the per-synapse recursion above.
  */
 #include "credit.h"
-
-#include <cblas.h>
-#include <string.h>
+#include "trace.h"
 
 enum { OPT_FEEDBACK };
 static const credit_option rflo_options[] = {
@@ -45,12 +44,7 @@ static int rflo_init(void *state, const credit_dims *d, const credit_value *opt,
     s->B = (double *)(s + 1);
     s->sig = s->B + (size_t)d->n * d->n_out;
     s->random_feedback = opt[OPT_FEEDBACK].i == 0;
-    if (s->random_feedback) { /* stream 0 of the rule's seed, row-major n x n_out */
-        credit_rng rng;
-        credit_rng_seed(&rng, host->seed, 0);
-        double scale = 1.0 / sqrt((double)d->n_out);
-        for (size_t k = 0; k < (size_t)d->n * d->n_out; k++) s->B[k] = scale * credit_rng_normal(&rng);
-    }
+    if (s->random_feedback) trace_random_feedback(s->B, d, host->seed);
     return CREDIT_OK;
 }
 
@@ -58,25 +52,29 @@ static int rflo_grad(void *state, const credit_traj *tr, const credit_params *w,
 {
     (void)w;
     rflo_state *s = state;
-    const int T = tr->T, n = tr->n, rows = T * tr->B;
+    int t0, t1;
+    trace_scored_steps(tr, &t0, &t1);
+    if (t0 == t1) return CREDIT_OK;
+    const int n = tr->n;
     const size_t step = (size_t)tr->B * n;
     const double a = tr->leak;
-    if (s->random_feedback) /* s_t = B dy_t, row per (t, b) */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, tr->n_out, 1.0, tr->dy, tr->n_out, s->B, tr->n_out,
-                    0.0, s->sig, n);
-    else
-        memcpy(s->sig, tr->L, sizeof(double) * rows * n);
+    const int u0 = a != 0.0 ? 0 : t0; /* the backward filter reaches every earlier step */
+    trace_learning_signal(s->sig, tr, s->random_feedback ? s->B : NULL, t0, t1);
+    memset(s->sig + (size_t)u0 * step, 0, sizeof(double) * (size_t)(t0 - u0) * step);
     if (a != 0.0)
-        for (int t = T - 2; t >= 0; t--) {
+        for (int t = t1 - 2; t >= u0; t--) {
             double *cur = s->sig + t * step;
             const double *next = cur + step;
             for (size_t k = 0; k < step; k++) cur[k] += a * next[k];
         }
-    for (size_t k = 0; k < (size_t)rows * n; k++) s->sig[k] *= tr->psi[k];
+    trace_times_psi(s->sig, tr, u0, t1);
     /* z rows 0..T*B-1 are z_0..z_{T-1}: the presynaptic rates of steps 1..T. */
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1.0 - a, s->sig, n, tr->z, n, 1.0, g->W_rec, n);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, tr->n_in, rows, 1.0 - a, s->sig, n, tr->x, tr->n_in, 1.0,
-                g->W_in, tr->n_in);
+    const int rows = (t1 - u0) * tr->B;
+    const size_t first = (size_t)u0 * tr->B;
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1.0 - a, s->sig + first * n, n, tr->z + first * n, n, 1.0,
+                g->W_rec, n);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, tr->n_in, rows, 1.0 - a, s->sig + first * n, n,
+                tr->x + first * tr->n_in, tr->n_in, 1.0, g->W_in, tr->n_in);
     return CREDIT_OK;
 }
 
