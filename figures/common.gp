@@ -23,3 +23,12 @@ nvalid(file, col, where) = int(system(sprintf("awk -f figures/count.awk -v col='
 nodata(msg) = sprintf("set label 98 '%s' at graph 0.5, 0.5 center; plot [0:1][0:1] NaN notitle; unset label 98", msg)
 # A column that may be NaN (the SEM of a single run) as 0, for error bars.
 or0(c) = (v = column(c), v == v ? v : 0)
+# The loss's unit for a task: MSE for a task without accuracy, else
+# cross-entropy in nats (from the main group's training accuracy).
+ismse(t) = nvalid(tables."/summary.tsv", "mean", sprintf("group=main,task=%s,quantity=train_acc", t)) == 0
+lossunit(t) = ismse(t) ? "MSE" : "cross-entropy, nats"
+# The rows of a table matching "key=value,..." as a data source, for lines
+# through one selection (figures/select.awk).
+rows(file, where) = sprintf("< awk -f figures/select.awk -v where='%s' %s", where, file)
+# The rules with rows in an experiment group, in the table's order.
+rules_in(g) = system(sprintf("awk -F'\t' '!/^#/ && $1 == \"%s\" && !s[$3]++ { printf \"%%s \", $3 }' %s/summary.tsv", g, tables))

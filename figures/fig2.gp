@@ -1,30 +1,38 @@
 # fig2.gp - Figure 2: generalization gap per rule and task; each seed a
 # point over a box (mean +- SD, whiskers min..max). Top: clean test set;
-# bottom: perturbed test set.
+# middle: perturbed test set; bottom (when the profile has one): the
+# matched-accuracy group, every run stopped at a common training accuracy.
 load "figures/common.gp"
 runs = tables."/runs.tsv"; summ = tables."/summary.tsv"
+mtasks = system(sprintf("awk -F'\t' '!/^#/ && $1 == \"matched\" && !s[$2]++ { printf \"%%s \", $2 }' %s", summ))
+mpanels = 2 * words(mtasks) > ntasks ? ntasks : 2 * words(mtasks)
+nrows = mpanels > 0 ? 3 : 2
+target = valstr("matched.target")
 do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo size 380*ntasks+80, 640 font ",10" } else { set terminal svg size 380*ntasks+80, 640 font ",10" }
+  if (fmt eq "png") { set terminal pngcairo noenhanced size 380*ntasks+80, 300*nrows+60 font ",10" } else { set terminal svg noenhanced size 380*ntasks+80, 300*nrows+60 font ",10" }
   set output out.".".fmt
-  set multiplot layout 2, ntasks margins 0.08, 0.98, 0.12, 0.9 spacing 0.07, 0.12 title "Generalization gap (test - train loss) per rule"
+  set multiplot layout nrows, ntasks margins 0.08, 0.98, 0.08, 0.92 spacing 0.07, 0.1 title "Generalization gap (test - train loss) per rule"
   set xrange [0.3:nrules+0.7]; set boxwidth 0.45
   set xtics () ; do for [i=1:nrules] { set xtics add (word(rules, i) i) }
   unset key
-  do for [row=1:2] {
-    q = row == 1 ? "gap_loss" : "pgap_loss"
-    do for [ti=1:ntasks] {
-      t = word(tasks, ti)
-      set title sprintf("%s, %s test set", t, row == 1 ? "clean" : "perturbed")
-      set ylabel (ti == 1 ? "gap (loss, nats or MSE)" : "")
-      if (row == 1 && ti == 1) { set label 99 footer("runs.tsv, summary.tsv") at screen 0.01, 0.02 font ",8" } else { unset label 99 }
-      if (nvalid(summ, "mean", sprintf("group=main,task=%s,quantity=%s", t, q)) == 0) { eval nodata("no runs") } else {
-      plot summ using (strcol("group") eq "main" && strcol("task") eq t && strcol("quantity") eq q ? ruleidx(strcol("rule")) : NaN):\
+  do for [row=1:nrows] {
+    do for [ti=1:(row < 3 ? ntasks : mpanels)] {
+      t = row < 3 ? word(tasks, ti) : word(mtasks, (ti + 1) / 2)
+      q = (row == 1 || (row == 3 && ti % 2 == 1)) ? "gap_loss" : "pgap_loss"
+      g = row < 3 ? "main" : "matched"
+      set title (row < 3 ? sprintf("%s, %s test set", t, row == 1 ? "clean" : "perturbed") : \
+                 sprintf("%s at train acc %s, %s", t, target, q eq "gap_loss" ? "clean" : "perturbed"))
+      set ylabel sprintf("gap (%s)", lossunit(t))
+      if (row == 1 && ti == 1) { set label 99 footer("runs.tsv, summary.tsv") at screen 0.01, 0.015 font ",8" } else { unset label 99 }
+      if (nvalid(summ, "mean", sprintf("group=%s,task=%s,quantity=%s", g, t, q)) == 0) { eval nodata("no runs") } else {
+      plot summ using (strcol("group") eq g && strcol("task") eq t && strcol("quantity") eq q ? ruleidx(strcol("rule")) : NaN):\
              (column("mean") - column("sd")):(column("min")):(column("max")):(column("mean") + column("sd")):(rulecolor(strcol("rule"))) \
              with candlesticks whiskerbars lc rgb variable, \
-           summ using (strcol("group") eq "main" && strcol("task") eq t && strcol("quantity") eq q ? ruleidx(strcol("rule")) : NaN):"mean":"mean":"mean":"mean" \
+           summ using (strcol("group") eq g && strcol("task") eq t && strcol("quantity") eq q ? ruleidx(strcol("rule")) : NaN):"mean":"mean":"mean":"mean" \
              with candlesticks lc rgb "#444444" lw 2, \
-           runs using (strcol("group") eq "main" && strcol("task") eq t ? ruleidx(strcol("rule")) + 0.08 * (column("seed") - 3) : NaN):q:(rulecolor(strcol("rule"))) \
-             with points pt 7 ps 0.6 lc rgb variable
+           runs using (strcol("group") eq g && strcol("task") eq t ? ruleidx(strcol("rule")) + 0.06 * (column("seed") - 3) : NaN):q:(rulecolor(strcol("rule"))) \
+             with points pt 7 ps 0.6 lc rgb variable, \
+           0 with lines lc rgb "#888888" dt 3
       }
     }
   }

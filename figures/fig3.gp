@@ -4,21 +4,22 @@
 load "figures/common.gp"
 runs = tables."/runs.tsv"
 do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo size 380*ntasks+80, 640 font ",10" } else { set terminal svg size 380*ntasks+80, 640 font ",10" }
+  if (fmt eq "png") { set terminal pngcairo noenhanced size 380*ntasks+80, 740 font ",10" } else { set terminal svg noenhanced size 380*ntasks+80, 740 font ",10" }
   set output out.".".fmt
-  set multiplot layout 2, ntasks margins 0.08, 0.98, 0.12, 0.9 spacing 0.07, 0.12 title "Gap against curvature (all runs of a task)"
-  set key top left font ",8" samplen 1
+  set multiplot layout 2, ntasks margins 0.08, 0.98, 0.11, 0.85 spacing 0.08, 0.17 title "Gap against curvature (all runs of a task)"
+  # one legend for the figure, under its title
+  set key at screen 0.5, 0.94 center vertical maxrows 1 font ",9" samplen 2
   do for [row=1:2] {
     q = row == 1 ? "gap_loss" : "pgap_loss"
     do for [ti=1:ntasks] {
       t = word(tasks, ti)
       k = sprintf("corr.%s.%s.", t, q)
       slope = val(k."slope"); icpt = val(k."intercept")
-      set title sprintf("%s, %s: r = %s (p = %s), rho = %s, n = %s", t, row == 1 ? "clean" : "perturbed", \
+      set title sprintf("%s, %s test set\nr = %s (p = %s), rho = %s, n = %s", t, row == 1 ? "clean" : "perturbed", \
                         valstr(k."r"), valstr(k."p"), valstr(k."rho"), valstr(k."n")) font ",9"
       set xlabel "final lambda_max (loss units per weight^2)"
-      set ylabel (ti == 1 ? "gap (test - train loss)" : "")
-      if (row == 1 && ti == 1) { set label 99 footer("runs.tsv, values.tsv (corr.*)") at screen 0.01, 0.02 font ",8" } else { unset label 99 }
+      set ylabel sprintf("gap (test - train, %s)", lossunit(t))
+      if (row == 1 && ti == 1) { set label 99 footer("runs.tsv, values.tsv (corr.*)") at screen 0.01, 0.012 font ",8" } else { unset label 99 }
       if (nvalid(runs, "lambda_max", "group=main,task=".t) == 0) { eval nodata("no curvature measured") } else {
       plot for [ri=1:nrules] runs using (strcol("group") eq "main" && strcol("task") eq t && strcol("rule") eq word(rules, ri) ? column("lambda_max") : NaN):q \
              with points pt 7 ps 0.7 lc rgb rulecolor(word(rules, ri)) title (row == 1 && ti == 1 ? word(rules, ri) : ""), \

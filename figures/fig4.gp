@@ -3,15 +3,17 @@
 load "figures/common.gp"
 traj = tables."/traj.tsv"
 do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo size 380*ntasks+80, 380 font ",10" } else { set terminal svg size 380*ntasks+80, 380 font ",10" }
+  if (fmt eq "png") { set terminal pngcairo noenhanced size 380*ntasks+80, 430 font ",10" } else { set terminal svg noenhanced size 380*ntasks+80, 430 font ",10" }
   set output out.".".fmt
-  set multiplot layout 1, ntasks margins 0.08, 0.98, 0.2, 0.85 spacing 0.07, 0.1 title "Curvature during training"
-  set key top left font ",8" samplen 1
+  set multiplot layout 1, ntasks margins 0.09, 0.98, 0.16, 0.78 spacing 0.07, 0.1 title "Curvature during training: top Hessian eigenvalue of the training loss (W_rec) per rule"
+  # one legend for the figure, under its title
+  set key at screen 0.5, 0.885 center vertical maxrows 1 font ",9" samplen 2
   do for [ti=1:ntasks] {
     t = word(tasks, ti)
     set title t
     set xlabel "iteration"
-    set ylabel (ti == 1 ? "lambda_max (mean ± SEM)" : "")
+    set ylabel (ti == 1 ? "lambda_max, mean ± SEM (loss/weight^2)" : "")
+    set logscale y
     if (ti == 1) { set label 99 footer("traj.tsv") at screen 0.01, 0.03 font ",8" } else { unset label 99 }
     if (nvalid(traj, "lambda_mean", "task=".t) == 0) { eval nodata("no curvature measured") } else {
     plot for [ri=1:nrules] traj using (strcol("task") eq t && strcol("rule") eq word(rules, ri) ? column("iter") : NaN):\
@@ -22,6 +24,7 @@ do for [fmt in "png svg"] {
          traj using (strcol("task") eq t ? column("iter") : NaN):"bound_gd" with lines dt 2 lc rgb "#000000" title (ti == 1 ? "2/eta" : "")
     }
   }
+  unset logscale y
   unset multiplot
   unset output
 }

@@ -1,35 +1,39 @@
 # fig5.gp - Figure 5, the theorem. Left: final lambda_max against the
 # learning rate eta (log-log), mean +- SEM per rule, with the bound 2/eta
-# (line) and each rule's measured 2/(eta gamma) (open symbols). Right: the
-# truncated-BPTT sweep, final lambda_max against the truncation K.
+# (dashed) and each rule's measured 2/(eta gamma) (open symbols, dotted).
+# Right: the truncated-BPTT sweep, final lambda_max against the truncation
+# K, with 2/eta at the sweep's learning rate.
 load "figures/common.gp"
 summ = tables."/summary.tsv"
-sel(g, r, q) = strcol("group") eq g && (r eq "" || strcol("rule") eq r) && strcol("quantity") eq q
+lrr = rules_in("lr"); rem = rules_in("remedy"); bst = rules_in("boost")
 do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo size 900, 400 font ",10" } else { set terminal svg size 900, 400 font ",10" }
+  if (fmt eq "png") { set terminal pngcairo noenhanced size 1000, 440 font ",10" } else { set terminal svg noenhanced size 1000, 440 font ",10" }
   set output out.".".fmt
-  set multiplot layout 1, 2 margins 0.08, 0.98, 0.2, 0.88 spacing 0.1, 0.1 title "Theorem: where each rule can settle"
-  set key top right font ",8" samplen 1
+  set multiplot layout 1, 2 margins 0.08, 0.98, 0.16, 0.84 spacing 0.1, 0.1 title "Theorem: where each rule can settle (final top Hessian eigenvalue, mean ± SEM over seeds)"
+  set key top right font ",8" samplen 2
   set logscale xy
+  set offsets graph 0.05, graph 0.05, 0, 0
   set title "learning-rate sweep"
   set xlabel "learning rate eta"
-  set ylabel "final lambda_max"
-  set label 99 footer("summary.tsv (groups lr, tbptt)") at screen 0.01, 0.03 font ",8"
+  set ylabel "final lambda_max (loss/weight^2)"
+  set label 99 footer("summary.tsv (groups lr, tbptt)") at screen 0.01, 0.02 font ",8"
   if (nvalid(summ, "mean", "group=lr,quantity=lambda_max") == 0) { unset logscale; eval nodata("no curvature in the lr sweep") } else {
-  plot for [ri=1:nrules] summ using (sel("lr", word(rules, ri), "lambda_max") ? column("x") : NaN):"mean":(or0("sem")) \
-         with yerrorlines pt 7 lc rgb rulecolor(word(rules, ri)) title word(rules, ri), \
-       for [ri=1:nrules] summ using (sel("lr", word(rules, ri), "bound_rule") && word(rules, ri) ne "bptt" ? column("x") : NaN):"mean" \
-         with points pt 6 ps 1.2 lc rgb rulecolor(word(rules, ri)) notitle, \
-       2 / x with lines dt 2 lc rgb "#000000" title "2/eta (open: 2/(eta gamma))"
+  plot for [ri=1:words(lrr)] rows(summ, sprintf("group=lr,rule=%s,quantity=lambda_max", word(lrr, ri))) using "x":"mean":(or0("sem")) \
+         with yerrorlines pt 7 lc rgb rulecolor(word(lrr, ri)) title word(lrr, ri), \
+       for [ri=1:words(lrr)] rows(summ, sprintf("group=lr,rule=%s,quantity=bound_rule", word(lrr, ri))) using "x":(word(lrr, ri) eq "bptt" ? NaN : column("mean")) \
+         with linespoints pt 6 ps 1.2 dt 3 lc rgb rulecolor(word(lrr, ri)) title (word(lrr, ri) eq "bptt" ? "" : word(lrr, ri)." 2/(eta gamma)"), \
+       2 / x with lines dt 2 lc rgb "#000000" title "2/eta"
   }
   unset label 99
   unset logscale y; set logscale x 2
-  set title "truncated BPTT"
+  set title "truncated BPTT (K = T: BPTT)"
   set xlabel "truncation K (steps)"
   if (nvalid(summ, "mean", "group=tbptt,quantity=lambda_max") == 0) { unset logscale; eval nodata("no tbptt sweep with curvature") } else {
-  plot summ using (sel("tbptt", "", "lambda_max") ? column("x") : NaN):"mean":(or0("sem")) with yerrorlines pt 7 lc rgb rulecolor("tbptt") title "tbptt"
+  plot rows(summ, "group=tbptt,quantity=lambda_max") using "x":"mean":(or0("sem")) with yerrorlines pt 7 lc rgb rulecolor("tbptt") title "tbptt", \
+       rows(summ, "group=tbptt,quantity=bound_gd") using "x":"mean" with lines dt 2 lc rgb "#000000" title "2/eta"
   }
   unset logscale
+  unset offsets
   unset multiplot
   unset output
 }

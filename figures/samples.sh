@@ -5,7 +5,10 @@
 # task's name, keeps the first 28 inputs (n_in says how many there are) and
 # adds target_sel/out_sel: the target and readout of
 # the channel the trial is about (its class: the largest target summed over
-# the scored steps; channel 0 for one output). A task whose sampling fails
+# the scored steps; channel 0 for one output). For a cross-entropy task
+# (credit sample's header says "loss xent") out_sel is the softmax
+# probability of that channel, comparable with its 0/1 target; else the raw
+# readout. A task whose sampling fails
 # stops the table (exit 1): figure 1 must not silently lose a panel.
 set -u
 credit=$1 args=$2
@@ -21,7 +24,7 @@ for pair in "$@"; do
         exit 1
     }
     printf '%s\n' "$out" | awk -v task="$task" -v hdr=$hdr 'BEGIN { FS = OFS = "\t" }
-        /^#/ { next }
+        /^#/ { if ($0 ~ /loss xent/) xent = 1; next }
         !h++ {
             for (i = 1; i <= NF; i++) {
                 if ($i == "trial") $i = "example"
@@ -41,7 +44,13 @@ for pair in "$@"; do
                 split(line[i], f, "\t"); e = ex[i]
                 if (!(e in best)) { b = 0; for (k in tg) if (score[e, k] > score[e, b]) b = k; best[e] = b }
                 c = best[e]
-                printf "%s\t%s\t%s\t%s\t%d\t%s\t%s", task, e, f[ce + 1], f[cm], nin, f[tg[c]], (c in oc) ? f[oc[c]] : "nan"
+                o = (c in oc) ? f[oc[c]] : "nan"
+                if (xent && (c in oc)) {
+                    mx = f[oc[c]]; for (k in oc) if (f[oc[k]] + 0 > mx + 0) mx = f[oc[k]]
+                    z = 0; for (k in oc) z += exp(f[oc[k]] - mx)
+                    o = sprintf("%.6g", exp(f[oc[c]] - mx) / z)
+                }
+                printf "%s\t%s\t%s\t%s\t%d\t%s\t%s", task, e, f[ce + 1], f[cm], nin, f[tg[c]], o
                 for (k = 0; k < 28; k++) printf "\t%s", k < nin ? f[xc[k]] : "nan"
                 print ""
             }

@@ -494,9 +494,9 @@ static void write_summary(void)
                             pnum(fp, v[j]);
                         }
                         fputc('\n', fp);
-                        if (!strcmp(groups[g], "main")) {
+                        if (!strcmp(groups[g], "main") || !strcmp(groups[g], "matched")) {
                             char key[256];
-                            snprintf(key, sizeof key, "main.%s.%s.%s", tasks[t], rules[q], field_name[k]);
+                            snprintf(key, sizeof key, "%s.%s.%s.%s", groups[g], tasks[t], rules[q], field_name[k]);
                             char b1[32], b2[32];
                             value(key, "%s ± %s", fmt3(s.mean, b1), fmt3(s.sem, b2));
                         }
@@ -511,13 +511,16 @@ static void write_summary(void)
 /* ------------------------------------------------------------ claims */
 
 typedef struct claim_count { int rep, notrep, inc; } claim_count;
+/* 1m, 2m, 4m: claims 1, 2 and 4 on the matched group (every rule stopped at
+ * the same training accuracy), the check against "it only learned less". */
+#define NCLAIMS 12
 static claim_count counts[16];
-static const char *claim_ids[16] = {"1", "2", "3", "4", "5a", "5b", "5c", "5d", "6"};
+static const char *claim_ids[16] = {"1", "2", "3", "4", "5a", "5b", "5c", "5d", "6", "1m", "2m", "4m"};
 static FILE *claims_fp, *claims_md;
 
 static int claim_index(const char *id)
 {
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < NCLAIMS; i++)
         if (!strcmp(claim_ids[i], id)) return i;
     die("unknown claim id %s", id);
 }
@@ -547,40 +550,44 @@ static void claim_row(const char *id, const char *task, const char *rule, const 
             fmtp(p, b), v, context);
 }
 
-static void train_acc_context(const char *task, const char *rule, char *ctx, size_t len)
+static void train_acc_context(const char *group, const char *task, const char *rule, char *ctx, size_t len)
 {
     double *a = xcalloc(nruns, sizeof *a), *b = xcalloc(nruns, sizeof *b);
-    stat_summary sa = stat_describe(a, pick("main", task, rule, NAN, F_TRAIN_ACC, a, NULL));
-    stat_summary sb = stat_describe(b, pick("main", task, "bptt", NAN, F_TRAIN_ACC, b, NULL));
+    stat_summary sa = stat_describe(a, pick(group, task, rule, NAN, F_TRAIN_ACC, a, NULL));
+    stat_summary sb = stat_describe(b, pick(group, task, "bptt", NAN, F_TRAIN_ACC, b, NULL));
     char b1[32], b2[32];
     if (isfinite(sa.mean)) snprintf(ctx, len, "train acc %s vs bptt %s", fmt3(sa.mean, b1), fmt3(sb.mean, b2));
     else {
-        stat_summary la = stat_describe(a, pick("main", task, rule, NAN, F_TRAIN_LOSS, a, NULL));
-        stat_summary lb = stat_describe(b, pick("main", task, "bptt", NAN, F_TRAIN_LOSS, b, NULL));
+        stat_summary la = stat_describe(a, pick(group, task, rule, NAN, F_TRAIN_LOSS, a, NULL));
+        stat_summary lb = stat_describe(b, pick(group, task, "bptt", NAN, F_TRAIN_LOSS, b, NULL));
         snprintf(ctx, len, "train loss %s vs bptt %s", fmt3(la.mean, b1), fmt3(lb.mean, b2));
     }
     free(a);
     free(b);
 }
 
-static void write_tests_and_claims(void)
+/* Bio rule against BPTT in one group: the main comparison (gi = 0: claims
+ * 1, 2, 4) or the matched-accuracy group (gi = 1: 1m, 2m, 4m, judged last). */
+static FILE *tests_fp;
+static void compare_group(int gi)
 {
-    FILE *fp = out_open("tests.tsv");
-    fprintf(fp, "task\trule\tquantity\ttest\tstatistic\tdf\tp_greater\tp_two\tn_rule\tn_bptt\tmean_rule\tmean_bptt\tsd_rule\tsd_bptt\n");
+    FILE *fp = tests_fp;
     const char *tasks[64], *rules[64];
-    size_t nt = TASKS_OF("main", tasks);
-    double *a = xcalloc(nruns, sizeof *a), *b = xcalloc(nruns, sizeof *b), *c = xcalloc(nruns, sizeof *c);
+    size_t nt;
+    double *a = xcalloc(nruns, sizeof *a), *b = xcalloc(nruns, sizeof *b);
     const int qs[5] = {F_GAP_LOSS, F_PGAP_LOSS, F_GAP_ACC, F_PGAP_ACC, F_LAMBDA};
     char stat[256], ctx[256], b1[32], b2[32], b3[32], b4[32], b5[32];
+    const char *grp = gi ? "matched" : "main", *c1 = gi ? "1m" : "1", *c2 = gi ? "2m" : "2", *c4 = gi ? "4m" : "4";
+    nt = TASKS_OF(grp, tasks);
     for (size_t t = 0; t < nt; t++) {
-        size_t nr = RULES_OF("main", tasks[t], rules);
+        size_t nr = RULES_OF(grp, tasks[t], rules);
         size_t nb = 0;
         for (size_t q = 0; q < nr; q++) {
             if (is_reference(rules[q])) continue;
-            train_acc_context(tasks[t], rules[q], ctx, sizeof ctx);
+            train_acc_context(grp, tasks[t], rules[q], ctx, sizeof ctx);
             for (int k = 0; k < 5; k++) {
-                size_t na = pick("main", tasks[t], rules[q], NAN, qs[k], a, NULL);
-                nb = pick("main", tasks[t], "bptt", NAN, qs[k], b, NULL);
+                size_t na = pick(grp, tasks[t], rules[q], NAN, qs[k], a, NULL);
+                nb = pick(grp, tasks[t], "bptt", NAN, qs[k], b, NULL);
                 stat_summary sa = stat_describe(a, na), sb = stat_describe(b, nb);
                 if (sa.n == 0 && sb.n == 0) continue; /* e.g. accuracy of an MSE task */
                 stat_test w = stat_welch(a, na, b, nb), u = stat_mann_whitney(a, na, b, nb);
@@ -588,7 +595,7 @@ static void write_tests_and_claims(void)
                 const stat_test *tt[3] = {&w, &u, &bf};
                 const char *tn[3] = {"welch", "mann_whitney", "brown_forsythe"};
                 for (int j = 0; j < 3; j++) {
-                    fprintf(fp, "%s\t%s\t%s\t%s\t", tasks[t], rules[q], field_name[qs[k]], tn[j]);
+                    fprintf(fp, "%s\t%s\t%s\t%s\t%s\t", grp, tasks[t], rules[q], field_name[qs[k]], tn[j]);
                     double v[3] = {tt[j]->stat, tt[j]->df, tt[j]->p_greater};
                     for (int m = 0; m < 3; m++) {
                         pnum(fp, v[m]);
@@ -602,7 +609,7 @@ static void write_tests_and_claims(void)
                         fputc(m < 3 ? '\t' : '\n', fp);
                     }
                     char key[256];
-                    snprintf(key, sizeof key, "test.%s.%s.%s.%s.p", tasks[t], rules[q], field_name[qs[k]], tn[j]);
+                    snprintf(key, sizeof key, "%stest.%s.%s.%s.%s.p", gi ? "matched." : "", tasks[t], rules[q], field_name[qs[k]], tn[j]);
                     value(key, "%s", fmtp(tt[j]->p_greater, b1));
                 }
                 /* Claims 1, 2 (gaps in loss) and 4 (curvature). */
@@ -611,26 +618,38 @@ static void write_tests_and_claims(void)
                 if (loss_gap) {
                     snprintf(stat, sizeof stat, "mean %s vs %s; Welch t=%s; MWU U=%s (p=%s)", fmt3(sa.mean, b1), fmt3(sb.mean, b2),
                              fmt3(w.stat, b3), fmt3(u.stat, b4), fmtp(u.p_greater, b5));
-                    claim_row("1", tasks[t], rules[q], set, "gap (test-train loss) larger", stat, w.p_greater,
+                    claim_row(c1, tasks[t], rules[q], set, "gap (test-train loss) larger", stat, w.p_greater,
                               verdict(w.p_greater, sa.mean > sb.mean), ctx);
                     snprintf(stat, sizeof stat, "SD %s vs %s; Brown-Forsythe F=%s", fmt3(sa.sd, b1), fmt3(sb.sd, b2), fmt3(bf.stat, b3));
-                    claim_row("2", tasks[t], rules[q], set, "gap more variable across seeds", stat, bf.p_greater,
+                    claim_row(c2, tasks[t], rules[q], set, "gap more variable across seeds", stat, bf.p_greater,
                               verdict(bf.p_greater, sa.sd > sb.sd), ctx);
                 }
                 if (qs[k] == F_LAMBDA) {
                     snprintf(stat, sizeof stat, "mean %s vs %s; Welch t=%s; MWU p=%s", fmt3(sa.mean, b1), fmt3(sb.mean, b2),
                              fmt3(w.stat, b3), fmtp(u.p_greater, b4));
-                    claim_row("4", tasks[t], rules[q], "-", "final lambda_max larger", stat, w.p_greater,
+                    claim_row(c4, tasks[t], rules[q], "-", "final lambda_max larger", stat, w.p_greater,
                               verdict(w.p_greater, sa.mean > sb.mean), ctx);
                 }
             }
         }
         (void)nb;
     }
-    out_close(fp);
+    free(a);
+    free(b);
+}
+
+static void write_tests_and_claims(void)
+{
+    tests_fp = out_open("tests.tsv");
+    fprintf(tests_fp, "group\ttask\trule\tquantity\ttest\tstatistic\tdf\tp_greater\tp_two\tn_rule\tn_bptt\tmean_rule\tmean_bptt\tsd_rule\tsd_bptt\n");
+    compare_group(0);
+    const char *tasks[64], *rules[64];
+    double *a = xcalloc(nruns, sizeof *a), *b = xcalloc(nruns, sizeof *b), *c = xcalloc(nruns, sizeof *c);
+    char stat[256], b1[32], b2[32], b3[32];
 
     /* Claim 3: gap against lambda_max over all runs of a task. */
-    fp = out_open("corr.tsv");
+    size_t nt = TASKS_OF("main", tasks);
+    FILE *fp = out_open("corr.tsv");
     fprintf(fp, "task\tgap\tn\tpearson_r\tpearson_p_greater\tpearson_p_two\tspearman_rho\tspearman_p_greater\tspearman_exact\tslope\tintercept\tse_slope\n");
     const int gq[4] = {F_GAP_LOSS, F_PGAP_LOSS, F_GAP_ACC, F_PGAP_ACC};
     for (size_t t = 0; t < nt; t++)
@@ -810,8 +829,9 @@ static void write_traj(FILE *fp, const char *group, int which, int nv)
     for (size_t t = 0; t < nt; t++) {
         size_t nr = RULES_OF(group, tasks[t], rules);
         for (size_t q = 0; q < nr; q++) {
-            /* iterations of the longest run; runs that stopped early (diverged,
-             * or reached stop_train_acc) drop out of the later means */
+            /* iterations of the longest run; runs that stopped early (reached
+             * stop_train_acc) drop out of the later means; diverged runs are
+             * left out altogether */
             const series *ref = NULL;
             double lr = NAN;
             for (size_t i = 0; i < nruns; i++)
@@ -829,6 +849,7 @@ static void write_traj(FILE *fp, const char *group, int which, int nv)
                     for (size_t i = 0; i < nruns; i++) {
                         const run *r = &runs[i];
                         if (strcmp(r->group, group) || strcmp(r->task, tasks[t]) || strcmp(r->rule, rules[q])) continue;
+                        if (r->f[F_DIVERGED] > 0) continue; /* as in every other statistic */
                         const series *s = which ? &r->curv : &r->curve;
                         for (size_t k = 0; k < s->n; k++)
                             if (s->iter[k] == ref->iter[j]) buf[n++] = s->v[v][k];
@@ -915,6 +936,46 @@ static void write_fragments(void)
     }
     out_close(fp);
 
+    /* The matched-accuracy group: each rule stopped at a common training accuracy. */
+    fp = out_open("matched.md");
+    const char *mt[64];
+    size_t nmt = TASKS_OF("matched", mt);
+    double target = NAN;
+    for (size_t i = 0; i < nruns; i++)
+        if (!strcmp(runs[i].group, "matched")) target = runs[i].x;
+    value("matched.target", "%s", isfinite(target) ? fmt3(target, b1) : "none");
+    if (nmt == 0) fprintf(fp, "*No matched-accuracy runs in this profile.*\n");
+    else {
+        fprintf(fp, "| task | rule | runs | reached the target | iterations | train acc | test acc | gap (loss) | gap (loss, perturbed) | gap (acc) | final lambda_max |\n");
+        fprintf(fp, "|---|---|---|---|---|---|---|---|---|---|---|\n");
+    }
+    size_t reached_all = 0, n_all = 0;
+    for (size_t t = 0; t < nmt; t++) {
+        size_t nr = RULES_OF("matched", mt[t], rules);
+        for (size_t q = 0; q < nr; q++) {
+            size_t n = 0, reached = 0, div = 0;
+            for (size_t i = 0; i < nruns; i++) {
+                const run *r = &runs[i];
+                if (strcmp(r->group, "matched") || strcmp(r->task, mt[t]) || strcmp(r->rule, rules[q])) continue;
+                n++;
+                reached += !strcmp(r->status, "target_reached");
+                div += r->f[F_DIVERGED] > 0;
+            }
+            reached_all += reached, n_all += n;
+            fprintf(fp, "| %s | %s | %zu%s | %zu of %zu |", mt[t], rules[q], n, div ? " (some diverged)" : "", reached, n);
+            const int mc[7] = {F_ITERS, F_TRAIN_ACC, F_TEST_ACC, F_GAP_LOSS, F_PGAP_LOSS, F_GAP_ACC, F_LAMBDA};
+            for (int k = 0; k < 7; k++) {
+                stat_summary s = stat_describe(a, pick("matched", mt[t], rules[q], NAN, mc[k], a, NULL));
+                if (s.n == 0) fprintf(fp, " – |");
+                else fprintf(fp, " %s ± %s |", fmt3(s.mean, b1), fmt3(s.sd, b2));
+            }
+            fputc('\n', fp);
+        }
+    }
+    value("matched.reached", "%zu", reached_all);
+    value("matched.runs", "%zu", n_all);
+    out_close(fp);
+
     /* Sweeps as tables: lr, tbptt K, remedy c, boost. */
     fp = out_open("sweeps.md");
     const char *groups[4] = {"lr", "tbptt", "remedy", "boost"}, *xname[4] = {"eta", "K", "c", "boost factor"};
@@ -948,7 +1009,7 @@ static void write_fragments(void)
 static void write_claim_counts(void)
 {
     int total_rep = 0, total = 0;
-    for (int i = 0; i < 9; i++) {
+    for (int i = 0; i < NCLAIMS; i++) {
         claim_count *c = &counts[i];
         int n = c->rep + c->notrep + c->inc;
         char key[64];
@@ -1007,6 +1068,8 @@ int main(int argc, char **argv)
     write_summary();
     write_tests_and_claims();
     write_sweeps();
+    compare_group(1);
+    out_close(tests_fp);
     write_trajectories();
     write_fragments();
     write_claim_counts();

@@ -45,11 +45,13 @@ fig_lr  = $(call fig_mul,1,$(or $(FIG_LR_$(1)),$(FIG_LR)))
 
 # $(call fig_run,GROUP,TASK,RULE,SEED,X,NAME,EXTRA_ARGS): one run in one group.
 # A run named twice (the sweep's eta = the main eta) is trained once.
+# Keys, later wins: TASK.cfg, FIG_ARGS, FIG_ARGS_TASK, FIG_CURV_ARGS,
+# FIG_ARGS_TASK_RULE (e.g. the authors' per-rule iteration counts), the run's own.
 define fig_run
 ifndef FIG_ARGS.$(6)
 FIG_NAMES += $(6)
 FIG_TASK.$(6) := $(2)
-FIG_ARGS.$(6) := task=$(2) rule=$(3) seed=$(4) $(FIG_ARGS) $(FIG_ARGS_$(2)) $(FIG_CURV_ARGS) $(7)
+FIG_ARGS.$(6) := task=$(2) rule=$(3) seed=$(4) $(FIG_ARGS) $(FIG_ARGS_$(2)) $(FIG_CURV_ARGS) $(FIG_ARGS_$(2)_$(3)) $(7)
 $(FIG_RUNS)/$(6)/metrics.tsv: $(ROOT)/rules/$(3).so $(ROOT)/tasks/$(2).so
 endif
 FIG_ROWS += $(1):$(2):$(3):$(4):$(5):$(6)
@@ -71,6 +73,12 @@ $(foreach t,$(FIG_REMEDY_TASKS),$(foreach c,$(FIG_REMEDY_C),$(eval FIG_ETA_$(t)_
 $(foreach t,$(FIG_REMEDY_TASKS),$(foreach r,$(FIG_REMEDY_RULES),$(foreach s,$(FIG_REMEDY_SEEDS),\
   $(foreach c,$(FIG_REMEDY_C),$(eval $(call fig_run,remedy,$(t),$(r),$(s),$(c),$(t)-$(r)-lr$(FIG_ETA_$(t)_c$(c))-s$(s),lr=$(FIG_ETA_$(t)_c$(c)))))\
   $(if $(FIG_BOOST_ARGS),$(eval $(call fig_run,boost,$(t),$(r),$(s),$(FIG_BOOST_FACTOR),$(t)-$(r)-lr$(call fig_lr,$(t))-boost-s$(s),lr=$(call fig_lr,$(t)) $(FIG_BOOST_ARGS)))))))
+
+# matched: every rule stops when its training accuracy reaches FIG_MATCH_ACC
+# (stop_train_acc, checked at each evaluation; science.md section 5), so gaps
+# are compared at equal training accuracy (x = the target)
+$(foreach t,$(FIG_MATCH_TASKS),$(foreach r,$(FIG_MATCH_RULES),$(foreach s,$(FIG_MATCH_SEEDS),\
+  $(eval $(call fig_run,matched,$(t),$(r),$(s),$(FIG_MATCH_ACC),$(t)-$(r)-lr$(call fig_lr,$(t))-acc$(FIG_MATCH_ACC)-s$(s),lr=$(call fig_lr,$(t)) stop_train_acc=$(FIG_MATCH_ACC) $(FIG_MATCH_ARGS))))))
 
 FIG_CFGS    := $(FIG_NAMES:%=$(FIG_RUNS)/%.cfg)
 FIG_METRICS := $(FIG_NAMES:%=$(FIG_RUNS)/%/metrics.tsv)
@@ -118,7 +126,7 @@ $(FIG_MANIFEST): FORCE
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 
 FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.tsv traj.tsv curves.tsv \
-                   claims.tsv claims.md summary.md settings.md sweeps.md values.tsv
+                   claims.tsv claims.md summary.md settings.md sweeps.md matched.md values.tsv
 FIG_TABLE_FILES := $(FIG_TABLE_NAMES:%=$(FIG_TABLES)/%)
 $(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
 	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) alpha=$(FIG_ALPHA) tol=$(FIG_TOL) profile=$(PROFILE)
@@ -139,7 +147,7 @@ FIG_LIST := fig1 fig2 fig3 fig4 fig5 fig6 figS
 FIG_FILES := $(foreach f,$(FIG_LIST),$(FIG_FIGS)/$(f).png $(FIG_FIGS)/$(f).svg)
 FIG_GP_VARS = tables='$(FIG_TABLES)'; out='$(FIG_FIGS)/$*'; tasks='$(FIG_TASKS)'; \
   rules='$(FIG_RULES)'; script='figures/$*.gp'
-$(FIG_FIGS)/%.png $(FIG_FIGS)/%.svg: figures/%.gp figures/common.gp $(FIG_TABLES)/values.tsv
+$(FIG_FIGS)/%.png $(FIG_FIGS)/%.svg: figures/%.gp figures/common.gp figures/count.awk figures/select.awk $(FIG_TABLES)/values.tsv
 	@mkdir -p $(@D)
 	gnuplot -e "$(FIG_GP_VARS)" figures/$*.gp
 $(FIG_FIGS)/fig1.png: $(FIG_TABLES)/samples.tsv
@@ -151,11 +159,18 @@ $(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FI
 
 # ------------------------------------------------------------------ verbs
 .PHONY: figures fig-all fig-tables paper verify fig-list
+# `make figures` trains on every core by itself: without a -j from the user
+# the sub-make gets -j$(nproc); with one (MAKEFLAGS holds -jN, or a j among
+# its single-letter flags) it shares the user's jobserver instead. FIG_JOBS=
+# (empty) runs one job at a time.
+FIG_NPROC := $(shell nproc 2>/dev/null || echo 1)
+FIG_USER_J = $(filter -j%,$(MAKEFLAGS))$(findstring j,$(filter-out -%,$(firstword $(MAKEFLAGS))))
+FIG_JOBS ?= $(if $(FIG_USER_J),,-j$(FIG_NPROC))
 figures: ## every run, table, figure and the paper (PROFILE=smoke|quick|paper, LAUNCH=prefix, -j2)
 	@$(MAKE) --no-print-directory deps
 	@$(if $(FIG_DATA),$(MAKE) --no-print-directory $(FIG_DATA),true)
 	@$(MAKE) --no-print-directory all $(FIG_STATS)
-	@$(MAKE) --no-print-directory fig-all
+	@$(MAKE) --no-print-directory $(FIG_JOBS) fig-all
 	@echo "figures: $(FIG_FIGS)/, tables: $(FIG_TABLES)/, paper: $(FIG_PAPER)"
 
 fig-all: $(FIG_FILES) $(FIG_PAPER)

@@ -1,32 +1,59 @@
 # PROFILE=quick, the default: every figure and every claim at a smaller
-# scale than the authors' (fewer units, a subsampled training set, fewer
-# iterations), within 30 minutes on 2 cores including the data and the
-# build. The rendered paper states these settings (settings table).
+# scale than the authors' (64 units, a subsampled MNIST training set, a few
+# thousand iterations), about 20 minutes of training on 2 cores. The rendered
+# paper states these settings (settings table) and why they differ.
+#
+# How the settings were chosen [ours] (single runs measured on this machine;
+# paper/paper.md, "The quick profile", keeps the reasons):
+# - leak 0.8 on every task (TASK.cfg for patgen and dms; here for smnist,
+#   whose TASK.cfg holds the authors' leak 0): the smallest leak at which
+#   every rule trained sMNIST at eta 0.05 (rflo diverged within 300
+#   iterations at leak 0.5, 0.7 and 0.75, and at 128 units), and the leak at
+#   which rflo trains pattern generation at all (it diverges at leak 0 and
+#   0.5 even at eta 0.01).
+# - smnist: 64 units, batch 128, eta 0.05, 2500 iterations, 5,000 training
+#   images (64 epochs: a visible generalization gap). BPTT reaches about 0.86
+#   test accuracy; more needs the authors' scale (PROFILE=paper).
+# - patgen: eta 0.01 (rflo diverges at 0.02 with leak 0.8); dms: eta 0.01.
+# - seeds: 5 per rule in the main comparison, 3 per point in the sweeps.
 FIG_TASKS   ?= smnist patgen dms
 FIG_RULES   ?= bptt eprop rflo mdgl
-FIG_SEEDS   ?= 1 2 3 4
+FIG_SEEDS   ?= 1 2 3 4 5
 FIG_LR      ?= 0.01
-FIG_ARGS    ?= n=32 iters=600 batch=64 eval_every=50 threads=1
-FIG_ARGS_smnist ?= train_size=2000
 FIG_LR_smnist ?= 0.05
-FIG_CURV_ARGS ?= curvature_every=100
-FIG_CURVATURE_FINAL ?= 1
+FIG_ARGS    ?= n=64 threads=1
+FIG_ARGS_smnist ?= leak=0.8 batch=128 iters=2500 eval_every=500 train_size=5000
+FIG_ARGS_patgen ?= batch=32 iters=3000 eval_every=500
+FIG_ARGS_dms    ?= batch=32 iters=2000 eval_every=250
+# Curvature every 500 iterations and at the end (6 rows for smnist and
+# patgen, 5 for dms); the trainer's last row is the final one, so no
+# separate `credit curvature` pass.
+FIG_CURV_ARGS ?= curvature_every=500
+FIG_CURVATURE_FINAL ?= 0
 FIG_CURV_FINAL_ARGS ?=
 FIG_DATA    ?= data
-# sweeps
+# sweeps (on smnist, the authors' task)
 FIG_LR_TASKS   ?= smnist
 FIG_LR_RULES   ?= bptt eprop
 FIG_LR_FACTORS ?= 0.5 1 2 4
-FIG_LR_SEEDS   ?= 1 2
+FIG_LR_SEEDS   ?= 1 2 3
 FIG_K_TASKS    ?= smnist
 FIG_K_VALUES   ?= 1 2 4 8 28
-FIG_K_SEEDS    ?= 1 2
+FIG_K_SEEDS    ?= 1 2 3
 FIG_REMEDY_TASKS ?= smnist
-FIG_REMEDY_RULES ?= eprop
+FIG_REMEDY_RULES ?= eprop mdgl
 FIG_REMEDY_C     ?= 1 2 4
-FIG_REMEDY_SEEDS ?= 1 2
+FIG_REMEDY_SEEDS ?= 1 2 3
 FIG_BOOST_FACTOR ?= 4
 FIG_BOOST_ARGS   ?= boost_factor=$(FIG_BOOST_FACTOR) boost_start=0.75 boost_end=1
+# matched training accuracy (science.md section 5): every rule stops at the
+# first evaluation (every 100 iterations) with training accuracy >= 0.6,
+# a level every rule reached on sMNIST in the single runs above
+FIG_MATCH_TASKS ?= smnist
+FIG_MATCH_RULES ?= $(FIG_RULES)
+FIG_MATCH_SEEDS ?= 1 2 3 4
+FIG_MATCH_ACC   ?= 0.6
+FIG_MATCH_ARGS  ?= eval_every=100
 FIG_SAMPLE_ARGS  ?=
 # claims: one-sided tests at level alpha; "~2/eta" allows tol relative slack
 FIG_ALPHA ?= 0.05

@@ -27,6 +27,12 @@ FIG_REMEDY_C     ?= 1 2
 FIG_REMEDY_SEEDS ?= 1 2
 FIG_BOOST_FACTOR ?= 4
 FIG_BOOST_ARGS   ?= boost_factor=$(FIG_BOOST_FACTOR) boost_start=0.5 boost_end=1
+# matched training accuracy: a tiny group, to exercise the wiring
+FIG_MATCH_TASKS ?= $(firstword $(FIG_TASKS))
+FIG_MATCH_RULES ?= bptt $(word 2,$(FIG_RULES))
+FIG_MATCH_SEEDS ?= 1 2
+FIG_MATCH_ACC   ?= 0.3
+FIG_MATCH_ARGS  ?=
 FIG_SAMPLE_ARGS  ?=
 # claims
 FIG_ALPHA ?= 0.05
