@@ -166,6 +166,25 @@ int credit_hessian_open(credit_hessian **out, credit_session *s, int all_params,
 
 /* ------------------------------------------------------------ products */
 
+/* The recurrence with the ReLU pattern held at psi, a linear map:
+ * v_t (holding its drive on entry) += (1-a) W_rec z_{t-1} + a v_{t-1},
+ * z_t = psi_t v_t, z_0 = 0. The R-pass forward (drive: R of the input to
+ * v) and the frozen-pattern forward of the update direction are both this. */
+static void frozen_recurrence(double *v, double *z, const double *psi, const double *W_rec, int T, int B, int n, double a)
+{
+    const size_t step = (size_t)B * n;
+    memset(z, 0, sizeof(double) * step);
+    for (int t = 0; t < T; t++) {
+        double *vt = v + t * step, *zt = z + (t + 1) * step;
+        const double *pt = psi + t * step;
+        if (t > 0) {
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, n, 1.0 - a, z + t * step, n, W_rec, n, 1.0, vt, n);
+            if (a != 0.0) cblas_daxpy((int)step, a, vt - step, 1, vt, 1);
+        }
+        for (size_t k = 0; k < step; k++) zt[k] = pt[k] * vt[k];
+    }
+}
+
 /* HV = H V in the full layout; with !h->all only V_rec is read and only
  * HV_rec written. */
 static void rpass(credit_hessian *h, const credit_params *V, credit_params *HV)
@@ -179,16 +198,7 @@ static void rpass(credit_hessian *h, const credit_params *V, credit_params *HV)
     /* Forward: the V-only drive of every step in one product each. */
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, TB, n, n, c, f->z, n, V->W_rec, n, 0.0, h->Rv, n);
     if (h->all) cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, TB, n, n_in, c, f->x, n_in, V->W_in, n_in, 1.0, h->Rv, n);
-    memset(h->Rz, 0, sizeof(double) * step);
-    for (int t = 0; t < T; t++) {
-        double *Rv = h->Rv + t * step, *Rz = h->Rz + (t + 1) * step;
-        const double *psi = f->psi + t * step;
-        if (t > 0) {
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, n, c, h->Rz + t * step, n, w->W_rec, n, 1.0, Rv, n);
-            if (a != 0.0) cblas_daxpy((int)step, a, Rv - step, 1, Rv, 1);
-        }
-        for (size_t k = 0; k < step; k++) Rz[k] = psi[k] * Rv[k];
-    }
+    frozen_recurrence(h->Rv, h->Rz, f->psi, w->W_rec, T, B, n, a);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, TB, n_out, n, 1.0, h->Rz + step, n, w->W_out, n, 0.0, h->Ry, n_out);
     if (h->all) {
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, TB, n_out, n, 1.0, f->z + step, n, V->W_out, n, 1.0, h->Ry, n_out);
@@ -268,16 +278,7 @@ static void forward_frozen(credit_fwd *f, const credit_fwd *base, const credit_p
     f->B = B;
     memcpy(f->psi, base->psi, sizeof(double) * T * step);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, n, n_in, c, f->x, n_in, w->W_in, n_in, 0.0, f->v, n);
-    memset(f->z, 0, sizeof(double) * step);
-    for (int t = 0; t < T; t++) {
-        double *v = f->v + t * step, *z = f->z + (t + 1) * step;
-        const double *psi = f->psi + t * step;
-        if (t > 0) {
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, n, c, f->z + t * step, n, w->W_rec, n, 1.0, v, n);
-            if (a != 0.0) cblas_daxpy((int)step, a, v - step, 1, v, 1);
-        }
-        for (size_t k = 0; k < step; k++) z[k] = psi[k] * v[k];
-    }
+    frozen_recurrence(f->v, f->z, f->psi, w->W_rec, T, B, n, a);
     for (size_t r = 0; r < (size_t)T * B; r++) memcpy(f->y + r * n_out, w->b_out, sizeof(double) * n_out);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, n_out, n, 1.0, f->z + step, n, w->W_out, n, 1.0, f->y, n_out);
 }

@@ -69,6 +69,17 @@ int test_run(const char *cmd, char **out)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+int test_credit(char **out, const char *fmt, ...)
+{
+    char args[4096], cmd[4700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "%s/bin/credit %s", test_root(), args);
+    return test_run(cmd, out);
+}
+
 int test_files_equal(const char *a, const char *b)
 {
     char *da, *db;

@@ -21,6 +21,8 @@ const char *test_tmp(void);
 
 /* Run a shell command; returns its exit status, output captured in *out (caller frees). */
 int test_run(const char *cmd, char **out);
+/* Run `ROOT/bin/credit ARGS` (printf-style), the same way. */
+int test_credit(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int test_files_equal(const char *a, const char *b);
 
 /* A tiny sequence file for the file task: a memory problem (the class is the

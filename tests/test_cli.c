@@ -10,18 +10,6 @@
 
 static char credit[512];
 
-/* Runs `credit ARGS`, returns the exit status and the output in *out. */
-static int run(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int run(char **out, const char *fmt, ...)
-{
-    char args[4096], cmd[4700];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "%s %s", credit, args);
-    return test_run(cmd, out);
-}
 
 static int same_file(const char *dir_a, const char *dir_b, const char *file)
 {
@@ -44,33 +32,33 @@ void test_cli(void)
     char *out;
     int rc;
 
-    rc = run(&out, "--help");
+    rc = test_credit(&out, "--help");
     CHECK(rc == 0 && strstr(out, "train [CONFIG]") && strstr(out, "plugins"), "credit --help", "rc %d: %s", rc, out);
     free(out);
-    rc = run(&out, "%s", "");
+    rc = test_credit(&out, "%s", "");
     CHECK(rc == 2 && strstr(out, "usage: credit COMMAND"), "credit without a command: usage, exit 2", "rc %d", rc);
     free(out);
-    rc = run(&out, "frobnicate");
+    rc = test_credit(&out, "frobnicate");
     CHECK(rc == 2 && strstr(out, "unknown command 'frobnicate'"), "unknown command: exit 2", "rc %d: %s", rc, out);
     free(out);
-    rc = run(&out, "train --help");
+    rc = test_credit(&out, "train --help");
     CHECK(rc == 0 && strstr(out, "resume=1"), "credit train --help", "rc %d", rc);
     free(out);
-    rc = run(&out, "plugins list");
+    rc = test_credit(&out, "plugins list");
     CHECK(rc == 0 && strstr(out, "bptt") && strstr(out, "example") && strstr(out, "file"), "credit plugins list", "rc %d: %s", rc, out);
     free(out);
-    rc = run(&out, "plugins describe example");
+    rc = test_credit(&out, "plugins describe example");
     CHECK(rc == 0 && strstr(out, "feedback") && strstr(out, "symmetric|random"), "credit plugins describe", "rc %d: %s", rc, out);
     free(out);
 
     /* Bad input: clear message, exit 1. */
-    rc = run(&out, "train task=file path=%s lr=-1 out=%s/x", seq, tmp);
+    rc = test_credit(&out, "train task=file path=%s lr=-1 out=%s/x", seq, tmp);
     CHECK(rc == 1 && strstr(out, "credit: command line: lr = -1 is out of range"), "bad value: message and exit 1", "rc %d: %s", rc, out);
     free(out);
-    rc = run(&out, "train task=file path=%s", seq);
+    rc = test_credit(&out, "train task=file path=%s", seq);
     CHECK(rc == 1 && strstr(out, "needs a run directory: out = DIR"), "train without out= is refused", "rc %d: %s", rc, out);
     free(out);
-    rc = run(&out, "train %s/none.cfg", tmp);
+    rc = test_credit(&out, "train %s/none.cfg", tmp);
     CHECK(rc == 1 && strstr(out, "cannot open") && strstr(out, "none.cfg"), "missing config file is named", "rc %d: %s", rc, out);
     free(out);
     char cmd[8192];
@@ -85,8 +73,8 @@ void test_cli(void)
     snprintf(a, sizeof a, "%s/run_a", tmp);
     snprintf(b, sizeof b, "%s/run_b", tmp);
     snprintf(c, sizeof c, "%s/run_c", tmp);
-    rc = run(NULL, "train %s path=%s out=%s", common, seq, a);
-    rc |= run(NULL, "train %s path=%s out=%s", common, seq, b);
+    rc = test_credit(NULL, "train %s path=%s out=%s", common, seq, a);
+    rc |= test_credit(NULL, "train %s path=%s out=%s", common, seq, b);
     CHECK(rc == 0 && all_same(a, b), "same config and seed: bit-identical run", "rc %d", rc);
     char metrics[700];
     snprintf(metrics, sizeof metrics, "%s/metrics.tsv", a);
@@ -96,14 +84,14 @@ void test_cli(void)
               strstr(text, "gap_acc\t"),
           "metrics.tsv: provenance, status and gaps", "%s", text ? text : "(missing)");
     free(text);
-    rc = run(NULL, "train %s path=%s out=%s seed=2", common, seq, c);
+    rc = test_credit(NULL, "train %s path=%s out=%s seed=2", common, seq, c);
     CHECK(rc == 0 && !same_file(a, c, "weights.tsv"), "another seed gives another run", "rc %d", rc);
 
     /* A killed run, resumed, ends bit-identical to an uninterrupted one. */
     const char *longrun = "task=file n=12 batch=16 lr=0.02 iters=6000 eval_every=1000 checkpoint_every=100 optimizer=adam progress=0";
     snprintf(a, sizeof a, "%s/long_a", tmp);
     snprintf(b, sizeof b, "%s/long_b", tmp);
-    rc = run(NULL, "train %s path=%s out=%s", longrun, seq, a);
+    rc = test_credit(NULL, "train %s path=%s out=%s", longrun, seq, a);
     snprintf(cmd, sizeof cmd,
              "%s train %s path=%s out=%s & pid=$!; "
              "for i in $(seq 1000); do [ -f %s/checkpoint.bin ] && break; sleep 0.005; done; sleep 0.05; kill -9 $pid; wait $pid; "
@@ -113,19 +101,19 @@ void test_cli(void)
     int killed = strstr(out, "FINISHED_BEFORE_KILL") == NULL;
     free(out);
     CHECK(killed, "the long run was killed part-way (no metrics.tsv)", "%s", "it finished first: lengthen the run in test_cli.c");
-    rc |= run(&out, "train %s path=%s out=%s resume=1", longrun, seq, b);
+    rc |= test_credit(&out, "train %s path=%s out=%s resume=1", longrun, seq, b);
     CHECK(rc == 0 && killed && all_same(a, b), "killed and resumed run is bit-identical to an uninterrupted one", "rc %d: %s", rc, out);
     free(out);
-    rc = run(&out, "train %s path=%s out=%s resume=1", longrun, seq, b);
+    rc = test_credit(&out, "train %s path=%s out=%s resume=1", longrun, seq, b);
     CHECK(rc == 0 && strstr(out, "complete already"), "resume of a finished run does nothing", "rc %d: %s", rc, out);
     free(out);
-    rc = run(&out, "train %s path=%s out=%s resume=1 lr=0.03", longrun, seq, b);
+    rc = test_credit(&out, "train %s path=%s out=%s resume=1 lr=0.03", longrun, seq, b);
     CHECK(rc == 0, "resume of a finished run ignores its config", "rc %d", rc);
     free(out);
 
     /* Divergence: its own exit code, recorded, nothing that looks finished. */
     snprintf(a, sizeof a, "%s/diverge", tmp);
-    rc = run(&out, "train task=file path=%s n=12 batch=16 lr=100 iters=100 eval_every=10 progress=0 out=%s", test_seq_file(1), a);
+    rc = test_credit(&out, "train task=file path=%s n=12 batch=16 lr=100 iters=100 eval_every=10 progress=0 out=%s", test_seq_file(1), a);
     free(out);
     snprintf(metrics, sizeof metrics, "%s/metrics.tsv", a);
     text = NULL;
@@ -135,12 +123,12 @@ void test_cli(void)
     free(text);
 
     /* credit grad: for bptt the estimate is the exact gradient. */
-    rc = run(&out, "grad task=file path=%s n=9 batch=8", seq);
+    rc = test_credit(&out, "grad task=file path=%s n=9 batch=8", seq);
     CHECK(rc == 0 && strstr(out, "# cosine W_rec 1\n") && strstr(out, "# cosine W_in 1\n") && strstr(out, "name\trow\tcol\testimate\texact"),
           "credit grad: bptt's cosine with the exact gradient is 1", "rc %d: %.400s", rc, out);
     free(out);
     snprintf(a, sizeof a, "%s/run_a/weights.tsv", tmp);
-    rc = run(&out, "grad task=file path=%s n=12 batch=16 rule=example weights=%s", seq, a);
+    rc = test_credit(&out, "grad task=file path=%s n=12 batch=16 rule=example weights=%s", seq, a);
     CHECK(rc == 0 && strstr(out, "# cosine W_rec ") && !strstr(out, "# cosine W_rec 1\n"), "credit grad reads weights, reports a rule's cosine",
           "rc %d: %.300s", rc, out);
     free(out);

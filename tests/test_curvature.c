@@ -485,17 +485,6 @@ static void test_theorem(const char *rule, int all)
 
 static char credit_bin[512];
 
-static int run(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int run(char **out, const char *fmt, ...)
-{
-    char args[4096], cmd[4700];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "%s %s", credit_bin, args);
-    return test_run(cmd, out);
-}
 
 static char *slurp(const char *dir, const char *file)
 {
@@ -570,9 +559,9 @@ static void test_curvature_files(void)
     /* A run with curvature rows, and the same run without: training is untouched. */
     snprintf(a, sizeof a, "%s/curv_a", tmp);
     snprintf(b, sizeof b, "%s/curv_b", tmp);
-    rc = run(&out, "train %s path=%s curvature_every=50 out=%s", common, seq, a);
+    rc = test_credit(&out, "train %s path=%s curvature_every=50 out=%s", common, seq, a);
     free(out);
-    rc |= run(&out, "train %s path=%s out=%s", common, seq, b);
+    rc |= test_credit(&out, "train %s path=%s out=%s", common, seq, b);
     free(out);
     ta = slurp(a, "curvature.tsv");
     const char *want = "iter\tlambda_max\tgamma\tcosine\teta\tbound_gd\tbound_rule\tlambda_2\tlambda_3\thvps\tconverged\tlambda_err\tvjv\t"
@@ -589,7 +578,7 @@ static void test_curvature_files(void)
     free(wa); free(wb); free(ba); free(bb);
 
     /* credit curvature on the saved run: the same row as the run's last. */
-    rc = run(&out, "curvature %s", a);
+    rc = test_credit(&out, "curvature %s", a);
     tb = slurp(a, "curvature_final.tsv");
     char *bfinal = tb ? body(tb) : NULL;
     CHECK(rc == 0 && tb && strstr(tb, want) && strstr(tb, "# run_config_hash ") && strcmp(last_line(bfinal), last_line(ta)) == 0 &&
@@ -597,7 +586,7 @@ static void test_curvature_files(void)
           "credit curvature RUN_DIR: curvature_final.tsv (and stdout) repeats the run's last row bit for bit", "rc %d: %.300s | %.300s", rc,
           tb ? last_line(tb) : "(missing)", ta ? last_line(ta) : "");
     free(out); free(tb); free(bfinal);
-    rc = run(&out, "curvature %s hessian_k=5 hessian_method=power hessian_density=3 hessian_trace_probes=20", a);
+    rc = test_credit(&out, "curvature %s hessian_k=5 hessian_method=power hessian_density=3 hessian_trace_probes=20", a);
     tb = slurp(a, "curvature_final.tsv");
     CHECK(rc == 0 && tb && strstr(tb, "\tlambda_5\thvps\t") && strstr(tb, "power iteration"), "credit curvature overrides: k, method",
           "rc %d: %.500s", rc, out);
@@ -623,17 +612,17 @@ static void test_curvature_files(void)
     CHECK(slq && strstr(slq, "\n2\t") && !strstr(slq, "\n3\t"), "hessian_density: curvature_slq.tsv holds every probe's nodes and weights",
           "%.300s", tb ? tb : "(missing)");
     free(tb);
-    rc = run(&out, "curvature %s lr=0.1", a);
+    rc = test_credit(&out, "curvature %s lr=0.1", a);
     CHECK(rc == 1 && strstr(out, "'lr=0.1' cannot be overridden"), "credit curvature refuses to override the run's own keys", "rc %d: %s", rc, out);
     free(out);
-    rc = run(&out, "curvature %s/none", tmp);
+    rc = test_credit(&out, "curvature %s/none", tmp);
     CHECK(rc == 1 && strstr(out, "none/config.txt"), "credit curvature on a missing run names the file", "rc %d: %s", rc, out);
     free(out);
     free(ta);
 
     /* A run stopped early gets a last row at its last iteration. */
     snprintf(c, sizeof c, "%s/curv_stop", tmp);
-    rc = run(&out, "train %s path=%s curvature_every=1000 stop_train_acc=0.6 eval_every=10 out=%s", common, seq, c);
+    rc = test_credit(&out, "train %s path=%s curvature_every=1000 stop_train_acc=0.6 eval_every=10 out=%s", common, seq, c);
     free(out);
     ta = slurp(c, "curvature.tsv");
     char *metrics = slurp(c, "metrics.tsv");
@@ -651,7 +640,7 @@ static void test_curvature_files(void)
                           "hessian_batch=32 rule=example progress=0";
     snprintf(a, sizeof a, "%s/curv_long_a", tmp);
     snprintf(b, sizeof b, "%s/curv_long_b", tmp);
-    rc = run(NULL, "train %s path=%s out=%s", longrun, seq, a);
+    rc = test_credit(NULL, "train %s path=%s out=%s", longrun, seq, a);
     snprintf(cmd, sizeof cmd,
              "%s train %s path=%s out=%s & pid=$!; "
              "for i in $(seq 1000); do [ -f %s/checkpoint.bin ] && break; sleep 0.005; done; sleep 0.05; kill -9 $pid; wait $pid; "
@@ -666,7 +655,7 @@ static void test_curvature_files(void)
     CHECK(killed && partial, "the curvature run was killed part-way (curvature.tsv.part left)", "%s",
           killed ? "no .part file" : "it finished first: lengthen the run in test_curvature.c");
     free(partial);
-    rc |= run(&out, "train %s path=%s out=%s resume=1", longrun, seq, b);
+    rc |= test_credit(&out, "train %s path=%s out=%s resume=1", longrun, seq, b);
     char fa[700], fb[700];
     snprintf(fa, sizeof fa, "%s/curvature.tsv", a);
     snprintf(fb, sizeof fb, "%s/curvature.tsv", b);
