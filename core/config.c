@@ -182,7 +182,7 @@ int credit_option_parse(const credit_option *o, const char *text, const char *or
         } else {
             v = strtod(text, &end);
         }
-        if (end == text || *end || errno == ERANGE || isnan(v) || (o->kind == CREDIT_OPT_REAL && !isfinite(v) && !isinf(o->max)))
+        if (end == text || *end || errno == ERANGE || !isfinite(v)) /* inf is never a value, even with max = inf */
             return CREDIT_ERROR(CREDIT_EINVAL, "%s: %s = '%s' is not valid: expected %s", origin, o->key, text, allowed);
         if (v < o->min || v > o->max)
             return CREDIT_ERROR(CREDIT_EINVAL, "%s: %s = %s is out of range: expected %s", origin, o->key, text, allowed);

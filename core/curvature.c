@@ -96,7 +96,9 @@ int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row)
     row->lambda_max = row->gamma = row->cosine = row->lambda_err = row->vjv = row->cosine_l2 = NAN;
     row->grad_norm = row->rule_norm = row->trace = row->trace_se = NAN;
     for (int i = 0; i < row->k; i++) row->lambda[i] = NAN;
-    row->eta = credit_session_lr(s, iter);
+    /* The rate of the last step taken: at iteration k that is step k-1 (the
+     * final row of a boosted run comes after the boost window's last step). */
+    row->eta = credit_session_lr(s, iter > 0 ? iter - 1 : 0);
     row->bound_gd = 2.0 / row->eta;
 
     credit_hessian *h;

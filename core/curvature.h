@@ -12,7 +12,7 @@
  *   cosine      cosine between the rule's estimate and the exact gradient of
  *               the task loss (no L2, as `credit grad`), over the Hessian's
  *               parameters (W_rec off-diagonal, or all)
- *   eta         learning rate at iter (boost schedule included)
+ *   eta         learning rate of the step that led to iter (step iter-1; boost schedule included)
  *   bound_gd    2 / eta           (gradient descent's stability ceiling)
  *   bound_rule  2 / (eta gamma)   (the rule's; inf or negative if gamma <= 0)
  *   lambda_2 .. lambda_k   next eigenvalues, descending (nan if not found,

@@ -172,6 +172,21 @@ int credit_plugin_open(credit_plugin *p, credit_kind kind, const char *name)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* Appends a copy of name to the list, growing it; 0 on success. */
+static int names_push(char ***list, size_t *count, size_t *cap, const char *name)
+{
+    if (*count == *cap) {
+        char **bigger = realloc(*list, 2 * *cap * sizeof **list);
+        if (!bigger) return CREDIT_ENOMEM;
+        *list = bigger;
+        *cap *= 2;
+    }
+    char *copy = credit_strdup(name);
+    if (!copy) return CREDIT_ENOMEM;
+    (*list)[(*count)++] = copy;
+    return CREDIT_OK;
+}
+
 int credit_plugin_names(credit_kind kind, char ***names, size_t *n)
 {
     size_t cap = 16, count = 0;
@@ -180,8 +195,7 @@ int credit_plugin_names(credit_kind kind, char ***names, size_t *n)
     if (static_list) {
         for (size_t i = 0; i < static_count; i++) {
             if (static_list[i].kind != kind) continue;
-            if (count == cap) list = realloc(list, (cap *= 2) * sizeof *list);
-            list[count++] = credit_strdup(static_list[i].name);
+            if (names_push(&list, &count, &cap, static_list[i].name)) break;
         }
     } else {
         char *path = search_path(kind);
@@ -198,8 +212,7 @@ int credit_plugin_names(credit_kind kind, char ***names, size_t *n)
                 int dup = 0;
                 for (size_t i = 0; i < count; i++) dup |= strcmp(list[i], stem) == 0;
                 if (dup || !valid_name(stem)) continue;
-                if (count == cap) list = realloc(list, (cap *= 2) * sizeof *list);
-                list[count++] = credit_strdup(stem);
+                if (names_push(&list, &count, &cap, stem)) break;
             }
             closedir(d);
         }

@@ -319,6 +319,7 @@ int credit_session_batch(credit_session *s, int split, const uint64_t *index, in
                          double *scored)
 {
     credit_fwd *f = &s->fwd;
+    credit_error_clear(); /* so a bare status is not reported with an older message */
     int st = s->task->fill(s->task_state, split, index, B, f->x, f->target, f->mask);
     if (st) {
         if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to fill a batch (status %d)", s->task->name, st);

@@ -200,12 +200,22 @@ int credit_train(credit_session *s)
         credit_ckpt_info info;
         if ((st = credit_ckpt_read(s, r.ckpt, &info))) return st;
         k = info.iteration;
+        if (k >= s->o.iters)
+            return CREDIT_ERROR(CREDIT_EINVAL, "%s is the checkpoint of a finished run (iteration %ld) but %s is missing: rerun with resume=0",
+                                r.ckpt, k, r.metrics);
         if (truncate(r.curve_part, (off_t)info.curve_offset) != 0)
             return CREDIT_ERROR(CREDIT_EIO, "cannot cut %s back to the checkpoint: %s", r.curve_part, strerror(errno));
         curve = fopen(r.curve_part, "ab");
         if (s->o.progress) fprintf(stderr, "resuming %s at iteration %ld\n", r.dir, k);
     } else {
-        remove(r.metrics);
+        /* A fresh start: nothing of an earlier run in this directory may survive
+         * to look complete or be resumed from. */
+        const char *stale[] = {"metrics.tsv", "checkpoint.bin", "curve.tsv", "weights.tsv", "curvature.tsv", "curvature_final.tsv"};
+        for (size_t i = 0; i < sizeof stale / sizeof *stale; i++) {
+            char path[4300];
+            snprintf(path, sizeof path, "%s/%s", r.dir, stale[i]);
+            remove(path);
+        }
         if ((st = write_config(s, &r))) return st;
         curve = fopen(r.curve_part, "wb");
         if (curve) {

@@ -103,7 +103,7 @@ $(FIG_RUNS)/%.cfg: FORCE
 # changed rule or task plugin does retrain (fig_run lists them).
 $(FIG_RUNS)/%/metrics.tsv: $(FIG_RUNS)/%.cfg | $(BIN)
 	@d=$(@D); r=0; \
-	if [ -f $$d/checkpoint.bin ] && cmp -s $< $$d/run.cfg; then r=1; else rm -rf $$d && mkdir -p $$d && cp $< $$d/run.cfg; fi; \
+	if [ ! -f $$d/metrics.tsv ] && [ -f $$d/checkpoint.bin ] && cmp -s $< $$d/run.cfg; then r=1; else rm -rf $$d && mkdir -p $$d && cp $< $$d/run.cfg; fi; \
 	echo "train $$d$$( [ $$r = 1 ] && echo ' (resumed)')"; \
 	rc=0; $(LAUNCH) $(BIN) train $< out=$$d resume=$$r progress=0 > $$d/train.log 2>&1 || rc=$$?; \
 	if [ $$rc != 0 ] && [ $$rc != 3 ]; then echo "train $$d: failed (exit $$rc):" >&2; tail -n 5 $$d/train.log >&2; exit 1; fi

@@ -16,6 +16,8 @@ static const credit_option file_options[] = {
     {"path", CREDIT_OPT_STRING, "", 0, 0, NULL, "the sequence file (format: tasks/README.md)"},
 };
 
+enum { FILE_MAX_SEQUENCES = 100000000 }; /* per split */
+
 static const char *split_words[CREDIT_N_SPLITS] = {"train", "valid", "test", "test_perturbed"};
 
 typedef struct file_split {
@@ -102,15 +104,20 @@ static int parse_rows(file_state *s, reader *r, const char *path, const credit_h
     const int values = in->n_in + in->n_out;
     char *line;
     while ((line = next_line(r))) {
-        char word[32];
-        unsigned long long seq;
+        char word[32], seq_text[32];
         long t;
         double mask;
         int used;
-        if (sscanf(line, "%31s %llu %ld %lf%n", word, &seq, &t, &mask, &used) != 4 || split_of(word) < 0)
+        if (sscanf(line, "%31s %31s %ld %lf%n", word, seq_text, &t, &mask, &used) != 4 || split_of(word) < 0)
             return host->error(host->ctx, CREDIT_EFORMAT,
                                "%s:%d: expected 'split seq t mask' (split: train, valid, test or test_perturbed) and %d values",
                                path, r->lineno, values);
+        /* Digits only, and small enough that seq * T indexes stay far from overflow. */
+        char *seq_end;
+        unsigned long long seq = strtoull(seq_text, &seq_end, 10);
+        if (!(seq_text[0] >= '0' && seq_text[0] <= '9') || *seq_end || seq >= FILE_MAX_SEQUENCES)
+            return host->error(host->ctx, CREDIT_EFORMAT, "%s:%d: sequence number '%s' is not an integer in 0..%d", path,
+                               r->lineno, seq_text, FILE_MAX_SEQUENCES - 1);
         file_split *f = &s->split[split_of(word)];
         if (counting) {
             if (seq + 1 > f->n) f->n = seq + 1;
@@ -193,6 +200,7 @@ static int file_init(void *state, const credit_value *opt, const credit_host *ho
 static int file_fill(void *state, int split, const uint64_t *index, int B, double *x, double *target, double *mask)
 {
     const file_state *s = state;
+    if (split < 0 || split >= CREDIT_N_SPLITS) return CREDIT_EINVAL;
     const file_split *f = &s->split[split];
     const int T = s->info.T, n_in = s->info.n_in, n_out = s->info.n_out;
     for (int b = 0; b < B; b++) {

@@ -13,7 +13,7 @@ static char credit[512];
 
 static int same_file(const char *dir_a, const char *dir_b, const char *file)
 {
-    char a[700], b[700];
+    char a[1000], b[1000];
     snprintf(a, sizeof a, "%s/%s", dir_a, file);
     snprintf(b, sizeof b, "%s/%s", dir_b, file);
     return test_files_equal(a, b);
@@ -69,7 +69,7 @@ void test_cli(void)
 
     /* Same config and seed: the same bits. */
     const char *common = "task=file n=12 batch=16 lr=0.05 iters=300 eval_every=50 optimizer=adam progress=0";
-    char a[600], b[600], c[600];
+    char a[600], b[600], c[700];
     snprintf(a, sizeof a, "%s/run_a", tmp);
     snprintf(b, sizeof b, "%s/run_b", tmp);
     snprintf(c, sizeof c, "%s/run_c", tmp);
@@ -121,6 +121,28 @@ void test_cli(void)
     CHECK(rc == 3 && text && strstr(text, "status\tdiverged"), "a diverging run exits 3 and says so in metrics.tsv", "rc %d: %s", rc,
           text ? text : "(no metrics)");
     free(text);
+
+    /* A fresh run into a used directory leaves nothing of the old one to
+     * resume from or to look complete: it diverges before its first
+     * checkpoint, so any checkpoint.bin there would be stale. */
+    snprintf(b, sizeof b, "%s/run_c", tmp);
+    rc = test_credit(&out, "train task=file path=%s n=12 batch=16 lr=100 iters=100 eval_every=50 progress=0 out=%s", test_seq_file(1), b);
+    free(out);
+    snprintf(c, sizeof c, "%s/checkpoint.bin", b);
+    snprintf(metrics, sizeof metrics, "%s/metrics.tsv", b);
+    text = NULL;
+    credit_read_file(metrics, &text, NULL);
+    CHECK(rc == 3 && access(c, F_OK) != 0 && text && strstr(text, "status\tdiverged"),
+          "a fresh run removes the earlier run's checkpoint and metrics", "rc %d, checkpoint %s", rc, access(c, F_OK) ? "gone" : "still there");
+    free(text);
+    /* A finished run's checkpoint without its metrics is not resumed. */
+    snprintf(a, sizeof a, "%s/run_b", tmp);
+    snprintf(metrics, sizeof metrics, "%s/metrics.tsv", a);
+    remove(metrics);
+    rc = test_credit(&out, "train %s path=%s out=%s resume=1", common, seq, a);
+    CHECK(rc == 1 && strstr(out, "is the checkpoint of a finished run (iteration 300)") && strstr(out, "rerun with resume=0"),
+          "resume from a finished run's checkpoint without metrics.tsv is refused", "rc %d: %s", rc, out);
+    free(out);
 
     /* credit grad: for bptt the estimate is the exact gradient. */
     rc = test_credit(&out, "grad task=file path=%s n=9 batch=8", seq);

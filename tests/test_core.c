@@ -119,6 +119,45 @@ static const char *const *tiny(const char *extra1, const char *extra2)
     return kv;
 }
 
+/* Every malformed sequence file is refused with the file, the line and what is wrong. */
+static void test_file_task_errors(void)
+{
+    struct { const char *name, *text, *want; } bad[] = {
+        {"wrong first line", "sequences 1\n", ":1: first line must be 'credit-sequences 1'"},
+        {"unknown header key", "credit-sequences 1\nn_in 1\nwidth 3\n", ":3: unknown header key 'width'"},
+        {"bad loss", "credit-sequences 1\nloss hinge\n", ":2: loss 'hinge' is not mse or xent"},
+        {"incomplete header", "credit-sequences 1\nn_in 1\nn_out 1\ntrain 0 0 1 0 0\n", ": the header must set n_in, n_out, T and loss"},
+        {"negative sequence number", "credit-sequences 1\nn_in 1\nn_out 1\nT 1\nloss mse\ntrain -1 0 1 0 0\n",
+         ":6: sequence number '-1' is not an integer"},
+        {"huge sequence number", "credit-sequences 1\nn_in 1\nn_out 1\nT 1\nloss mse\ntrain 18446744073709551615 0 1 0 0\n",
+         ":6: sequence number '18446744073709551615' is not an integer"},
+        {"step out of range", "credit-sequences 1\nn_in 1\nn_out 1\nT 2\nloss mse\ntrain 0 2 1 0 0\n", ":6: step 2 outside 0..1"},
+        {"negative mask", "credit-sequences 1\nn_in 1\nn_out 1\nT 1\nloss mse\ntrain 0 0 -1 0 0\n", ":6: mask must be a finite weight >= 0"},
+        {"row twice", "credit-sequences 1\nn_in 1\nn_out 1\nT 1\nloss mse\ntrain 0 0 1 0 0\ntrain 0 0 1 0 0\n",
+         ":7: train sequence 0 step 0 appears twice"},
+        {"missing step", "credit-sequences 1\nn_in 1\nn_out 1\nT 2\nloss mse\ntrain 0 0 1 0 0\n", ": train sequence 0 has no row for step 1"},
+        {"too few values", "credit-sequences 1\nn_in 2\nn_out 1\nT 1\nloss mse\ntrain 0 0 1 0 0\n", ":6: value 3 of 3 is missing"},
+        {"too many values", "credit-sequences 1\nn_in 1\nn_out 1\nT 1\nloss mse\ntrain 0 0 1 0 0 7\n", ":6: more than 2 values"},
+        {"no train rows", "credit-sequences 1\nn_in 1\nn_out 1\nT 1\nloss mse\ntest 0 0 1 0 0\n", ": no train rows"},
+    };
+    char path[400], pathkv[420];
+    snprintf(path, sizeof path, "%s/bad_seq.txt", test_tmp());
+    snprintf(pathkv, sizeof pathkv, "path=%s", path);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        FILE *fp = fopen(path, "w");
+        fputs(bad[i].text, fp);
+        fclose(fp);
+        credit_session s;
+        credit_error_clear();
+        int st = test_session(&s, (const char *const[]){"task=file", pathkv, "n=4", NULL});
+        credit_session_close(&s);
+        char name[120], want[600];
+        snprintf(name, sizeof name, "file task refuses a malformed file (%s)", bad[i].name);
+        snprintf(want, sizeof want, "task file: %s%s", path, bad[i].want);
+        CHECK(st && strstr(credit_error_message(), want), name, "got '%s'", credit_error_message());
+    }
+}
+
 static void test_weights_and_checkpoints(void)
 {
     credit_session s;
@@ -192,26 +231,28 @@ static void test_weights_and_checkpoints(void)
     credit_session_close(&s);
 
     /* A checkpoint of another config is refused. */
-    if (test_session(&s, tiny("lr=0.2", NULL)) == 0) {
-        FILE *fp = fopen(cpath, "wb");
-        fclose(fp);
+    int st2 = test_session(&s, tiny("lr=0.2", NULL));
+    if (!st2) {
         memcpy(s.theta, copy, sizeof(double) * s.n_params);
-        credit_ckpt_write(&s, cpath, &info);
-        credit_session_close(&s);
-        test_session(&s, tiny(NULL, NULL));
-        credit_error_clear();
-        credit_ckpt_read(&s, cpath, &back);
-        CHECK(strstr(credit_error_message(), "was written with a different config") != NULL, "checkpoint of another config refused",
-              "got '%s'", credit_error_message());
-        credit_session_close(&s);
+        st2 = credit_ckpt_write(&s, cpath, &info);
     }
+    credit_session_close(&s);
+    if (!st2) st2 = test_session(&s, tiny(NULL, NULL));
+    credit_error_clear();
+    if (!st2) credit_ckpt_read(&s, cpath, &back);
+    CHECK(!st2 && strstr(credit_error_message(), "was written with a different config") != NULL, "checkpoint of another config refused",
+          "status %d, message '%s'", st2, credit_error_message());
+    credit_session_close(&s);
     free(copy);
 }
 
 static void test_batches(void)
 {
     credit_session s;
-    if (test_session(&s, tiny(NULL, NULL))) return;
+    if (!CHECK(test_session(&s, tiny(NULL, NULL)) == 0, "session opens for the batch checks", "%s", credit_error_message())) {
+        credit_session_close(&s);
+        return;
+    }
     /* 64 examples, batch 16: iterations 0..3 are one epoch, a permutation. */
     uint64_t idx[64], again[16];
     for (int k = 0; k < 4; k++) credit_session_batch_index(&s, k, idx + 16 * k, 16);
@@ -252,6 +293,7 @@ void test_core(void)
 {
     test_rng();
     test_config();
+    test_file_task_errors();
     test_weights_and_checkpoints();
     test_batches();
     test_training();

@@ -16,10 +16,10 @@ typedef struct problem {
 } problem;
 
 /* Random weights, inputs, targets; masks score the last step or several. */
-static void problem_make(problem *p, double leak, credit_loss_kind loss, int several_steps, uint64_t seed)
+static void problem_make(problem *p, double leak, credit_loss_kind loss, int several_steps, uint64_t seed, int batch)
 {
     memset(p, 0, sizeof *p);
-    p->d = (credit_dims){.n_in = 3, .n = 6, .n_out = 3, .T = 7, .B_max = 4, .leak = leak};
+    p->d = (credit_dims){.n_in = 3, .n = 6, .n_out = 3, .T = 7, .B_max = batch, .leak = leak};
     p->loss = loss;
     p->l2 = 0.01;
     size_t np = credit_params_count(&p->d);
@@ -57,7 +57,7 @@ static double objective(problem *p)
 }
 
 /* ||exact - fd|| / ||fd|| over every parameter but the W_rec diagonal. */
-static double gradcheck(problem *p, double *max_abs)
+static double gradcheck(problem *p, double h, double *max_abs)
 {
     const size_t np = credit_params_count(&p->d);
     objective(p);
@@ -73,7 +73,7 @@ static double gradcheck(problem *p, double *max_abs)
         if (diag) {
             continue; /* self-connections are not parameters */
         }
-        const double h = 1e-5, keep = p->theta[i];
+        const double keep = p->theta[i];
         p->theta[i] = keep + h;
         double up = objective(p);
         p->theta[i] = keep - h;
@@ -94,8 +94,8 @@ void test_gradcheck(void)
         for (int loss = 0; loss < 2; loss++)
             for (int several = 0; several < 2; several++) {
                 problem p;
-                problem_make(&p, leaks[li], (credit_loss_kind)loss, several, 100 + li * 4 + loss * 2 + several);
-                double max_abs, rel = gradcheck(&p, &max_abs);
+                problem_make(&p, leaks[li], (credit_loss_kind)loss, several, 100 + li * 4 + loss * 2 + several, 4);
+                double max_abs, rel = gradcheck(&p, 1e-5, &max_abs);
                 char name[160];
                 snprintf(name, sizeof name, "bptt gradient = finite differences (leak %.1f, %s, %s)", leaks[li],
                          loss ? "mse" : "xent", several ? "several scored steps" : "last step scored");
@@ -103,9 +103,20 @@ void test_gradcheck(void)
                 problem_free(&p);
             }
 
+    /* A batch large enough that net.c forms the weight gradients in several
+     * chunks of rows, as it does at production sizes. */
+    {
+        problem p;
+        problem_make(&p, 0.5, CREDIT_LOSS_XENT, 1, 77, 200);
+        double max_abs, rel = gradcheck(&p, 1e-5, &max_abs);
+        CHECK(rel <= 1e-7, "bptt gradient = finite differences (B = 200: T*B = 1400 rows, weight gradients in several chunks)",
+              "relative error %.3g (max abs %.3g)", rel, max_abs);
+        problem_free(&p);
+    }
+
     /* The mask weights the loss: a step with zero weight contributes nothing. */
     problem p;
-    problem_make(&p, 0.3, CREDIT_LOSS_XENT, 1, 9);
+    problem_make(&p, 0.3, CREDIT_LOSS_XENT, 1, 9, 4);
     double before = objective(&p);
     int unscored = -1;
     for (int r = 0; r < p.d.T * p.d.B_max && unscored < 0; r++)
