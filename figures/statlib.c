@@ -338,3 +338,10 @@ stat_line stat_linfit(const double *x, const double *y, size_t n)
 }
 
 double stat_t_quantile(double p, double df) { return df > 0 ? gsl_cdf_tdist_Qinv(p, df) : NAN; }
+
+const char *stat_verdict(double p_one_sided, int right_direction, double alpha)
+{
+    if (!isfinite(p_one_sided)) return "inconclusive";
+    if (p_one_sided < alpha) return "reproduced";
+    return right_direction ? "inconclusive" : "not reproduced";
+}

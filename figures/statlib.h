@@ -58,6 +58,11 @@ stat_line stat_linfit(const double *x, const double *y, size_t n);
 /* Average ranks (1-based) of x into r; returns sum over tie groups of t^3 - t. */
 double stat_rank(const double *x, size_t n, double *r);
 
+/* The claims' verdict from a one-sided p-value: below alpha "reproduced";
+ * otherwise "not reproduced" when the estimate points the other way and
+ * "inconclusive" when it points the predicted way (or p is not finite). */
+const char *stat_verdict(double p_one_sided, int right_direction, double alpha);
+
 /* Upper quantile of Student's t (for confidence intervals). */
 double stat_t_quantile(double p, double df);
 

@@ -402,19 +402,35 @@ static int is_reference(const char *rule) { return !strcmp(rule, "bptt"); }
 
 /* ------------------------------------------------------------ output */
 
+/* Tables are written to NAME.tmp and renamed when closed, so a killed run
+ * never leaves a half-written table that looks complete. */
+static struct { FILE *fp; char path[4096]; } open_tables[16];
+
 static FILE *out_open(const char *name)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", outdir, name);
-    FILE *fp = fopen(path, "w");
-    if (!fp) die("%s: %s", path, strerror(errno));
+    size_t slot = 0;
+    while (slot < sizeof open_tables / sizeof *open_tables && open_tables[slot].fp) slot++;
+    if (slot == sizeof open_tables / sizeof *open_tables) die("too many tables open at once");
+    char tmp[4200];
+    snprintf(open_tables[slot].path, sizeof open_tables[slot].path, "%s/%s", outdir, name);
+    snprintf(tmp, sizeof tmp, "%s.tmp", open_tables[slot].path);
+    FILE *fp = fopen(tmp, "w");
+    if (!fp) die("%s: %s", tmp, strerror(errno));
+    open_tables[slot].fp = fp;
     if (strstr(name, ".tsv")) fprintf(fp, "# %s: made by credit-stats (figures/stats.c) from the run directories in the manifest\n", name);
     return fp;
 }
 
 static void out_close(FILE *fp)
 {
-    if (ferror(fp) | fclose(fp)) die("write error in %s", outdir);
+    size_t slot = 0;
+    while (slot < sizeof open_tables / sizeof *open_tables && open_tables[slot].fp != fp) slot++;
+    if (slot == sizeof open_tables / sizeof *open_tables) die("closing a table that is not open");
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", open_tables[slot].path);
+    if (ferror(fp) | fclose(fp)) die("write error in %s", tmp);
+    if (rename(tmp, open_tables[slot].path) != 0) die("cannot rename %s: %s", tmp, strerror(errno));
+    open_tables[slot].fp = NULL;
 }
 
 /* Numbers: %.6g in tables; the paper gets 3 significant digits. */
@@ -525,15 +541,7 @@ static int claim_index(const char *id)
     die("unknown claim id %s", id);
 }
 
-/* One-sided verdict: p < alpha in the predicted direction reproduces it;
- * an estimate in the opposite direction does not; anything else (right
- * direction without significance, or too few runs) is inconclusive. */
-static const char *verdict(double p, int right_direction)
-{
-    if (!isfinite(p)) return "inconclusive";
-    if (p < alpha) return "reproduced";
-    return right_direction ? "inconclusive" : "not reproduced";
-}
+static const char *verdict(double p, int right_direction) { return stat_verdict(p, right_direction, alpha); }
 
 static void claim_row(const char *id, const char *task, const char *rule, const char *testset, const char *quantity,
                       const char *statistic, double p, const char *v, const char *context)

@@ -3,6 +3,8 @@
  * R's documentation (printed values, to their printed precision) and
  * small cases worked by hand in the comments. */
 #include "test.h"
+
+#include <string.h>
 #include "../figures/statlib.h"
 
 #include <math.h>
@@ -17,6 +19,16 @@ static const double sleep2[10] = {1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 
 
 void test_stats(void)
 {
+    /* The claims' verdicts: significance decides "reproduced", the direction
+     * of the estimate splits the rest. */
+    CHECK(!strcmp(stat_verdict(0.01, 1, 0.05), "reproduced"), "verdict: p < alpha reproduces", "%s", stat_verdict(0.01, 1, 0.05));
+    CHECK(!strcmp(stat_verdict(0.05, 1, 0.05), "inconclusive"), "verdict: p = alpha in the predicted direction is inconclusive", "%s",
+          stat_verdict(0.05, 1, 0.05));
+    CHECK(!strcmp(stat_verdict(0.7, 0, 0.05), "not reproduced"), "verdict: the other direction is not reproduced", "%s",
+          stat_verdict(0.7, 0, 0.05));
+    CHECK(!strcmp(stat_verdict(NAN, 1, 0.05), "inconclusive") && !strcmp(stat_verdict(NAN, 0, 0.05), "inconclusive"),
+          "verdict: no p-value (too few runs) is inconclusive", "%s", stat_verdict(NAN, 0, 0.05));
+
     /* Hand-worked: 2 4 4 4 5 5 7 9: mean 5, sum of squares 32, sd sqrt(32/7),
      * sem sd/sqrt(8), median (4+5)/2. A NaN is skipped. */
     const double d[9] = {2, 4, 4, 4, 5, NAN, 5, 7, 9};
