@@ -96,9 +96,11 @@ $(BUILD)/static/rules/%.o: rules/%.c core/credit.h $(RULE_HDR) | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -c -o $@ $<
 $(BUILD)/static/tasks/%.o: tasks/%.c core/credit.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -c -o $@ $<
-$(BUILD)/static_plugins.h: $(RULE_SRC) $(TASK_SRC) | $(BUILD)/.dir
+# Rewritten whenever the list of plugins changes (a file added or removed).
+$(BUILD)/static_plugins.h: FORCE | $(BUILD)/.dir
 	@{ for f in $(RULE_SRC:rules/%.c=%); do echo "CREDIT_STATIC_RULE($$f)"; done; \
-	   for f in $(TASK_SRC:tasks/%.c=%); do echo "CREDIT_STATIC_TASK($$f)"; done; } > $@
+	   for f in $(TASK_SRC:tasks/%.c=%); do echo "CREDIT_STATIC_TASK($$f)"; done; } > $@.new; \
+	cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 
 # Deliberately broken plugins for the loader's error paths.
 $(BUILD)/bad/garbage.so: | $(BUILD)/.dir
