@@ -80,6 +80,20 @@ int test_credit(char **out, const char *fmt, ...)
     return test_run(cmd, out);
 }
 
+int test_train_killed(const char *args, const char *dir)
+{
+    char cmd[8192], *out = NULL;
+    snprintf(cmd, sizeof cmd,
+             "%s/bin/credit train %s out=%s & pid=$!; "
+             "for i in $(seq 1000); do [ -f %s/checkpoint.bin ] && break; sleep 0.005; done; sleep 0.05; kill -9 $pid; wait $pid; "
+             "[ -f %s/metrics.tsv ] && echo FINISHED_BEFORE_KILL; exit 0",
+             test_root(), args, dir, dir, dir);
+    test_run(cmd, &out);
+    int killed = out && strstr(out, "FINISHED_BEFORE_KILL") == NULL;
+    free(out);
+    return killed;
+}
+
 int test_files_equal(const char *a, const char *b)
 {
     char *da, *db;

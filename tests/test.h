@@ -24,6 +24,9 @@ int test_run(const char *cmd, char **out);
 /* Run `ROOT/bin/credit ARGS` (printf-style), the same way. */
 int test_credit(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int test_files_equal(const char *a, const char *b);
+/* Starts `credit train ARGS out=DIR`, kills it (SIGKILL) soon after its first
+ * checkpoint appears; returns 1 if it was killed part-way (no metrics.tsv). */
+int test_train_killed(const char *args, const char *dir);
 
 /* A tiny sequence file for the file task: a memory problem (the class is the
  * sign of the first input's sum over the first half), xent on the last step;

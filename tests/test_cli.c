@@ -92,14 +92,9 @@ void test_cli(void)
     snprintf(a, sizeof a, "%s/long_a", tmp);
     snprintf(b, sizeof b, "%s/long_b", tmp);
     rc = test_credit(NULL, "train %s path=%s out=%s", longrun, seq, a);
-    snprintf(cmd, sizeof cmd,
-             "%s train %s path=%s out=%s & pid=$!; "
-             "for i in $(seq 1000); do [ -f %s/checkpoint.bin ] && break; sleep 0.005; done; sleep 0.05; kill -9 $pid; wait $pid; "
-             "[ -f %s/metrics.tsv ] && echo FINISHED_BEFORE_KILL; exit 0",
-             credit, longrun, seq, b, b, b);
-    test_run(cmd, &out);
-    int killed = strstr(out, "FINISHED_BEFORE_KILL") == NULL;
-    free(out);
+    char longargs[2000];
+    snprintf(longargs, sizeof longargs, "%s path=%s", longrun, seq);
+    int killed = test_train_killed(longargs, b);
     CHECK(killed, "the long run was killed part-way (no metrics.tsv)", "%s", "it finished first: lengthen the run in test_cli.c");
     rc |= test_credit(&out, "train %s path=%s out=%s resume=1", longrun, seq, b);
     CHECK(rc == 0 && killed && all_same(a, b), "killed and resumed run is bit-identical to an uninterrupted one", "rc %d: %s", rc, out);

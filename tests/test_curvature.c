@@ -483,7 +483,6 @@ static void test_theorem(const char *rule, int all)
 
 /* ------------------------------------------------------------ files and the CLI */
 
-static char credit_bin[512];
 
 
 static char *slurp(const char *dir, const char *file)
@@ -549,9 +548,8 @@ static int count_rows(const char *text)
 
 static void test_curvature_files(void)
 {
-    snprintf(credit_bin, sizeof credit_bin, "%s/bin/credit", test_root());
     const char *tmp = test_tmp(), *seq = test_seq_file(0);
-    char a[600], b[600], c[600], cmd[3000];
+    char a[600], b[600], c[600];
     char *out = NULL, *ta = NULL, *tb = NULL;
     int rc;
     const char *common = "task=file n=10 batch=16 lr=0.05 iters=200 eval_every=50 hessian_batch=24 progress=0";
@@ -641,14 +639,9 @@ static void test_curvature_files(void)
     snprintf(a, sizeof a, "%s/curv_long_a", tmp);
     snprintf(b, sizeof b, "%s/curv_long_b", tmp);
     rc = test_credit(NULL, "train %s path=%s out=%s", longrun, seq, a);
-    snprintf(cmd, sizeof cmd,
-             "%s train %s path=%s out=%s & pid=$!; "
-             "for i in $(seq 1000); do [ -f %s/checkpoint.bin ] && break; sleep 0.005; done; sleep 0.05; kill -9 $pid; wait $pid; "
-             "[ -f %s/metrics.tsv ] && echo FINISHED_BEFORE_KILL; exit 0",
-             credit_bin, longrun, seq, b, b, b);
-    test_run(cmd, &out);
-    int killed = strstr(out, "FINISHED_BEFORE_KILL") == NULL;
-    free(out);
+    char longargs[2000];
+    snprintf(longargs, sizeof longargs, "%s path=%s", longrun, seq);
+    int killed = test_train_killed(longargs, b);
     char part[700];
     snprintf(part, sizeof part, "%s/curvature.tsv.part", b);
     char *partial = slurp(b, "curvature.tsv.part");
