@@ -41,22 +41,25 @@ TEST_OBJ   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 BAD_SO     := $(BUILD)/bad/nosym.so $(BUILD)/bad/oldabi.so $(BUILD)/bad/small.so $(BUILD)/bad/initfail.so $(BUILD)/bad/garbage.so
 
 # ------------------------------------------------------------------ deps
+# $(call apt_install,WHO,PACKAGES): a shell snippet that installs Debian
+# packages when run as root, and otherwise prints the exact command and fails.
+# deps, bench-deps (mk/bench.mk) and data (mk/data.mk, for npm) share it.
+apt_install = if [ "$$(id -u)" = 0 ]; then \
+	  echo "$(1): installing $(2)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(2) >/dev/null || \
+	    { echo "$(1): apt-get install $(2) failed" >&2; exit 1; }; \
+	else \
+	  echo "$(1): missing Debian packages: $(2)" >&2; \
+	  echo "$(1): run: sudo apt-get install $(2)   (then make again)" >&2; exit 1; \
+	fi
+
 DEB_PACKAGES := libgsl-dev libopenblas-dev gnuplot-nox
 .PHONY: deps
 deps: ## install the Debian packages the build needs (apt-get as root, else print the command)
 	@missing=""; for p in $(DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "deps: installing$$missing"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing >/dev/null || \
-	      { echo "deps: apt-get install$$missing failed" >&2; exit 1; }; \
-	  else \
-	    echo "deps: missing Debian packages:$$missing" >&2; \
-	    echo "deps: run: sudo apt-get install$$missing   (then make again)" >&2; exit 1; \
-	  fi; \
-	fi
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$${missing:+$$missing }$$p"; done; \
+	if [ -n "$$missing" ]; then $(call apt_install,deps,$$missing); fi
 
 # ------------------------------------------------------------------ build
 .PHONY: all

@@ -27,17 +27,7 @@ $(BENCH_TASK): bench/task_bench.c core/credit.h | $(BENCH_DIR)/.dir
 
 .PHONY: bench-deps
 bench-deps: ## install python3-torch for make bench (apt-get as root, else print the command)
-	@if ! $(BENCH_PYTHON) -c 'import torch' 2>/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "bench: installing python3-torch (Debian's PyTorch, the reference)"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-torch >/dev/null || \
-	      { echo "bench: apt-get install python3-torch failed" >&2; exit 1; }; \
-	  else \
-	    echo "bench: $(BENCH_PYTHON) cannot import torch" >&2; \
-	    echo "bench: run: sudo apt-get install python3-torch   (then make bench again)" >&2; exit 1; \
-	  fi; \
-	fi
+	@if ! $(BENCH_PYTHON) -c 'import torch' 2>/dev/null; then $(call apt_install,bench,python3-torch); fi
 
 .PHONY: bench
 bench: deps bench-deps ## time our trainer against PyTorch and every rule against bptt (BENCH_FLAGS=--quick: a smoke run)

