@@ -68,6 +68,16 @@ typedef struct ref {
     credit_params w, g;
 } ref;
 
+/* Opens the Hessian of a tiny session on its first B training examples;
+ * on failure records it and closes the session. */
+static int hessian_opens(credit_hessian **h, credit_session *s, int all, int B)
+{
+    int st = credit_hessian_open(h, s, all, CREDIT_SPLIT_TRAIN, (uint64_t)B);
+    if (CHECK(st == CREDIT_OK, all ? "hessian opens (all params)" : "hessian opens (W_rec)", "%s", credit_error_message())) return 1;
+    credit_session_close(s);
+    return 0;
+}
+
 static void ref_open(ref *r, credit_session *s, int B)
 {
     memset(r, 0, sizeof *r);
@@ -196,7 +206,7 @@ static void test_products(int mse, double leak, int all)
         return;
     }
     credit_hessian *h;
-    credit_hessian_open(&h, &s, all, CREDIT_SPLIT_TRAIN, (uint64_t)B);
+    if (!hessian_opens(&h, &s, all, B)) return;
     coords c;
     coords_make(&c, &s, h, all);
     ref r;
@@ -280,7 +290,7 @@ static void test_spectrum(int all)
         return;
     }
     credit_hessian *h;
-    credit_hessian_open(&h, &s, all, CREDIT_SPLIT_TRAIN, (uint64_t)B);
+    if (!hessian_opens(&h, &s, all, B)) return;
     coords c;
     coords_make(&c, &s, h, all);
     double *Hd = dense_from_products(h, &c), *ev = calloc(c.F, sizeof(double)), *U = calloc(c.F * c.F, sizeof(double));
@@ -409,7 +419,7 @@ static void test_theorem(const char *rule, int all)
     CHECK(st == CREDIT_OK && row.converged, name, "status %d, converged %d: %s", st, row.converged, credit_error_message());
 
     credit_hessian *h;
-    credit_hessian_open(&h, &s, all, CREDIT_SPLIT_TRAIN, (uint64_t)B);
+    if (!hessian_opens(&h, &s, all, B)) return;
     coords c;
     coords_make(&c, &s, h, all);
     double *Hd = dense_from_products(h, &c), *ev = calloc(c.F, sizeof(double)), *U = calloc(c.F * c.F, sizeof(double));
