@@ -62,6 +62,9 @@ const credit_option credit_core_options[] = {
     {"gamma_step", CREDIT_OPT_REAL, "1e-5", 1e-300, INF, NULL, "step along the unit top eigenvector of the central difference for gamma"},
     {"gamma_pattern", CREDIT_OPT_CHOICE, "frozen", 0, 0, "frozen|free",
      "gamma's difference holds the ReLU pattern (the a.e. derivative, as the Hessian) or lets it change"},
+    {"jacobian_k", CREDIT_OPT_INT, "0", 0, 1000, NULL,
+     "Arnoldi Krylov size for the rule's update Jacobian J (columns mu_re mu_im rule_edge margin; 2 rule gradients per step); 0 = off"},
+    {"jacobian_nev", CREDIT_OPT_INT, "3", 1, 1000, NULL, "leading Ritz values of J (by real part) the margin max |1 - eta mu| is taken over"},
 };
 const size_t credit_core_options_count = sizeof credit_core_options / sizeof credit_core_options[0];
 
