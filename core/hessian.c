@@ -461,10 +461,19 @@ int credit_arnoldi_alloc(credit_arnoldi *A, size_t dim, int m)
     A->im = p;     p += m;
     A->resid = p;  p += m;
     A->last = p;
+    if (!(A->eig = credit_hessenberg_alloc(m))) {
+        credit_arnoldi_free(A);
+        return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a %d x %d Hessenberg eigenproblem", m, m);
+    }
     return CREDIT_OK;
 }
 
-void credit_arnoldi_free(credit_arnoldi *A) { free(A->Q); memset(A, 0, sizeof *A); }
+void credit_arnoldi_free(credit_arnoldi *A)
+{
+    credit_hessenberg_free(A->eig);
+    free(A->Q);
+    memset(A, 0, sizeof *A);
+}
 
 int credit_arnoldi_run(credit_arnoldi *A, credit_matvec_fn apply, void *ctx)
 {
@@ -490,7 +499,10 @@ int credit_arnoldi_run(credit_arnoldi *A, credit_matvec_fn apply, void *ctx)
         cblas_dscal((int)D, 1.0 / beta, w, 1);
     }
     const int s = A->steps;
-    int st = credit_hessenberg_eig(A->H, m, s, A->re, A->im, A->last);
+    credit_hessenberg_ws *ws = s == m ? A->eig : credit_hessenberg_alloc(s);
+    if (!ws) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a %d x %d Hessenberg eigenproblem", s, s);
+    int st = credit_hessenberg_eig(ws, A->H, m, A->re, A->im, A->last);
+    if (ws != A->eig) credit_hessenberg_free(ws);
     if (st) return st;
     const double h_next = A->H[(size_t)s * m + s - 1];
     for (int i = 0; i < s; i++) A->resid[i] = h_next * A->last[i];

@@ -91,10 +91,11 @@ int credit_hessian_slq(credit_hessian *h, int probes, int steps, uint64_t seed, 
 /* Arnoldi, for the nonsymmetric update Jacobian J of a rule (science.md
  * section 6). The solver runs against a product callback y = A x (x and y
  * of length dim, not aliased; a non-zero return stops it and is returned) on
- * a workspace the caller allocates once: the iteration allocates nothing
- * (the small Hessenberg eigenproblem at the end uses GSL's workspace, as
- * Lanczos's tridiagonal one does). */
+ * a workspace the caller allocates once, GSL's Hessenberg eigensolver's
+ * included: a run allocates nothing (but after an exact breakdown, whose
+ * smaller Hessenberg matrix needs a workspace of its own size). */
 typedef int (*credit_matvec_fn)(void *ctx, const double *x, double *y);
+typedef struct credit_hessenberg_ws credit_hessenberg_ws;
 typedef struct credit_arnoldi {
     size_t dim;
     int m;          /* Krylov size: most products */
@@ -105,6 +106,7 @@ typedef struct credit_arnoldi {
     double *re, *im; /* steps Ritz values, by descending real part (of a conjugate pair, +im first) */
     double *resid;  /* steps residual norms |A x - mu x| of the unit Ritz vectors (h_steps+1,steps |last component|) */
     double *last;   /* steps scratch */
+    credit_hessenberg_ws *eig; /* GSL's nonsymmetric eigensolver, m x m */
 } credit_arnoldi;
 int credit_arnoldi_alloc(credit_arnoldi *A, size_t dim, int m);
 void credit_arnoldi_free(credit_arnoldi *A);
@@ -112,10 +114,13 @@ void credit_arnoldi_free(credit_arnoldi *A);
  * twice), then the Ritz values and residuals. Stops early only on an exact
  * breakdown (h_j+1,j = 0). CREDIT_EDIVERGED on a non-finite product. */
 int credit_arnoldi_run(credit_arnoldi *A, credit_matvec_fn apply, void *ctx);
-/* Eigenvalues of the s x s upper Hessenberg H (row-major, leading dimension
- * ld) by GSL's nonsymmetric solver, and |last component| of each unit
- * eigenvector, in GSL's order. (core/curv_tridiag.c) */
-int credit_hessenberg_eig(const double *H, int ld, int s, double *re, double *im, double *last);
+/* GSL's nonsymmetric eigensolver on an n x n workspace (NULL: out of
+ * memory), and the eigenvalues of the n x n upper Hessenberg H (row-major,
+ * leading dimension ld) with |last component| of each unit eigenvector, in
+ * GSL's order. (core/curv_tridiag.c) */
+credit_hessenberg_ws *credit_hessenberg_alloc(int n);
+void credit_hessenberg_free(credit_hessenberg_ws *ws);
+int credit_hessenberg_eig(credit_hessenberg_ws *ws, const double *H, int ld, double *re, double *im, double *last);
 
 /* Leading Ritz values of the rule's update Jacobian J = d(direction)/dW at
  * the weights of open: J v = (u(+step v) - u(-step v)) / (2 step) with u =

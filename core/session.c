@@ -64,7 +64,7 @@ const credit_option credit_core_options[] = {
      "gamma's difference holds the ReLU pattern (the a.e. derivative, as the Hessian) or lets it change"},
     {"jacobian_k", CREDIT_OPT_INT, "0", 0, 1000, NULL,
      "Arnoldi Krylov size for the rule's update Jacobian J (columns mu_re mu_im rule_edge margin; 2 rule gradients per step); 0 = off"},
-    {"jacobian_nev", CREDIT_OPT_INT, "3", 1, 1000, NULL, "leading Ritz values of J (by real part) the margin max |1 - eta mu| is taken over"},
+    {"jacobian_nev", CREDIT_OPT_INT, "3", 1, 1000, NULL, "leading Ritz values of J (by real part; at most jacobian_k) the margin max |1 - eta mu| is taken over"},
 };
 const size_t credit_core_options_count = sizeof credit_core_options / sizeof credit_core_options[0];
 

@@ -635,6 +635,23 @@ static void test_arnoldi_dense(void)
         }
         credit_arnoldi_free(&ar);
     }
+
+    /* An invariant Krylov space: a 2x2 rotation block started from e_0 breaks
+     * down exactly after 2 steps, and its Ritz values are the block's. */
+    memset(A, 0, sizeof(double) * F * F);
+    A[0] = A[F + 1] = 1.5, A[1] = 0.5, A[F] = -0.5;
+    for (int k = 2; k < F; k++) A[k * F + k] = 3.0 - 0.1 * k;
+    credit_arnoldi ar;
+    int st = credit_arnoldi_alloc(&ar, F, 10);
+    if (!st) {
+        ar.Q[0] = 1.0;
+        st = credit_arnoldi_run(&ar, dense_apply, &op);
+    }
+    CHECK(!st && ar.steps == 2 && fabs(ar.re[0] - 1.5) <= 1e-15 && fabs(ar.im[0] - 0.5) <= 1e-15 && ar.im[1] == -ar.im[0] &&
+              ar.resid[0] == 0,
+          "Arnoldi stops at an exact breakdown (invariant 2-dimensional space): Ritz values 1.5 +- 0.5i, residual 0",
+          "status %d, %d steps, %.17g%+.17gi, residual %.3g", st, ar.steps, ar.re[0], ar.im[0], ar.resid[0]);
+    credit_arnoldi_free(&ar);
     free(A), free(U), free(L);
 }
 
