@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void test_claims(void);
 
@@ -178,8 +179,71 @@ static void run_scenario(const claim_spec *sp, size_t k, enum scenario sc, int p
     free(s.run);
 }
 
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "w");
+    if (fp) fputs(text, fp), fclose(fp);
+}
+
+/* The run model reads runs from their files: columns by name, the rule's own
+ * edge when curvature.tsv has it, the all-parameter final curvature, the
+ * plateau levels, and the provenance of every run ("unknown" when absent). */
+static void test_run_files(void)
+{
+    char a[900], b[900], man[900], text[4000];
+    snprintf(a, sizeof a, "%s/claims-run-a", test_tmp());
+    snprintf(b, sizeof b, "%s/claims-run-b", test_tmp());
+    snprintf(man, sizeof man, "%s/claims-manifest.tsv", test_tmp());
+    const char *metrics = "key\tvalue\nstatus\tcompleted\niterations\t40\ntrain_loss\t0.5\ntrain_acc\t0.8\ngap_acc\t0.05\n";
+    for (int k = 0; k < 2; k++) {
+        const char *d = k ? b : a;
+        mkdir(d, 0777);
+        snprintf(text, sizeof text, "# credit 0.1.0 commit abc123\n%s%s", k ? "" : "# math_hash 0123456789abcdef\n", metrics);
+        write_text(d, "metrics.tsv", text);
+        write_text(d, "config.txt", "# core\nlr = 0.1\n");
+        /* columns in a new order, the edge columns only in run a; lambda 10, 20, 30, 40, 50 */
+        snprintf(text, sizeof text, "# credit\niter\tgamma\teta\tlambda_max\tbound_gd\tbound_rule%s\n", k ? "" : "\tmu_re\tmu_im\trule_edge\tmargin");
+        for (int i = 0; i <= 4; i++) {
+            char row[200];
+            snprintf(row, sizeof row, "%d\t0.5\t0.1\t%d\t20\t40%s\n", 10 * i, 10 * (i + 1), k ? "" : "\t1\t0\t0.7\t0.9");
+            strcat(text, row);
+        }
+        write_text(d, "curvature.tsv", text);
+    }
+    write_text(b, "curvature_final.tsv", "# curvature: Hessian of the BPTT task loss + L2 w.r.t. all parameters, batch = 8\n"
+                                         "iter\tlambda_max\tgamma\tcosine\teta\tbound_gd\tbound_rule\n40\t18\t0.5\t1\t0.1\t20\t40\n");
+    snprintf(text, sizeof text, "group\ttask\trule\tseed\tx\tdir\nmain\tT\tbio\t1\t0.1\t%s\nmain\tT\tbio\t2\t0.1\t%s\nlr\tT\tbio\t2\t0.1\t%s\n", a, b, b);
+    FILE *fp = fopen(man, "w");
+    if (fp) fputs(text, fp), fclose(fp);
+    run_set s;
+    runs_read(&s, man, 0.5);
+    const run *ra = &s.run[0], *rb = &s.run[1];
+    /* plateau: iterations 20, 30, 40 (lambda 30, 40, 50): eta lambda / 2 = 2; rho = 1 */
+    CHECK(s.n == 3 && fabs(ra->f[F_LEVEL] - 2) < 1e-12 && fabs(ra->f[F_RHO] - 1) < 1e-12 && fabs(ra->f[F_EDGE] - 0.7) < 1e-12 &&
+              fabs(ra->f[F_MARGIN] - 0.9) < 1e-12,
+          "runs: plateau levels and the rule's own edge from curvature.tsv by column name", "level %g rho %g edge %g margin %g",
+          ra->f[F_LEVEL], ra->f[F_RHO], ra->f[F_EDGE], ra->f[F_MARGIN]);
+    CHECK(fabs(ra->f[F_LAMBDA_GROWTH] - log(40.0 / 10)) < 1e-12 && fabs(ra->f[F_RHO_DRIFT] - log(50.0 / 30)) < 1e-12 &&
+              fabs(ra->f[F_LOG_INV_ETA_GAMMA] - log(20.0)) < 1e-12,
+          "runs: growth, drift over the plateau and log(1/(eta gamma))", "growth %g drift %g offset %g", ra->f[F_LAMBDA_GROWTH],
+          ra->f[F_RHO_DRIFT], ra->f[F_LOG_INV_ETA_GAMMA]);
+    CHECK(isnan(rb->f[F_EDGE]) && fabs(rb->f[F_LAMBDA] - 50) < 1e-12 && fabs(rb->f[F_LEVEL_ALL] - 0.9) < 1e-12 && isnan(ra->f[F_LEVEL_ALL]),
+          "runs: no edge columns is NaN; an all-parameter final curvature is 5b's, W_rec stays curvature.tsv's", "edge %g lambda %g all %g",
+          rb->f[F_EDGE], rb->f[F_LAMBDA], rb->f[F_LEVEL_ALL]);
+    char *prov = runs_provenance(&s);
+    CHECK(strstr(prov, "# runs 2; commits abc123\n") && strstr(prov, "# math_hash 0123456789abcdef (and 1 unknown)\n"),
+          "runs: tables' provenance names each run's commit and math hash once, absent ones as unknown", "%s", prov);
+    free(prov);
+    runs_free(&s);
+}
+
 void test_claims(void)
 {
+    test_run_files();
+
     for (size_t k = 0; k < claims_table_n; k++) {
         const claim_spec *sp = &claims_table[k];
         int seen[3] = {0};
