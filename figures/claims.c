@@ -364,6 +364,7 @@ void claims_evaluate(const run_set *s, const claim_settings *cs, const claim_spe
     if (nt == 0) {
         claim_row *r = new_row(rows, n, cap, spec, "-", "-");
         snprintf(r->reason, sizeof r->reason, "not measured: no runs in group %s in this profile", group);
+        r->untestable = 1;
         return;
     }
     for (size_t t = 0; t < nt; t++) {
@@ -380,9 +381,10 @@ void claims_evaluate(const run_set *s, const claim_settings *cs, const claim_spe
             if (absent) {
                 snprintf(r->reason, sizeof r->reason, "not measured: no runs in group %s in this profile", group);
                 margin(cs, spec->margin, !has_accuracy(s, tasks[t]), &r->band_lo, &r->band_hi);
-                continue;
+            } else {
+                estimate_row(s, cs, r, group);
             }
-            estimate_row(s, cs, r, group);
+            r->untestable = r->reason[0] != 0;
         }
     }
 }
@@ -405,8 +407,15 @@ void claims_judge(claim_row *rows, size_t n, const claim_settings *cs)
     for (size_t k = 0; k < m; k++) rows[idx[k]].p_for_adj = af[k], rows[idx[k]].p_against_adj = aa[k];
     for (size_t i = 0; i < n; i++) {
         claim_row *r = &rows[i];
-        r->verdict = r->reason[0] ? "inconclusive" : stat_verdict(r->p_for_adj, r->p_against_adj, cs->alpha);
-        if (!r->reason[0] && isnan(r->p_for)) snprintf(r->reason, sizeof r->reason, "too few runs for a test (n = %zu)", r->e.n);
+        if (r->untestable) {
+            r->verdict = "inconclusive";
+            continue;
+        }
+        r->verdict = stat_verdict(r->p_for_adj, r->p_against_adj, cs->alpha);
+        r->reason[0] = 0;
+        if (isnan(r->p_for)) snprintf(r->reason, sizeof r->reason, "too few runs for a test (n = %zu)", r->e.n);
+        if (r->p_for_adj < cs->alpha && r->p_against_adj < cs->alpha)
+            snprintf(r->reason, sizeof r->reason, "in the predicted direction but smaller than the smallest effect of interest");
     }
     free(pf), free(pa), free(af), free(aa), free(idx);
 }

@@ -70,6 +70,7 @@ typedef struct claim_row {
     double p_for, p_against;       /* raw one-sided / equivalence p-values */
     double p_for_adj, p_against_adj; /* Holm-adjusted for primaries, raw otherwise */
     int primary;
+    int untestable;                /* no test possible (not measured, no reference runs): inconclusive */
     const char *verdict;
     char reason[200];              /* why a row is inconclusive without a test ("not measured: ...") */
     char context[200];             /* training error beside every gap */

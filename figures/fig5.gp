@@ -6,7 +6,8 @@
 # lambda_max; the left panel spans the sweep's learning rates).
 load "figures/common.gp"
 summ = tables."/summary.tsv"
-lrr = rules_in("lr"); rem = rules_in("remedy"); bst = rules_in("boost")
+lrr = rules_in("lr")
+ref = valstr("claims.reference")  # the profile's reference rule: its gamma is 1, no 2/(eta gamma) of its own
 do for [fmt in "png svg"] {
   if (fmt eq "png") { set terminal pngcairo noenhanced size 1000, 440 font ",10" } else { set terminal svg noenhanced size 1000, 440 font ",10" }
   set output out.".".fmt
@@ -27,8 +28,8 @@ do for [fmt in "png svg"] {
   if (nvalid(summ, "mean", "group=lr,quantity=lambda_max") == 0) { unset logscale; eval nodata("no curvature in the lr sweep") } else {
   plot for [ri=1:words(lrr)] rows(summ, sprintf("group=lr,rule=%s,quantity=lambda_max", word(lrr, ri))) using "x":"mean":(or0("sem")) \
          with yerrorlines pt 7 lc rgb rulecolor(word(lrr, ri)) title word(lrr, ri), \
-       for [ri=1:words(lrr)] rows(summ, sprintf("group=lr,rule=%s,quantity=bound_rule", word(lrr, ri))) using "x":(word(lrr, ri) eq "bptt" ? NaN : column("mean")) \
-         with linespoints pt 6 ps 1.2 dt 3 lc rgb rulecolor(word(lrr, ri)) title (word(lrr, ri) eq "bptt" ? "" : word(lrr, ri)." 2/(eta gamma)"), \
+       for [ri=1:words(lrr)] rows(summ, sprintf("group=lr,rule=%s,quantity=bound_rule", word(lrr, ri))) using "x":(word(lrr, ri) eq ref ? NaN : column("mean")) \
+         with linespoints pt 6 ps 1.2 dt 3 lc rgb rulecolor(word(lrr, ri)) title (word(lrr, ri) eq ref ? "" : word(lrr, ri)." 2/(eta gamma)"), \
        2 / x with lines dt 2 lc rgb "#000000" title "2/eta"
   }
   unset label 99

@@ -342,8 +342,8 @@ double stat_t_quantile(double p, double df) { return df > 0 ? gsl_cdf_tdist_Qinv
 
 const char *stat_verdict(double p_for, double p_against, double alpha)
 {
-    if (isfinite(p_for) && p_for < alpha) return "reproduced";
     if (isfinite(p_against) && p_against < alpha) return "contradicted";
+    if (isfinite(p_for) && p_for < alpha) return "reproduced";
     return "inconclusive";
 }
 

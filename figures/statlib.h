@@ -102,9 +102,11 @@ double stat_p_outside(stat_estimate e, double lo, double hi);
 void stat_holm(const double *p, size_t m, double *adjusted);
 
 /* A claim's verdict from the p-value of its prediction and the p-value
- * against it (both already adjusted where they must be): "reproduced"
- * when p_for < alpha, else "contradicted" when p_against < alpha, else
- * "inconclusive" (also when neither is finite). */
+ * against it (both already adjusted where they must be): "contradicted"
+ * when p_against < alpha, else "reproduced" when p_for < alpha, else
+ * "inconclusive" (also when neither is finite). Both below alpha happens
+ * only for an effect in the predicted direction that is significantly
+ * smaller than the smallest effect of interest: no effect worth the claim. */
 const char *stat_verdict(double p_for, double p_against, double alpha);
 
 /* Upper quantile of Student's t (for confidence intervals). */

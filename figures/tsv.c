@@ -152,6 +152,9 @@ void tsv_close(tsv_out *o, FILE *fp)
     int bad = fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0;
     if (fclose(fp) != 0 || bad) stats_die("write error in %s: %s", tmp, strerror(errno));
     if (rename(tmp, o->open[slot].path) != 0) stats_die("cannot rename %s: %s", tmp, strerror(errno));
+    /* the rename itself reaches the disk with the directory */
+    int dfd = open(o->dir, O_RDONLY);
+    if (dfd >= 0) fsync(dfd), close(dfd);
     o->open[slot].fp = NULL;
 }
 

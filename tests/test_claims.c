@@ -301,6 +301,19 @@ void test_claims(void)
     free(rows);
     free(w.run);
 
+    /* An effect in the paper's direction, significant, but well inside the smallest effect of
+     * interest (0.3 SESOI, tiny scatter): no effect worth the claim, contradicted with that reason. */
+    run_set t = {0};
+    for (int i = 0; i < 8; i++) add(&t, "main", "bptt", i, 1)->f[F_LOG_LAMBDA] = 1 + 0.001 * p2[i], add(&t, "main", "bio", i, 1)->f[F_LOG_LAMBDA] = 1.054 + 0.001 * p1[i];
+    rows = NULL, n = 0, cap = 0;
+    claims_evaluate(&t, &cs, c4, &rows, &n, &cap);
+    claims_judge(rows, n, &cs);
+    CHECK(n == 1 && rows[0].p_for < 0.05 && !strcmp(rows[0].verdict, "contradicted") && strstr(rows[0].reason, "smallest effect"),
+          "claims: significant but smaller than the smallest effect of interest is contradicted", "%s p_for %g (%s)", n ? rows[0].verdict : "-",
+          n ? rows[0].p_for : NAN, n ? rows[0].reason : "");
+    free(rows);
+    free(t.run);
+
     CHECK(claims_is_primary("4:smnist:eprop:log_lambda_max 5e:smnist:*:log_lambda_max", "5e", "smnist", "mdgl", "log_lambda_max") &&
               !claims_is_primary("4:smnist:eprop:log_lambda_max", "4", "smnist", "eprop", "log_lambda") &&
               !claims_is_primary("4:smnist:eprop:log_lambda_max", "4", "smnist", "eprop2", "log_lambda_max") &&

@@ -21,12 +21,15 @@ static const double sleep2[10] = {1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 
 
 void test_stats(void)
 {
-    /* The claims' verdicts: the prediction's p decides "reproduced", the p
-     * against it "contradicted", anything else (no p) is inconclusive. */
+    /* The claims' verdicts: the p against the prediction decides
+     * "contradicted", the prediction's p "reproduced", anything else (no p)
+     * is inconclusive. */
     CHECK(!strcmp(stat_verdict(0.01, 0.9, 0.05), "reproduced"), "verdict: p_for < alpha reproduces", "%s", stat_verdict(0.01, 0.9, 0.05));
     CHECK(!strcmp(stat_verdict(0.05, 0.5, 0.05), "inconclusive"), "verdict: p_for = alpha, p_against large is inconclusive", "%s",
           stat_verdict(0.05, 0.5, 0.05));
     CHECK(!strcmp(stat_verdict(0.7, 0.01, 0.05), "contradicted"), "verdict: p_against < alpha contradicts", "%s", stat_verdict(0.7, 0.01, 0.05));
+    CHECK(!strcmp(stat_verdict(0.01, 0.01, 0.05), "contradicted"), "verdict: significant but inside the smallest effect of interest contradicts",
+          "%s", stat_verdict(0.01, 0.01, 0.05));
     CHECK(!strcmp(stat_verdict(NAN, NAN, 0.05), "inconclusive") && !strcmp(stat_verdict(NAN, 0.5, 0.05), "inconclusive"),
           "verdict: no p-value (too few runs) is inconclusive", "%s", stat_verdict(NAN, NAN, 0.05));
 
