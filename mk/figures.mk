@@ -14,10 +14,10 @@ LAUNCH  ?=
 
 FIG_EXPERIMENTS := paper/experiments
 FIG_STATS       := $(ROOT)/bin/credit-stats
-FIG_STAT_OBJ    := $(BUILD)/figures/statlib.o
+FIG_STAT_OBJ    := $(patsubst figures/%.c,$(BUILD)/figures/%.o,$(filter-out figures/stats.c,$(wildcard figures/*.c)))
 
 # ------------------------------------------------------------------ programs
-$(BUILD)/figures/%.o: figures/%.c figures/statlib.h | $(BUILD)/.dir
+$(BUILD)/figures/%.o: figures/%.c $(wildcard figures/*.h) | $(BUILD)/.dir
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ifigures -c -o $@ $<
 $(FIG_STATS): $(BUILD)/figures/stats.o $(FIG_STAT_OBJ) | $(BUILD)/.dir
@@ -125,11 +125,11 @@ $(FIG_MANIFEST): FORCE
 	   for row in $(FIG_ROWS); do IFS=: read -r g t r s x n <<< "$$row"; printf '%s\t%s\t%s\t%s\t%s\t%s\n' $$g $$t $$r $$s $$x $(FIG_RUNS)/$$n; done; } > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 
-FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.tsv traj.tsv curves.tsv \
-                   claims.tsv claims.md summary.md settings.md sweeps.md matched.md values.tsv
+FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.tsv traj.tsv curves.tsv rho.tsv \
+                   claims.tsv claims.md claims_summary.md summary.md settings.md sweeps.md matched.md values.tsv
 FIG_TABLE_FILES := $(FIG_TABLE_NAMES:%=$(FIG_TABLES)/%)
-$(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
-	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) alpha=$(FIG_ALPHA) tol=$(FIG_TOL) profile=$(PROFILE)
+$(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS) $(FIG_EXPERIMENTS)/$(PROFILE).mk
+	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) alpha=$(FIG_ALPHA) profile=$(PROFILE) $(foreach v,$(sort $(filter FIG_CLAIM_%,$(.VARIABLES))),'$(v)=$($(v))')
 
 # Figure 1: a few trials of each task (credit sample) with the output of a
 # BPTT run of the task on them (the first seed that did not diverge).
@@ -143,7 +143,7 @@ $(FIG_TABLES)/samples.tsv: $(foreach t,$(FIG_TASKS),$(addsuffix /metrics.tsv,$(c
 # ------------------------------------------------------------------ figures
 # One gnuplot script per figure, PNG and SVG from one call; the script and
 # the tables it reads are its prerequisites, so editing it only replots.
-FIG_LIST := fig1 fig2 fig3 fig4 fig5 fig6 figS
+FIG_LIST := fig1 fig2 fig3 fig4 fig5 fig6 fig7 figS
 FIG_FILES := $(foreach f,$(FIG_LIST),$(FIG_FIGS)/$(f).png $(FIG_FIGS)/$(f).svg)
 FIG_GP_VARS = tables='$(FIG_TABLES)'; out='$(FIG_FIGS)/$*'; tasks='$(FIG_TASKS)'; \
   rules='$(FIG_RULES)'; script='figures/$*.gp'
@@ -185,5 +185,5 @@ fig-list: ## the runs of the profile, one per line
 verify: $(FIG_STATS) $(FIG_MANIFEST) ## the claims table: statistic, p-value, verdict per claim
 	@miss=0; for f in $(FIG_METRICS) $(FIG_CURVF); do [ -f $$f ] || { echo "verify: missing $$f" >&2; miss=$$((miss+1)); }; done; \
 	if [ $$miss != 0 ]; then echo "verify: $$miss result files missing: make figures PROFILE=$(PROFILE)" >&2; exit 1; fi
-	@$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) alpha=$(FIG_ALPHA) tol=$(FIG_TOL) profile=$(PROFILE)
+	@$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) alpha=$(FIG_ALPHA) profile=$(PROFILE) $(foreach v,$(sort $(filter FIG_CLAIM_%,$(.VARIABLES))),'$(v)=$($(v))')
 	@awk -f figures/claims.awk $(FIG_TABLES)/claims.tsv
