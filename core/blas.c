@@ -108,6 +108,10 @@ credit_blas_choice credit_blas_select(const credit_cpu_features *f, const char *
         snprintf(c.reason, sizeof c.reason, "OpenBLAS is built for one core; OPENBLAS_CORETYPE would be ignored");
     else if (have < 0)
         snprintf(c.reason, sizeof c.reason, "OpenBLAS chose %s, a core credit does not rank; left alone", reported ? reported : "(none)");
+    else if (can >= LEVEL_AVX512 && strcasecmp(reported, "Zen") == 0)
+        /* OpenBLAS's choice for AMD: on an AVX-512 Zen 4 its AVX2 kernels ran
+         * the trainer's dgemm calls as fast as SkylakeX's (bench/README.md). */
+        snprintf(c.reason, sizeof c.reason, "OpenBLAS chose Zen (AMD's own kernels); kept on an AVX-512 CPU");
     else if (can <= have)
         snprintf(c.reason, sizeof c.reason, "OpenBLAS chose %s; CPU and OS support %s%s: nothing better", reported, level_what[can],
                  cpu_note);

@@ -32,7 +32,8 @@ credit_cpu_features credit_cpu_detect(void);
 /* The pure selection rule. reported: the core OpenBLAS chose (or NULL);
  * dynamic_arch: whether OpenBLAS reads OPENBLAS_CORETYPE at all; user: the
  * user's OPENBLAS_CORETYPE or NULL. A user's setting is never overridden; an
- * unknown reported core is left alone; otherwise the best core the CPU and OS
+ * unknown reported core is left alone, and so is Zen (AMD's kernels, no
+ * slower than SkylakeX's on Zen 4); otherwise the best core the CPU and OS
  * support is chosen when it is better than the reported one. */
 credit_blas_choice credit_blas_select(const credit_cpu_features *f, const char *reported, int dynamic_arch, const char *user);
 

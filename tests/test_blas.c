@@ -48,6 +48,8 @@ static void test_rule(void)
     check_select(&cpl, "Cooperlake", 1, NULL, NULL, "nothing better", "blas rule: already best (Cooperlake)");
     check_select(&avx2, "SkylakeX", 1, NULL, NULL, "nothing better", "blas rule: never a downgrade");
     check_select(&avx2, "Zen", 1, NULL, NULL, "nothing better", "blas rule: Zen on an AVX2 CPU is kept");
+    check_select(&cpl, "Zen", 1, NULL, NULL, "AMD's own kernels", "blas rule: Zen on an AVX-512 CPU is kept (measured no slower)");
+    check_select(&avx, "Zen", 1, NULL, NULL, "nothing better", "blas rule: Zen on an AVX-only CPU: nothing better");
     check_select(&cpl, "Prescott", 1, "Prescott", NULL, "set by the user", "blas rule: the user's OPENBLAS_CORETYPE is never overridden");
     check_select(&cpl, "Prescott", 1, "Haswell", NULL, "OPENBLAS_CORETYPE=Haswell", "blas rule: user set it to another core: kept");
     check_select(&cpl, "Prescott", 0, NULL, NULL, "built for one core", "blas rule: not a DYNAMIC_ARCH build -> nothing");
