@@ -51,7 +51,7 @@ $(BENCH_DIR)/shapes_blis: bench/blis_shapes.c bench/gemm_shapes.h | $(BENCH_DIR)
 bench-blis: deps ## OpenBLAS's cores against BLIS on the trainer's dgemm shapes (installs libblis-dev)
 	@dpkg-query -W -f='$${Status}' libblis-dev 2>/dev/null | grep -q "install ok installed" || { $(call apt_install,bench-blis,libblis-dev); }
 	@$(MAKE) --no-print-directory $(BENCH_DIR)/shapes_openblas $(BENCH_DIR)/shapes_blis
-	@echo "# bench-blis: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), 1 thread, GFLOP/s of one bptt iteration's dgemm calls, median of $(BLIS_ROUNDS) rounds; loadavg $$(cut -d' ' -f1-3 /proc/loadavg)"
+	@echo "# bench-blis: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), 1 thread, GFLOP/s (CPU time) of one bptt iteration's dgemm calls, median of $(BLIS_ROUNDS) rounds; loadavg $$(cut -d' ' -f1-3 /proc/loadavg)"
 	@for r in $$(seq $(BLIS_ROUNDS)); do \
 	  for c in default Prescott Sandybridge Haswell Zen SkylakeX Cooperlake; do \
 	    if [ $$c = default ]; then env -u OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS=1 ./$(BENCH_DIR)/shapes_openblas 3; \
