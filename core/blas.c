@@ -61,8 +61,9 @@ credit_cpu_features credit_cpu_detect(void)
 
 /* ------------------------------------------------------------ the rule */
 
-/* OpenBLAS 0.3.21's x86-64 cores (the names OPENBLAS_CORETYPE accepts), by
- * the widest instructions their kernels use. */
+/* OpenBLAS 0.3.21's x86-64 cores (the names its OPENBLAS_CORETYPE accepts,
+ * checked one by one), by the widest instructions their kernels use; and
+ * SapphireRapids, which later versions report (0.3.21 ignores that name). */
 enum { LEVEL_SSE, LEVEL_AVX, LEVEL_AVX2, LEVEL_AVX512, LEVEL_AVX512_BF16 };
 static const struct {
     const char *name;
