@@ -116,8 +116,26 @@ static void test_process(void)
         ok = ok && strcasecmp(core, c.core) == 0 && strstr(how, "selected by credit: OpenBLAS chose Prescott;");
     else
         ok = ok && strncmp(how, "default", 7) == 0;
-    CHECK(ok, "blas: re-executed once with OPENBLAS_CORETYPE set when OpenBLAS chose a generic core", "want %s, got core %s (%s): %.400s",
+    CHECK(ok, "blas: re-executed with OPENBLAS_CORETYPE set when OpenBLAS chose a generic core", "want %s, got core %s (%s): %.400s",
           c.core ? c.core : "no change", core, how, out);
+    free(out);
+
+    /* What a child of a re-executed process inherits: no second exec, and the
+     * setting is still credit's, unless it is not the one credit chose. */
+    if (c.core) {
+        char env[200];
+        snprintf(env, sizeof env, "CREDIT_BLAS_REEXEC=Prescott OPENBLAS_CORETYPE=%s", c.core);
+        snprintf(dir, sizeof dir, "%s/blas_inherit", test_tmp());
+        ok = parse_blas_line(train_metrics(env, dir, &out), core, sizeof core, how, sizeof how);
+        CHECK(ok && strcasecmp(core, c.core) == 0 && strstr(how, "selected by credit: OpenBLAS chose Prescott;"),
+              "blas: a child inheriting the re-exec's environment keeps credit's core and says why", "core %s (%s)", core, how);
+        free(out);
+    }
+    snprintf(dir, sizeof dir, "%s/blas_inherit_user", test_tmp());
+    ok = parse_blas_line(train_metrics("CREDIT_BLAS_REEXEC=Prescott OPENBLAS_CORETYPE=Nehalem", dir, &out), core, sizeof core, how,
+                         sizeof how);
+    CHECK(ok && strcmp(core, "Nehalem") == 0 && strcmp(how, "OPENBLAS_CORETYPE set by user") == 0,
+          "blas: with the guard set, a core credit would not choose counts as the user's", "core %s (%s)", core, how);
     free(out);
 
     snprintf(dir, sizeof dir, "%s/blas_user", test_tmp());
