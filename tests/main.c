@@ -152,7 +152,7 @@ const char *test_seq_file(int mse)
 int main(int argc, char **argv)
 {
     (void)argc;
-    credit_blas_init(argv);
+    credit_blas_init(argv); /* as bin/credit does: may re-execute with OPENBLAS_CORETYPE set */
     snprintf(tmpdir, sizeof tmpdir, "/tmp/credit-test-XXXXXX");
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
