@@ -1,5 +1,6 @@
 /* session.c - see session.h. */
 #define _GNU_SOURCE
+#include "blas.h"
 #include "session.h"
 #include "util.h"
 
@@ -431,6 +432,7 @@ void credit_session_provenance(const credit_session *s, FILE *fp)
     fprintf(fp, "# credit %s commit %s\n", CREDIT_VERSION, CREDIT_COMMIT);
     fprintf(fp, "# rule %s %s\n# task %s %s\n", s->rule->name, s->rule->version, s->task->name, s->task->version);
     fprintf(fp, "# config_hash %016llx\n# seed %ld\n", (unsigned long long)s->config_hash, s->o.seed);
+    fprintf(fp, "# blas %s\n", credit_blas_describe());
 }
 
 /* ------------------------------------------------------------ weights TSV */
