@@ -49,5 +49,6 @@ __attribute__((weak)) void test_tasks(void);     /* tests/test_tasks.c */
 __attribute__((weak)) void test_curvature(void); /* tests/test_curvature.c */
 __attribute__((weak)) void test_stats(void);     /* tests/test_stats.c */
 __attribute__((weak)) void test_pipeline(void);  /* tests/test_pipeline.c: the smoke profile */
+__attribute__((weak)) void test_protocol(void);  /* tests/test_protocol.c: issue 14's protocol keys */
 
 #endif
