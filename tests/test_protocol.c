@@ -386,6 +386,7 @@ static void test_feedback_scale(void)
 static void test_match_target(void)
 {
     const char *tmp = test_tmp();
+    /* the script of the source tree: make test runs from its top (test_root() may be build-san) */
     const double loss[3] = {0.25, 0.5, 1.0 / 3.0};
     for (int r = 0; r < 3; r++) {
         char cmd[1200];
@@ -396,18 +397,18 @@ static void test_match_target(void)
         test_run(cmd, NULL);
     }
     char cmd[1200], *out = NULL;
-    snprintf(cmd, sizeof cmd, "%s/figures/match_target.sh %s/mt0 %s/mt1", test_root(), tmp, tmp);
+    snprintf(cmd, sizeof cmd, "figures/match_target.sh %s/mt0 %s/mt1", tmp, tmp);
     int rc = test_run(cmd, &out);
     double got = out ? strtod(out, NULL) : NAN;
     CHECK(rc == 0 && got == (0.25 + 0.5) / 2, "match_target.sh: the mean final train_loss of the runs, found by key", "rc %d: %s", rc,
           out ? out : "");
     free(out);
-    snprintf(cmd, sizeof cmd, "%s/figures/match_target.sh %s/mt0 %s/mt2", test_root(), tmp, tmp);
+    snprintf(cmd, sizeof cmd, "figures/match_target.sh %s/mt0 %s/mt2", tmp, tmp);
     rc = test_run(cmd, &out);
     CHECK(rc == 1 && out && strstr(out, "mt2/metrics.tsv: status diverged"), "match_target.sh refuses a run that did not complete",
           "rc %d: %s", rc, out ? out : "");
     free(out);
-    snprintf(cmd, sizeof cmd, "%s/figures/match_target.sh %s/mt0 %s/none", test_root(), tmp, tmp);
+    snprintf(cmd, sizeof cmd, "figures/match_target.sh %s/mt0 %s/none", tmp, tmp);
     rc = test_run(cmd, &out);
     CHECK(rc == 1 && out && strstr(out, "none/metrics.tsv is missing"), "match_target.sh names a run without metrics.tsv", "rc %d: %s", rc,
           out ? out : "");
