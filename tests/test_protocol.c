@@ -338,6 +338,19 @@ static void test_authors(void)
           "curvature_every with hessian_protocol=authors: rows of |lambda| on the validation split, said in the settings line", "rc %d: %.500s",
           rc, k ? k : "(missing)");
     free(k);
+    /* A fresh batch smaller than the split: credit curvature draws the run's last one again. */
+    snprintf(dir, sizeof dir, "%s/fresh_run", test_tmp());
+    rc = test_credit(&out, "train task=file path=%s n=8 batch=16 iters=60 eval_every=20 curvature_every=20 hessian_fresh=1 "
+                           "hessian_batch=8 progress=0 out=%s", test_seq_file(0), dir);
+    free(out);
+    rc |= test_credit(&out, "curvature %s", dir);
+    k = slurp(dir, "curvature.tsv");
+    char *kf = slurp(dir, "curvature_final.tsv"), *bk = body(k), *bkf = body(kf);
+    CHECK(rc == 0 && k && kf && strstr(k, "batch = a fresh draw (seed, iteration) of 8 examples of train") &&
+              strcmp(last_line(bk), last_line(bkf)) == 0,
+          "hessian_fresh=1: credit curvature on the finished run repeats its last row (the same fresh batch)", "rc %d: %s | %s", rc,
+          k ? last_line(bk) : "", kf ? last_line(bkf) : "");
+    free(out); free(k); free(kf); free(bk); free(bkf);
 }
 
 /* ------------------------------------------------------------ RFLO's feedback scale */
