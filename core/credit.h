@@ -177,6 +177,9 @@ typedef struct credit_host {
     /* The core's exact BPTT: accumulates dL/dW_in and dL/dW_rec of the task
      * loss for this trajectory into g (the `bptt` rule is just this call). */
     int (*bptt)(void *ctx, const credit_traj *tr, const credit_params *w, credit_params *g);
+    /* The run's initial weights (random init or the `weights` file), during a
+     * rule's init only (NULL otherwise and for tasks); check struct_size. */
+    const credit_params *init;
 } credit_host;
 
 /* ---------------------------------------------------------------- rules

@@ -41,7 +41,50 @@ void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o)
     o->free_pattern = V("gamma_pattern")->i == 1;
     o->jacobian_k = V("jacobian_k")->i;
     o->jacobian_nev = V("jacobian_nev")->i;
+    o->fresh = V("hessian_fresh")->i == 1;
+    o->abs = V("hessian_abs")->i == 1;
+    o->warm = V("hessian_warm")->i == 1;
+    o->traj_tol = V("hessian_traj_tol")->r;
+    o->authors = V("hessian_protocol")->i == 1;
 #undef V
+    if (o->authors) {
+        /* The authors' protocol (science.md section 5), whatever the keys say. */
+        o->power = 1;
+        o->split = CREDIT_SPLIT_VALID;
+        o->batch = 256;
+        o->fresh = 1;
+        o->abs = 1;
+        o->power_tol = 1e-6;
+        o->power_maxiter = 500;
+    }
+    if (o->power) o->warm = 0, o->traj_tol = 0; /* economies of Lanczos only */
+}
+
+/* Examples of a fresh Hessian batch at iteration iter: a uniform subset of
+ * the split from stream (curvature seed, iteration), sorted, so a resumed
+ * run and `credit curvature` draw the same. *n is clamped to the split. */
+static int fresh_batch(const credit_session *s, const credit_curv_opts *o, long iter, uint64_t **index, uint64_t *n)
+{
+    const uint64_t total = s->info.n_examples[o->split];
+    *n = (uint64_t)o->batch < total ? (uint64_t)o->batch : total;
+    uint64_t *all = malloc(sizeof *all * (total ? total : 1));
+    if (!all) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a fresh Hessian batch");
+    credit_rng rng;
+    credit_rng_seed(&rng, curv_seed(s), ((uint64_t)1 << 40) | (uint64_t)iter);
+    for (uint64_t i = 0; i < total; i++) all[i] = i;
+    for (uint64_t i = 0; i < *n; i++) {
+        uint64_t j = i + credit_rng_below(&rng, total - i), x = all[i];
+        all[i] = all[j];
+        all[j] = x;
+    }
+    for (uint64_t i = 1; i < *n; i++) /* insertion sort: a batch is small */
+        for (uint64_t j = i; j > 0 && all[j - 1] > all[j]; j--) {
+            uint64_t x = all[j];
+            all[j] = all[j - 1];
+            all[j - 1] = x;
+        }
+    *index = all;
+    return CREDIT_OK;
 }
 
 static double cosine(const double *a, const double *b, size_t n)
@@ -110,10 +153,13 @@ static int rule_edge(credit_hessian *h, const credit_curv_opts *o, uint64_t seed
     return st;
 }
 
-int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row)
+/* One row. start: Lanczos's start vector (NULL: the seeded one), tol its
+ * tolerance; v1_out (may be NULL): the top eigenvector, dim entries. */
+static int measure(credit_session *s, const credit_curv_opts *op, long iter, const double *start, double tol, credit_curv_row *row,
+                   double **v1_out, size_t *dim_out)
 {
-    credit_curv_opts o;
-    credit_curv_opts_get(s, &o);
+    credit_curv_opts o = *op;
+    o.tol = tol;
     memset(row, 0, sizeof *row);
     row->iter = iter;
     row->k = (int)o.k;
@@ -130,7 +176,10 @@ int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row)
     row->bound_gd = 2.0 / row->eta;
 
     credit_hessian *h;
-    int st = credit_hessian_open(&h, s, o.all, o.split, (uint64_t)o.batch);
+    uint64_t *index = NULL, n_index = (uint64_t)o.batch;
+    int st = o.fresh ? fresh_batch(s, &o, iter, &index, &n_index) : CREDIT_OK;
+    if (!st) st = credit_hessian_open_index(&h, s, o.all, o.split, index, n_index);
+    free(index);
     if (st) return st;
     row->examples = credit_hessian_batch_size(h);
     row->hess_loss = credit_hessian_loss(h);
@@ -142,8 +191,8 @@ int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row)
     }
     credit_eig_info info;
     uint64_t seed = curv_seed(s);
-    if (o.power) st = credit_hessian_power(h, o.power_tol, (int)o.power_maxiter, seed, &row->lambda[0], v1, &info);
-    else st = credit_hessian_lanczos(h, (int)o.k, o.tol, (int)o.maxiter, seed, row->lambda, v1, &info);
+    if (o.power) st = credit_hessian_power_est(h, o.power_tol, (int)o.power_maxiter, seed, o.abs, &row->lambda[0], v1, &info);
+    else st = credit_hessian_lanczos_from(h, (int)o.k, o.tol, (int)o.maxiter, seed, start, row->lambda, v1, &info);
     /* A network whose loss is no longer finite gives a row of nan, not an error. */
     if (st == CREDIT_EDIVERGED) st = CREDIT_OK;
     else if (!st) {
@@ -156,9 +205,19 @@ int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row)
         if (!st && o.jacobian_k > 0) st = rule_edge(h, &o, seed, row);
     }
     row->bound_rule = 2.0 / (row->eta * row->gamma);
-    free(v1);
+    if (v1_out && !st) {
+        *v1_out = v1;
+        *dim_out = credit_hessian_dim(h);
+    } else free(v1);
     credit_hessian_close(h);
     return st;
+}
+
+int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row)
+{
+    credit_curv_opts o;
+    credit_curv_opts_get(s, &o);
+    return measure(s, &o, iter, NULL, o.tol, row, NULL, NULL);
 }
 
 void credit_curvature_header(FILE *fp, int k, int jacobian)
@@ -183,10 +242,17 @@ void credit_curvature_print(FILE *fp, const credit_curv_row *r)
 /* The settings a reader needs beside the provenance. */
 static void settings_line(FILE *fp, const credit_curv_opts *o)
 {
-    fprintf(fp, "# curvature: Hessian of the BPTT task loss + L2 w.r.t. %s, batch = first %ld examples of %s; ",
-            o->all ? "all parameters" : "W_rec (off-diagonal)", o->batch, o->split == CREDIT_SPLIT_VALID ? "valid" : "train");
-    if (o->power) fprintf(fp, "power iteration (tol %g absolute, at most %ld products); ", o->power_tol, o->power_maxiter);
+    fprintf(fp, "# curvature: Hessian of the BPTT task loss + L2 w.r.t. %s, batch = %s %ld examples of %s; ",
+            o->all ? "all parameters" : "W_rec (off-diagonal)", o->fresh ? "a fresh draw (seed, iteration) of" : "first", o->batch,
+            o->split == CREDIT_SPLIT_VALID ? "valid" : "train");
+    if (o->authors) fprintf(fp, "the authors' protocol: ");
+    if (o->power)
+        fprintf(fp, "power iteration (tol %g absolute, at most %ld products%s); ", o->power_tol, o->power_maxiter,
+                o->abs ? ", estimate |Hv| = |lambda|" : "");
     else fprintf(fp, "Lanczos k %ld (tol %g relative, at most %ld products); ", o->k, o->tol, o->maxiter);
+    if (!o->power && (o->warm || o->traj_tol > 0))
+        fprintf(fp, "trajectory rows: %s, tol %g (the last row: cold, tol %g); ", o->warm ? "warm start from the previous row's v1" : "cold start",
+                o->traj_tol > 0 ? o->traj_tol : o->tol, o->tol);
     fprintf(fp, "gamma: central difference, step %g, ReLU pattern %s; cosine: task loss only", o->gamma_step,
             o->free_pattern ? "free" : "frozen");
     if (o->jacobian_k > 0)
@@ -221,12 +287,94 @@ static int cut_back(const char *path, long k0)
     return CREDIT_OK;
 }
 
-/* One row appended and the file closed: every row before a checkpoint is
- * on disk when the checkpoint is written. */
-static int append_row(credit_session *s, const char *path, long k)
+/* ---- warm starts: RUN_DIR/lanczos_warm.bin holds the top eigenvector of
+ * every trajectory row, appended (and fsync'd) before the checkpoint that
+ * follows: records of int64 iteration, uint64 dim, dim doubles, uint64
+ * FNV-1a of the rest. A row starts from the last record before it, so a
+ * resumed run (cut back to the records before k0) starts each row from the
+ * same vector as an uninterrupted one. */
+
+static void warm_path(char *buf, size_t n, const char *dir) { snprintf(buf, n, "%s/lanczos_warm.bin", dir); }
+
+/* Bytes of the complete, intact records before iteration k (all: k < 0),
+ * and the last one's vector (*v NULL if none). A missing file holds none. */
+static int warm_scan(const char *path, long k, size_t dim, size_t *keep, double **v)
 {
+    *keep = 0;
+    if (v) *v = NULL;
+    if (access(path, F_OK) != 0) return CREDIT_OK;
+    char *data;
+    size_t len;
+    int st = credit_read_file(path, &data, &len);
+    if (st) return st;
+    const size_t rec = 2 * sizeof(uint64_t) + dim * sizeof(double) + sizeof(uint64_t);
+    size_t last = SIZE_MAX;
+    for (size_t at = 0; at + rec <= len; at += rec) {
+        int64_t iter;
+        uint64_t d, sum;
+        memcpy(&iter, data + at, 8);
+        memcpy(&d, data + at + 8, 8);
+        memcpy(&sum, data + at + rec - 8, 8);
+        if (d != dim || sum != credit_fnv1a(data + at, rec - 8, CREDIT_FNV_INIT) || (k >= 0 && iter >= k)) break;
+        last = at;
+        *keep = at + rec;
+    }
+    if (v && last != SIZE_MAX) {
+        if (!(*v = malloc(dim * sizeof(double)))) st = CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
+        else memcpy(*v, data + last + 16, dim * sizeof(double));
+    }
+    free(data);
+    return st;
+}
+
+static int warm_append(const char *path, long k, const double *v, size_t dim)
+{
+    int64_t iter = k;
+    uint64_t d = dim, sum;
+    FILE *fp = fopen(path, "ab");
+    if (!fp) return CREDIT_ERROR(CREDIT_EIO, "cannot append to %s: %s", path, strerror(errno));
+    sum = credit_fnv1a(&iter, 8, CREDIT_FNV_INIT);
+    sum = credit_fnv1a(&d, 8, sum);
+    sum = credit_fnv1a(v, dim * sizeof(double), sum);
+    fwrite(&iter, 8, 1, fp);
+    fwrite(&d, 8, 1, fp);
+    fwrite(v, sizeof(double), dim, fp);
+    fwrite(&sum, 8, 1, fp);
+    int bad = fflush(fp) != 0 || fsync(fileno(fp)) != 0;
+    bad |= ferror(fp) | (fclose(fp) != 0);
+    return bad ? CREDIT_ERROR(CREDIT_EIO, "write to %s failed", path) : CREDIT_OK;
+}
+
+/* Dimension of the Hessian's vectors under o. */
+static size_t hess_dim(const credit_session *s, const credit_curv_opts *o)
+{
+    return o->all ? s->n_params : (size_t)s->dims.n * s->dims.n;
+}
+
+/* One row appended and the file closed: every row before a checkpoint is
+ * on disk when the checkpoint is written. A trajectory row (final = 0)
+ * takes the economies hessian_warm and hessian_traj_tol; the last row is
+ * measured as credit_curvature_measure does, cold and at hessian_tol. */
+static int append_row(credit_session *s, const char *dir, const char *path, long k, int final)
+{
+    credit_curv_opts o;
+    credit_curv_opts_get(s, &o);
+    const int warm = o.warm && !final;
+    const double tol = !final && o.traj_tol > 0 ? o.traj_tol : o.tol;
+    char wpath[4200];
+    warm_path(wpath, sizeof wpath, dir);
+    double *start = NULL, *v1 = NULL;
+    size_t keep, dim = 0;
+    int st = warm ? warm_scan(wpath, k, hess_dim(s, &o), &keep, &start) : CREDIT_OK;
+    if (st) return st;
+    if (warm && !start && k > 0)
+        return CREDIT_ERROR(CREDIT_EFORMAT, "%s has no top eigenvector before iteration %ld: the warm start cannot be repeated; rerun with resume=0",
+                            wpath, k);
     credit_curv_row row;
-    int st = credit_curvature_measure(s, k, &row);
+    st = measure(s, &o, k, start, tol, &row, warm ? &v1 : NULL, &dim);
+    free(start);
+    if (!st && warm && v1) st = warm_append(wpath, k, v1, dim);
+    free(v1);
     if (!st) {
         FILE *fp = fopen(path, "ab");
         if (!fp) st = CREDIT_ERROR(CREDIT_EIO, "cannot append to %s: %s", path, strerror(errno));
@@ -249,6 +397,15 @@ int credit_curvature_track(credit_session *s, const char *dir, long k, long k0)
     part_path(path, sizeof path, dir);
     int st;
     if (k == k0 && k0 > 0 && (st = cut_back(path, k0))) return st;
+    if (k == k0 && o.warm) {
+        /* The vectors of the rows kept (none on a fresh start). */
+        char wpath[4200];
+        size_t keep = 0;
+        warm_path(wpath, sizeof wpath, dir);
+        if (k0 > 0 && (st = warm_scan(wpath, k0, hess_dim(s, &o), &keep, NULL))) return st;
+        if (access(wpath, F_OK) == 0 && truncate(wpath, (off_t)keep) != 0)
+            return CREDIT_ERROR(CREDIT_EIO, "cannot cut %s back to the checkpoint: %s", wpath, strerror(errno));
+    }
     if (k == k0 && k0 == 0) {
         FILE *fp = fopen(path, "wb");
         if (!fp) return CREDIT_ERROR(CREDIT_EIO, "cannot write %s: %s", path, strerror(errno));
@@ -258,7 +415,7 @@ int credit_curvature_track(credit_session *s, const char *dir, long k, long k0)
         int bad = ferror(fp) | (fclose(fp) != 0);
         if (bad) return CREDIT_ERROR(CREDIT_EIO, "write to %s failed", path);
     }
-    if (k % o.every == 0 || k == s->o.iters) return append_row(s, path, k);
+    if (k % o.every == 0 || k == s->o.iters) return append_row(s, dir, path, k, k == s->o.iters);
     return CREDIT_OK;
 }
 
@@ -271,7 +428,12 @@ int credit_curvature_finish(credit_session *s, const char *dir, long k, int dive
     part_path(part, sizeof part, dir);
     snprintf(final, sizeof final, "%s/curvature.tsv", dir);
     int st;
-    if (!diverged && !(k % o.every == 0 || k == s->o.iters) && (st = append_row(s, part, k))) return st;
+    const int economies = !o.power && (o.warm || o.traj_tol > 0);
+    if (!diverged && k % o.every == 0 && k < s->o.iters && economies) {
+        /* Stopped early on a trajectory row: the last row is measured again, exactly. */
+        if ((st = cut_back(part, k)) || (st = append_row(s, dir, part, k, 1))) return st;
+    } else if (!diverged && !(k % o.every == 0 || k == s->o.iters) && (st = append_row(s, dir, part, k, 1)))
+        return st;
     if (rename(part, final) != 0) return CREDIT_ERROR(CREDIT_EIO, "cannot rename %s: %s", part, strerror(errno));
     return CREDIT_OK;
 }
@@ -287,7 +449,9 @@ static const char *curvature_help =
     "and 2/(eta gamma). Prints the row and writes it to RUN_DIR/curvature_final.tsv\n"
     "(the columns of curvature.tsv, see core/curvature.h). Only the curvature keys\n"
     "(curvature_every, hessian_*, gamma_*, jacobian_*) and threads, progress may be\n"
-    "overridden, e.g. hessian_k=10 hessian_method=power. jacobian_k=M adds the\n"
+    "overridden, e.g. hessian_k=10 hessian_method=power, or hessian_protocol=authors\n"
+    "(power iteration, |lambda|, a fresh batch of 256 validation examples drawn\n"
+    "from the seed and the iteration). jacobian_k=M adds the\n"
     "rule's own edge (mu_re mu_im rule_edge margin: Arnoldi on the rule's update\n"
     "Jacobian, Krylov size M, margin over jacobian_nev Ritz values). hessian_density=P also writes\n"
     "curvature_density.tsv (lambda, density: stochastic Lanczos quadrature with P\n"

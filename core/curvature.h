@@ -51,7 +51,8 @@ typedef struct credit_curv_opts {
     long every, batch, k, maxiter, power_maxiter, trace_probes;
     long density_probes, density_steps, density_points, jacobian_k, jacobian_nev;
     int all, split, power, free_pattern;
-    double tol, power_tol, gamma_step, density_sigma;
+    int fresh, abs, warm, authors; /* hessian_fresh, hessian_abs, hessian_warm, hessian_protocol=authors */
+    double tol, power_tol, gamma_step, density_sigma, traj_tol;
 } credit_curv_opts;
 void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o);
 

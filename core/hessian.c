@@ -68,6 +68,12 @@ void credit_hessian_close(credit_hessian *h)
 
 int credit_hessian_open(credit_hessian **out, credit_session *s, int all_params, int split, uint64_t n_examples)
 {
+    return credit_hessian_open_index(out, s, all_params, split, NULL, n_examples);
+}
+
+int credit_hessian_open_index(credit_hessian **out, credit_session *s, int all_params, int split, const uint64_t *examples,
+                              uint64_t n_examples)
+{
     *out = NULL;
     if (split < 0 || split >= CREDIT_N_SPLITS || s->info.n_examples[split] == 0)
         return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: task %s has no %s split", s->task->name,
@@ -119,7 +125,15 @@ int credit_hessian_open(credit_hessian **out, credit_session *s, int all_params,
     memcpy(h->theta, s->theta, sizeof(double) * h->n_params);
     h->w = credit_params_view(h->theta, &h->d);
 
-    for (uint64_t b = 0; b < n_examples; b++) index[b] = b;
+    for (uint64_t b = 0; b < n_examples; b++) {
+        index[b] = examples ? examples[b] : b;
+        if (index[b] >= s->info.n_examples[split]) {
+            free(index);
+            credit_hessian_close(h);
+            return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: example %llu is past the end of the split (%llu examples)",
+                                (unsigned long long)index[b], (unsigned long long)s->info.n_examples[split]);
+        }
+    }
     credit_error_clear();
     st = s->task->fill(s->task_state, split, index, h->B, h->f.x, h->f.target, h->f.mask);
     free(index);
@@ -420,13 +434,26 @@ static int lanczos_iterate(credit_hessian *h, lanczos_run *L, int k, double tol,
 int credit_hessian_lanczos(credit_hessian *h, int k, double tol, int maxiter, uint64_t seed, double *values, double *v1,
                            credit_eig_info *info)
 {
+    return credit_hessian_lanczos_from(h, k, tol, maxiter, seed, NULL, values, v1, info);
+}
+
+int credit_hessian_lanczos_from(credit_hessian *h, int k, double tol, int maxiter, uint64_t seed, const double *start, double *values,
+                                double *v1, credit_eig_info *info)
+{
     if (k < 1 || maxiter < 1) return CREDIT_ERROR(CREDIT_EINVAL, "Lanczos needs k >= 1 and maxiter >= 1 (got %d, %d)", k, maxiter);
     size_t free_dim = credit_hessian_free_dim(h);
     int m = (size_t)maxiter < free_dim ? maxiter : (int)free_dim;
     lanczos_run L;
     int st = lanczos_alloc(&L, h->dim, m);
     if (st) return st;
-    random_unit(h, L.Q, seed, 1, 0);
+    double ns = 0.0;
+    if (start) {
+        memcpy(L.Q, start, sizeof(double) * h->dim);
+        credit_hessian_project(h, L.Q);
+        ns = cblas_dnrm2((int)h->dim, L.Q, 1);
+    }
+    if (ns > 0 && isfinite(ns)) cblas_dscal((int)h->dim, 1.0 / ns, L.Q, 1);
+    else random_unit(h, L.Q, seed, 1, 0); /* no usable start: the cold one */
     st = lanczos_iterate(h, &L, k, tol, info);
     for (int i = 0; i < k; i++) values[i] = !st && i < L.steps ? L.eval[i] : NAN;
     if (v1) {
@@ -572,6 +599,12 @@ int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, 
 int credit_hessian_power(credit_hessian *h, double tol, int maxiter, uint64_t seed, double *lambda, double *v1,
                          credit_eig_info *info)
 {
+    return credit_hessian_power_est(h, tol, maxiter, seed, 0, lambda, v1, info);
+}
+
+int credit_hessian_power_est(credit_hessian *h, double tol, int maxiter, uint64_t seed, int magnitude, double *lambda, double *v1,
+                             credit_eig_info *info)
+{
     const size_t D = h->dim;
     double *v = malloc(2 * D * sizeof(double));
     if (!v) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
@@ -584,10 +617,10 @@ int credit_hessian_power(credit_hessian *h, double tol, int maxiter, uint64_t se
     for (int it = 0; it < maxiter; it++) {
         if ((st = credit_hessian_apply(h, v, w))) break;
         info->products++;
-        lam = cblas_ddot((int)D, v, 1, w, 1);
-        double nw = cblas_dnrm2((int)D, w, 1);
-        /* |Hv - lam v| bounds the distance from lam to the spectrum. */
-        info->error = sqrt(fmax(nw * nw - lam * lam, 0.0));
+        const double rq = cblas_ddot((int)D, v, 1, w, 1), nw = cblas_dnrm2((int)D, w, 1);
+        lam = magnitude ? nw : rq;
+        /* |Hv - rq v| bounds the distance from rq to the spectrum. */
+        info->error = sqrt(fmax(nw * nw - rq * rq, 0.0));
         if (!isfinite(nw)) {
             st = CREDIT_ERROR(CREDIT_EDIVERGED, "power iteration: non-finite Hessian-vector product");
             break;

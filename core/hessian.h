@@ -27,6 +27,10 @@ typedef struct credit_hessian credit_hessian;
  * batch; the session must outlive h (its task fills the batch, its rule
  * gives credit_hessian_direction's estimates). */
 int credit_hessian_open(credit_hessian **h, credit_session *s, int all_params, int split, uint64_t n_examples);
+/* The same on the examples index[0..n_examples-1] of the split (index NULL:
+ * the first n_examples); an index past the split's end is an error. */
+int credit_hessian_open_index(credit_hessian **h, credit_session *s, int all_params, int split, const uint64_t *index,
+                              uint64_t n_examples);
 /* Length of the vectors (n*n or the parameter count). */
 size_t credit_hessian_dim(const credit_hessian *h);
 /* One exact product Hv (v and Hv may not alias). */
@@ -71,6 +75,10 @@ typedef struct credit_eig_info {
  * entries from stream (seed, 1). */
 int credit_hessian_lanczos(credit_hessian *h, int k, double tol, int maxiter, uint64_t seed, double *values, double *v1,
                            credit_eig_info *info);
+/* Lanczos from the vector start (projected and normalised; NULL, zero or
+ * non-finite: the random start above), e.g. the previous checkpoint's v1. */
+int credit_hessian_lanczos_from(credit_hessian *h, int k, double tol, int maxiter, uint64_t seed, const double *start, double *values,
+                                double *v1, credit_eig_info *info);
 /* Power iteration, the authors' protocol: v <- Hv / |Hv| until the estimate
  * moves by less than tol (absolute) or maxiter products. The estimate is
  * the signed Rayleigh quotient v'Hv (the authors report |Hv|): it converges
@@ -78,6 +86,11 @@ int credit_hessian_lanczos(credit_hessian *h, int k, double tol, int maxiter, ui
  * most negative eigenvalue is larger in magnitude. */
 int credit_hessian_power(credit_hessian *h, double tol, int maxiter, uint64_t seed, double *lambda, double *v1,
                          credit_eig_info *info);
+/* The same with magnitude = 1: the estimate (stopping rule and *lambda) is
+ * |Hv|, as the authors' code has it: |lambda| of the dominant eigenvalue at
+ * convergence. info->error stays |Hv - (v'Hv) v|. */
+int credit_hessian_power_est(credit_hessian *h, double tol, int maxiter, uint64_t seed, int magnitude, double *lambda, double *v1,
+                             credit_eig_info *info);
 /* Hutchinson: trace = E[z'Hz] over Rademacher z on the parameter
  * coordinates; mean and standard error of `probes` samples (se NaN if 1). */
 int credit_hessian_trace(credit_hessian *h, int probes, uint64_t seed, double *mean, double *se);

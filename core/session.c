@@ -36,9 +36,13 @@ const credit_option credit_core_options[] = {
     {"boost_start", CREDIT_OPT_REAL, "0", 0, 1, NULL, "boost window start, as a fraction of iters"},
     {"boost_end", CREDIT_OPT_REAL, "0", 0, 1, NULL, "boost window end, as a fraction of iters (empty window: no boost)"},
     {"eval_every", CREDIT_OPT_INT, "100", 1, 1e12, NULL, "iterations between evaluations on the whole train, validation and test sets"},
+    {"eval_subsample", CREDIT_OPT_INT, "0", 0, 1e12, NULL,
+     "intermediate evaluations on a fixed random subsample of this many examples per split (the final one on the whole sets); 0 = whole sets"},
     {"eval_chunk", CREDIT_OPT_INT, "512", 1, 1e6, NULL, "examples per forward pass during evaluation (memory only)"},
     {"checkpoint_every", CREDIT_OPT_INT, "0", 0, 1e12, NULL, "iterations between checkpoints; 0 = at every evaluation"},
     {"stop_train_acc", CREDIT_OPT_REAL, "0", 0, 1, NULL, "stop once training accuracy reaches this (matched-accuracy comparisons); 0 = never"},
+    {"stop_train_loss", CREDIT_OPT_REAL, "0", 0, INF, NULL,
+     "stop once the training loss (task loss, no L2) is at most this, confirmed on the whole training set (matched-loss comparisons); 0 = never"},
     {"weights", CREDIT_OPT_STRING, "", 0, 0, NULL, "initial weights as TSV (name row col value) instead of the random init"},
     {"out", CREDIT_OPT_STRING, "", 0, 0, NULL, "run directory for credit train (required there)"},
     {"resume", CREDIT_OPT_INT, "0", 0, 1, NULL, "1: continue from the run directory's checkpoint"},
@@ -55,6 +59,14 @@ const credit_option credit_core_options[] = {
     {"hessian_maxiter", CREDIT_OPT_INT, "200", 1, 1000, NULL, "Lanczos: most Hessian-vector products"},
     {"hessian_power_tol", CREDIT_OPT_REAL, "1e-6", 0, INF, NULL, "power iteration: stop when the estimate moves by less (absolute; authors: 1e-6)"},
     {"hessian_power_maxiter", CREDIT_OPT_INT, "500", 1, 1e6, NULL, "power iteration: most products (authors: 500)"},
+    {"hessian_protocol", CREDIT_OPT_CHOICE, "ours", 0, 0, "ours|authors",
+     "authors: their protocol whatever the keys above say (power, 500 products, tol 1e-6, |lambda|, fresh batch of 256 valid examples)"},
+    {"hessian_fresh", CREDIT_OPT_INT, "0", 0, 1, NULL,
+     "1: a fresh Hessian batch at every measurement, drawn from the run's seed and the iteration (authors); 0: the first hessian_batch"},
+    {"hessian_abs", CREDIT_OPT_INT, "0", 0, 1, NULL, "power iteration: 1 = the estimate is |Hv| (the authors' |lambda|), 0 = signed v'Hv"},
+    {"hessian_warm", CREDIT_OPT_INT, "0", 0, 1, NULL,
+     "Lanczos: 1 = trajectory rows start from the previous row's top eigenvector (RUN_DIR/lanczos_warm.bin); the last row is cold"},
+    {"hessian_traj_tol", CREDIT_OPT_REAL, "0", 0, 1, NULL, "Lanczos: hessian_tol of trajectory rows (the last row uses hessian_tol); 0 = hessian_tol"},
     {"hessian_trace_probes", CREDIT_OPT_INT, "0", 0, 1e6, NULL, "Hutchinson trace probes per measurement (columns trace, trace_se); 0 = off"},
     {"hessian_density", CREDIT_OPT_INT, "0", 0, 1e5, NULL, "credit curvature: stochastic Lanczos quadrature probes for curvature_density.tsv; 0 = off"},
     {"hessian_density_steps", CREDIT_OPT_INT, "64", 1, 1000, NULL, "Lanczos steps per density probe"},
@@ -89,6 +101,8 @@ static void fill_core_opts(credit_session *s)
     o->adam_beta1 = V("adam_beta1")->r; o->adam_beta2 = V("adam_beta2")->r; o->adam_eps = V("adam_eps")->r;
     o->optimizer = (int)V("optimizer")->i;
     o->stop_train_acc = V("stop_train_acc")->r;
+    o->stop_train_loss = V("stop_train_loss")->r;
+    o->eval_subsample = V("eval_subsample")->i;
     o->boost_factor = V("boost_factor")->r; o->boost_start = V("boost_start")->r; o->boost_end = V("boost_end")->r;
 #undef V
 }
@@ -160,6 +174,7 @@ static void host_setup(credit_host *host, credit_host_ctx *ctx, const char *kind
     host->error = host_error;
     host->alloc = host_alloc;
     host->bptt = host_bptt;
+    host->init = NULL;
 }
 
 /* ------------------------------------------------------------ open/close */
@@ -261,25 +276,15 @@ int credit_session_open(credit_session *s, credit_config *cfg)
     long B_max = s->o.batch > s->o.eval_chunk ? s->o.batch : s->o.eval_chunk;
     const credit_value *hb = credit_optset_find(&s->sets[0], 1, "hessian_batch"); /* the rule sees the Hessian batch too */
     if (hb && hb->i > B_max) B_max = hb->i;
+    const credit_value *hp = credit_optset_find(&s->sets[0], 1, "hessian_protocol"); /* authors: 256, whatever hessian_batch says */
+    if (hp && hp->i == 1 && B_max < 256) B_max = 256;
     s->dims = (credit_dims){.n_in = s->info.n_in, .n = (int)s->o.n, .n_out = s->info.n_out, .T = s->info.T,
                             .B_max = (int)B_max, .leak = s->o.leak};
 
     if ((st = credit_fwd_alloc(&s->fwd, &s->dims))) return CREDIT_ERROR(st, "out of memory for the trajectory");
     s->rule_ctx.fwd = s->task_ctx.fwd = &s->fwd;
 
-    /* Rule. */
-    host_setup(&s->rule_host, &s->rule_ctx, "rule", s->rule->name, credit_splitmix64(&(uint64_t){seed ^ STREAM_RULE}));
-    size_t rbytes = s->rule->state_size(&s->dims, s->sets[1].val);
-    s->rule_state = calloc(1, rbytes ? rbytes : 1);
-    if (!s->rule_state) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for rule state (%zu bytes)", rbytes);
-    credit_error_clear();
-    if ((st = s->rule->init(s->rule_state, &s->dims, s->sets[1].val, &s->rule_host))) {
-        if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed to initialise (status %d)", s->rule->name, st);
-        return st;
-    }
-    s->rule_ready = 1;
-
-    /* Network. */
+    /* Network (before the rule: its init may read the initial weights). */
     s->n_params = credit_params_count(&s->dims);
     s->theta = calloc(4 * s->n_params, sizeof(double));
     s->index = calloc((size_t)B_max, sizeof *s->index);
@@ -294,6 +299,21 @@ int credit_session_open(credit_session *s, credit_config *cfg)
     credit_rng_seed(&rng, seed, STREAM_INIT);
     credit_params_init(s->theta, &s->dims, &rng);
     if (*s->o.weights && (st = credit_weights_read(s, s->o.weights))) return st;
+
+    /* Rule. */
+    host_setup(&s->rule_host, &s->rule_ctx, "rule", s->rule->name, credit_splitmix64(&(uint64_t){seed ^ STREAM_RULE}));
+    size_t rbytes = s->rule->state_size(&s->dims, s->sets[1].val);
+    s->rule_state = calloc(1, rbytes ? rbytes : 1);
+    if (!s->rule_state) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for rule state (%zu bytes)", rbytes);
+    credit_error_clear();
+    s->rule_host.init = &s->w;
+    st = s->rule->init(s->rule_state, &s->dims, s->sets[1].val, &s->rule_host);
+    s->rule_host.init = NULL;
+    if (st) {
+        if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed to initialise (status %d)", s->rule->name, st);
+        return st;
+    }
+    s->rule_ready = 1;
     return CREDIT_OK;
 }
 
@@ -379,7 +399,11 @@ int credit_session_gradient(credit_session *s, int exact, double *l2_term)
 
 int credit_session_evaluate(credit_session *s, int split, double *loss, double *acc)
 {
-    const uint64_t n = s->info.n_examples[split];
+    return credit_session_evaluate_index(s, split, NULL, s->info.n_examples[split], loss, acc);
+}
+
+int credit_session_evaluate_index(credit_session *s, int split, const uint64_t *index, uint64_t n, double *loss, double *acc)
+{
     double total = 0.0, hits = 0.0, weight = 0.0;
     if (n == 0) {
         *loss = *acc = NAN;
@@ -387,7 +411,7 @@ int credit_session_evaluate(credit_session *s, int split, double *loss, double *
     }
     for (uint64_t start = 0; start < n; start += (uint64_t)s->o.eval_chunk) {
         int B = (int)(n - start < (uint64_t)s->o.eval_chunk ? n - start : (uint64_t)s->o.eval_chunk);
-        for (int b = 0; b < B; b++) s->index[b] = start + (uint64_t)b;
+        for (int b = 0; b < B; b++) s->index[b] = index ? index[start + (uint64_t)b] : start + (uint64_t)b;
         double l, c, w;
         int st = credit_session_batch(s, split, s->index, B, &l, &c, &w);
         if (st) return st;

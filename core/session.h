@@ -14,7 +14,8 @@ typedef struct credit_core_opts {
     long progress, resume;
     double leak, lr, l2, adam_beta1, adam_beta2, adam_eps;
     int optimizer; /* 0 sgd, 1 adam */
-    double stop_train_acc;
+    double stop_train_acc, stop_train_loss;
+    long eval_subsample;
     double boost_factor, boost_start, boost_end; /* fractions of iters */
 } credit_core_opts;
 
@@ -78,6 +79,8 @@ void credit_session_batch_index(credit_session *s, long k, uint64_t *index, int 
 int credit_session_gradient(credit_session *s, int exact, double *l2_term);
 /* Loss and accuracy on a whole split (task loss, no L2). */
 int credit_session_evaluate(credit_session *s, int split, double *loss, double *acc);
+/* The same on the n examples index[0..n-1] of a split (index NULL: 0..n-1). */
+int credit_session_evaluate_index(credit_session *s, int split, const uint64_t *index, uint64_t n, double *loss, double *acc);
 /* One optimizer step with learning rate lr on s->grad. */
 void credit_session_update(credit_session *s, double lr);
 /* Learning rate of iteration k (with the boost schedule). */

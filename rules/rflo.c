@@ -6,7 +6,9 @@
  *   p_ij,t = a p_ij,t-1 + (1-a) psi_i,t z_j,t-1      (x_j,t for W_in), p_ij,0 = 0
  *   dW_ij  = sum_t s_i,t p_ij,t                      s_t = B dy_t  (or W_out^T dy_t)
  *
- * B ~ N(0, 1/n_out), n x n_out, drawn once from stream 0 of the rule's seed.
+ * B ~ N(0, 1/n_out), n x n_out, drawn once from stream 0 of the rule's seed;
+ * feedback_scale = wout rescales it to |B|_F = |W_out(0)|_F (science.md
+ * section 3: Murray's scale is 2-2.6x W_out's at init).
  * Murray puts the leak on the rate, our network on the state; the trace is
  * transplanted unchanged (science.md section 3).
  *
@@ -20,10 +22,12 @@
 #include "credit.h"
 #include "trace.h"
 
-enum { OPT_FEEDBACK };
+enum { OPT_FEEDBACK, OPT_FEEDBACK_SCALE };
 static const credit_option rflo_options[] = {
     {"feedback", CREDIT_OPT_CHOICE, "random", 0, 0, "random|symmetric",
      "learning signal B dy with fixed B ~ N(0, 1/n_out) from the rule's seed (random) or W_out^T dy (symmetric)"},
+    {"feedback_scale", CREDIT_OPT_CHOICE, "murray", 0, 0, "murray|wout",
+     "random B as drawn, N(0, 1/n_out) (Murray 2019), or rescaled so |B|_F = |W_out|_F of the initial weights"},
 };
 
 typedef struct rflo_state {
@@ -44,7 +48,16 @@ static int rflo_init(void *state, const credit_dims *d, const credit_value *opt,
     s->B = (double *)(s + 1);
     s->sig = s->B + (size_t)d->n * d->n_out;
     s->random_feedback = opt[OPT_FEEDBACK].i == 0;
-    if (s->random_feedback) trace_random_feedback(s->B, d, host->seed);
+    if (!s->random_feedback) return CREDIT_OK;
+    trace_random_feedback(s->B, d, host->seed);
+    if (opt[OPT_FEEDBACK_SCALE].i == 1) {
+        /* B stands where W_out^T stands in the exact signal: the same size. */
+        if (host->struct_size < offsetof(credit_host, init) + sizeof host->init || !host->init)
+            return host->error(host->ctx, CREDIT_EPLUGIN, "feedback_scale = wout needs the initial weights, which this host does not give");
+        const int nb = d->n * d->n_out;
+        const double wout = cblas_dnrm2(nb, host->init->W_out, 1), b = cblas_dnrm2(nb, s->B, 1);
+        cblas_dscal(nb, wout / b, s->B, 1);
+    }
     return CREDIT_OK;
 }
 

@@ -50,5 +50,6 @@ __attribute__((weak)) void test_curvature(void); /* tests/test_curvature.c */
 __attribute__((weak)) void test_stats(void);     /* tests/test_stats.c */
 __attribute__((weak)) void test_blas(void);      /* tests/test_blas.c: OpenBLAS core selection */
 __attribute__((weak)) void test_pipeline(void);  /* tests/test_pipeline.c: the smoke profile */
+__attribute__((weak)) void test_protocol(void);  /* tests/test_protocol.c: issue 14's protocol keys */
 
 #endif
