@@ -77,8 +77,34 @@ $(BUILD)/.dir:
 	@mkdir -p $(BUILD)/core $(BUILD)/tests $(BUILD)/static/rules $(BUILD)/static/tasks $(BUILD)/bad $(ROOT)/bin $(ROOT)/rules $(ROOT)/tasks
 	@touch $@
 
-$(BUILD)/core/session.o: $(BUILD)/version.h
-$(BUILD)/core/session.o: CFLAGS += -include $(BUILD)/version.h
+# The maths hash (figures/mathhash.sh: preprocessed source, comments and
+# blanks removed) of the core files that compute the numbers of a run: the
+# network and BPTT, the training loop and session (defaults included), the
+# config reader, curvature (Hessian, Lanczos, tridiagonal), util (files, RNG
+# seeding). Not the CLI (main.c, cli.c: help and dispatch), the loader
+# (plugin.c) or `credit sample` (sample.c). Each plugin gets the hash of its
+# own source (with the headers it includes) as an exported string,
+# credit_math_hash; session.c combines the parts into `# math_hash`.
+MATH_CORE_SRC := $(addprefix core/,config.c net.c session.c train.c hessian.c curv_tridiag.c curvature.c util.c)
+MATH_HASH     := figures/mathhash.sh
+MATH_CFLAGS   := $(CFLAGS)
+# Rewritten only when the hash changes, so a comment edit relinks nothing.
+$(BUILD)/math/core.h: $(MATH_CORE_SRC) $(wildcard core/*.h) $(MATH_HASH) | $(BUILD)/.dir
+	@mkdir -p $(@D); h=$$($(MATH_HASH) '$(CC)' '$(MATH_CFLAGS)' $(MATH_CORE_SRC)) || exit 1; \
+	echo "#define CREDIT_MATH_CORE \"$$h\"" > $@.new; \
+	cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+$(BUILD)/math/rules/%.h: rules/%.c core/credit.h $(wildcard rules/*.h) $(MATH_HASH) | $(BUILD)/.dir
+	@mkdir -p $(@D); h=$$($(MATH_HASH) '$(CC)' '$(MATH_CFLAGS) $(PLUGIN_FLAGS)' $<) || exit 1; \
+	printf '__attribute__((visibility("default"))) extern const char credit_math_hash[17];\nconst char credit_math_hash[17] = "%s";\n' $$h > $@.new; \
+	cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+$(BUILD)/math/tasks/%.h: tasks/%.c core/credit.h $(wildcard tasks/*.h) $(MATH_HASH) | $(BUILD)/.dir
+	@mkdir -p $(@D); h=$$($(MATH_HASH) '$(CC)' '$(MATH_CFLAGS) $(PLUGIN_FLAGS)' $<) || exit 1; \
+	printf '__attribute__((visibility("default"))) extern const char credit_math_hash[17];\nconst char credit_math_hash[17] = "%s";\n' $$h > $@.new; \
+	cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+.PRECIOUS: $(BUILD)/math/rules/%.h $(BUILD)/math/tasks/%.h
+
+$(BUILD)/core/session.o: $(BUILD)/version.h $(BUILD)/math/core.h
+$(BUILD)/core/session.o: CFLAGS += -include $(BUILD)/version.h -include $(BUILD)/math/core.h
 
 $(BUILD)/core/%.o: core/%.c | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -89,10 +115,10 @@ $(BIN): $(BUILD)/core/main.o $(CORE_OBJ) | $(BUILD)/.dir
 # Plugins: one exported symbol each (-fvisibility=hidden + the export macro).
 PLUGIN_FLAGS := -fPIC -fvisibility=hidden -DCREDIT_BUILD_SO
 RULE_HDR   := $(wildcard rules/*.h)
-$(ROOT)/rules/%.so: rules/%.c core/credit.h $(RULE_HDR) | $(BUILD)/.dir
-	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -shared $(LDFLAGS) -o $@ $< -lopenblas -lm
-$(ROOT)/tasks/%.so: tasks/%.c core/credit.h | $(BUILD)/.dir
-	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -shared $(LDFLAGS) -o $@ $< -lopenblas -lm
+$(ROOT)/rules/%.so: rules/%.c core/credit.h $(RULE_HDR) $(BUILD)/math/rules/%.h | $(BUILD)/.dir
+	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -include $(BUILD)/math/rules/$*.h -shared $(LDFLAGS) -o $@ $< -lopenblas -lm
+$(ROOT)/tasks/%.so: tasks/%.c core/credit.h $(BUILD)/math/tasks/%.h | $(BUILD)/.dir
+	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -include $(BUILD)/math/tasks/$*.h -shared $(LDFLAGS) -o $@ $< -lopenblas -lm
 
 # The same plugins linked statically into the test binary.
 $(BUILD)/static/rules/%.o: rules/%.c core/credit.h $(RULE_HDR) | $(BUILD)/.dir
