@@ -158,14 +158,31 @@ test: deps ## build and run the tests (SAN=1: under ASan/UBSan)
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(BAD_SO) SAN=$(SAN)
 	@OPENBLAS_NUM_THREADS=1 CREDIT_ROOT=$(ROOT) CREDIT_BUILD=$(BUILD) ./$(TEST_BIN)
 
+# The cluster path on a real one-node Slurm (tests/slurm.sh; root: it
+# installs slurm-wlm and munge and starts their daemons in a scratch directory).
+.PHONY: test-slurm
+test-slurm: deps ## the smoke profile through srun on a one-node Slurm started here (root), tables checked against a local run
+	@$(MAKE) --no-print-directory all
+	@MAKE="$(MAKE)" tests/slurm.sh
+
 # Each part of the pipeline keeps its targets in a fragment of its own:
 # mk/data.mk (MNIST), mk/bench.mk (make bench), mk/figures.mk (make figures).
 include $(sort $(wildcard mk/*.mk))
 
 .PHONY: clean
-clean: ## remove build outputs (not results)
+clean: ## remove build outputs (not results: clean-runs, clean-tables, clean-figures)
 	rm -rf build build-san bin rules/*.so tasks/*.so
 
 .PHONY: help
 help: ## this list
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | expand -t 16
+	@echo "targets:"; grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/; s/^/  /' | sort | expand -t 18
+	@echo "variables (make TARGET VAR=value):"; printf '  %-16s%s\n' \
+	  PROFILE "the pipeline's profile: $(notdir $(basename $(wildcard paper/experiments/*.mk))) (default quick; paper/experiments/PROFILE.mk)" \
+	  RESULTS "where runs, tables, figures and paper.md go (default results)" \
+	  LAUNCH "prefix of every training run and curvature measurement, e.g. \"srun -n1 -c1\"" \
+	  FIG_JOBS "jobs of make figures (default -j\$$(nproc) unless you give -j; empty: one at a time)" \
+	  MNIST_DIR "a directory with the four MNIST IDX files (make data; PROFILE=smoke reads it directly)" \
+	  MNIST_SYNTH "where make data-synth writes the synthetic set (default build/mnist-synth)" \
+	  SAN "1: build and test under ASan/UBSan (tree in build-san/)" \
+	  FIG_* "any profile setting, e.g. FIG_SEEDS=\"1 2\" FIG_ALPHA=0.01 FIG_TOL=0.2 FIG_CURV_FINAL_ARGS=..." \
+	  CC\ CFLAGS "compiler and flags"

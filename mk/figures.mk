@@ -295,9 +295,11 @@ verify: $(FIG_STATS) $(FIG_MANIFEST) $(FIG_STATS_KEY) ## the claims table: stati
 	@awk -f figures/claims.awk $(FIG_TABLES)/claims.tsv
 
 # Cleaning a profile's results (PROFILE, RESULTS); `make clean` removes builds only.
-clean-runs: ## remove the runs of PROFILE under RESULTS (retrains everything)
-	rm -rf $(FIG_RUNS)
-clean-tables: ## remove the tables under RESULTS (recomputed from the runs, no training)
-	rm -f $(FIG_TABLE_FILES) $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_PROVENANCE) $(FIG_SAMPLES) $(FIG_SAMPLES:.tsv=.key) $(FIG_PAPER)
+# The sample table goes with the runs: it needs their weights, which
+# committed runs do not have.
+clean-runs: ## remove the runs of PROFILE under RESULTS and the sample table (retrains everything)
+	rm -rf $(FIG_RUNS) $(FIG_SAMPLES) $(FIG_SAMPLES:.tsv=.key)
+clean-tables: ## remove the tables under RESULTS but the sample table (recomputed from the runs' text files, no training)
+	rm -f $(FIG_TABLE_FILES) $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_PROVENANCE) $(FIG_PAPER)
 clean-figures: ## remove the figures under RESULTS (replotted from the tables)
 	rm -f $(FIG_FILES) $(FIG_FIGS)/.*.part.png $(FIG_FIGS)/.*.part.svg
