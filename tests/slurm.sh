@@ -43,7 +43,7 @@ dd if=/dev/urandom of="$scratch/munge.key" bs=1024 count=1 status=none
 chmod 400 "$scratch/munge.key"
 sock=$scratch/munge.sock
 munged -F --force --key-file="$scratch/munge.key" --socket="$sock" --pid-file="$scratch/munged.pid" \
-    --log-file="$scratch/munged.log" --seed-file="$scratch/munge.seed" &
+    --log-file="$scratch/munged.log" --seed-file="$scratch/munge.seed" > "$scratch/munged.out" 2>&1 &
 pids="$pids $!"
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || fail "munged did not start (see $scratch/munged.log)"
