@@ -4,8 +4,9 @@
 # for this machine into a scratch directory (proctrack/linuxproc, task/none,
 # select/cons_tres, the node as `slurmd -C` sees it), starts munged,
 # slurmctld and slurmd there, waits for the node to be idle, runs the smoke
-# profile through LAUNCH="srun -n1 -c1" and checks that every step went
-# through Slurm and that its tables are byte-identical to a local run's.
+# profile through LAUNCH="srun -n1 -c1" and as a batch job (figures/sbatch.sh)
+# and checks that every step went through Slurm and that the tables are
+# byte-identical to a local run's.
 # The daemons it started are stopped by their process ids on every exit.
 # Anything that keeps Slurm from running is a failure, never a skip.
 set -euo pipefail
@@ -109,13 +110,23 @@ steps=$(grep -c -E '^(train|curvature) ' "$scratch/srun.log" || true)
 jobs=$(grep -c -E '_slurm_rpc_allocate_resources|sched: Allocate JobId' "$scratch/slurmctld.log" || true)
 [ "$steps" -gt 0 ] && [ "$jobs" -ge "$steps" ] || fail "$steps steps ran but slurmctld allocated $jobs jobs"
 
+# the batch path: make itself as a job, every step a job step (figures/sbatch.sh)
+PROFILE=smoke RESULTS="$scratch/batch" MNIST_DIR=build/mnist-synth \
+    sbatch --wait --ntasks=2 --time=20 --output="$scratch/batch.log" --export=ALL figures/sbatch.sh smoke > /dev/null \
+    || fail "sbatch --wait figures/sbatch.sh smoke (see $scratch/batch.log)"
+bsteps=$(grep -c -E '^(train|curvature) ' "$scratch/batch.log" || true)
+[ "$bsteps" = "$steps" ] || fail "the batch job ran $bsteps steps, srun $steps"
+
 bad=0
 for f in "$scratch/local/tables/"*; do
     n=$(basename "$f")
-    if ! cmp -s <(sed "s|$scratch/local|RESULTS|g" "$f") <(sed "s|$scratch/srun|RESULTS|g" "$scratch/srun/tables/$n"); then
-        echo "test-slurm: tables/$n differs between the local and the srun run" >&2
-        bad=1
-    fi
+    for way in srun batch; do
+        if ! cmp -s <(sed "s|$scratch/local|RESULTS|g" "$f") <(sed "s|$scratch/$way|RESULTS|g" "$scratch/$way/tables/$n"); then
+            echo "test-slurm: tables/$n differs between the local and the $way run" >&2
+            bad=1
+        fi
+    done
 done
 [ $bad = 0 ] || fail "tables differ"
-echo "test-slurm: ok: $steps steps through srun ($jobs Slurm jobs), $(ls "$scratch/local/tables" | wc -l) tables byte-identical to a local run's"
+echo "test-slurm: ok: $steps steps through srun ($jobs Slurm jobs) and as steps of a batch job;" \
+    "$(ls "$scratch/local/tables" | wc -l) tables byte-identical to a local run's"
