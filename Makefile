@@ -85,29 +85,30 @@ $(BUILD)/.dir:
 	@touch $@
 
 # The maths hash (figures/mathhash.sh: preprocessed source, comments and
-# blanks removed) of the core files that compute the numbers of a run: the
-# network and BPTT, the training loop and session (defaults included), the
-# config reader, curvature (Hessian, Lanczos, tridiagonal), util (files, RNG
-# seeding). Not the CLI (main.c, cli.c: help and dispatch), the loader
-# (plugin.c) or `credit sample` (sample.c). Each plugin gets the hash of its
-# own source (with the headers it includes) as an exported string,
-# credit_math_hash; session.c combines the parts into `# math_hash`.
-MATH_CORE_SRC := $(addprefix core/,config.c net.c session.c train.c hessian.c curv_tridiag.c curvature.c util.c)
+# blanks removed) of the core files that compute the numbers of a run: every
+# core/*.c (the network and BPTT, the training loop and session with the
+# defaults, the config reader, curvature, util, and any file added later)
+# but the CLI (main.c, cli.c: help and dispatch), the loader (plugin.c) and
+# `credit sample` (sample.c). Each plugin gets the hash of its own source
+# (with the headers it includes) as an exported string, credit_math_hash;
+# session.c combines the parts into `# math_hash`.
+MATH_CORE_SRC := $(filter-out core/main.c core/cli.c core/plugin.c core/sample.c,$(sort $(wildcard core/*.c)))
 MATH_HASH     := figures/mathhash.sh
 MATH_CFLAGS   := $(CFLAGS)
-# Rewritten only when the hash changes, so a comment edit relinks nothing.
-$(BUILD)/math/core.h: $(MATH_CORE_SRC) $(wildcard core/*.h) $(MATH_HASH) | $(BUILD)/.dir
+# Remade when a source is newer (the hash itself decides nothing here: the
+# pipeline computes its own at parse time, from the same script and flags).
+$(BUILD)/math/core.h: $(MATH_CORE_SRC) $(wildcard core/*.h) $(MATH_HASH) $(BUILD)/math/inputs | $(BUILD)/.dir
 	@mkdir -p $(@D); h=$$($(MATH_HASH) '$(CC)' '$(MATH_CFLAGS)' $(MATH_CORE_SRC)) || exit 1; \
 	echo "#define CREDIT_MATH_CORE \"$$h\"" > $@.new; \
-	cmp -s $@.new $@ && rm $@.new || mv $@.new $@
-$(BUILD)/math/rules/%.h: rules/%.c core/credit.h $(wildcard rules/*.h) $(MATH_HASH) | $(BUILD)/.dir
+	mv $@.new $@
+$(BUILD)/math/rules/%.h: rules/%.c core/credit.h $(wildcard rules/*.h) $(MATH_HASH) $(BUILD)/math/inputs | $(BUILD)/.dir
 	@mkdir -p $(@D); h=$$($(MATH_HASH) '$(CC)' '$(MATH_CFLAGS) $(PLUGIN_FLAGS)' $<) || exit 1; \
 	printf '__attribute__((visibility("default"))) extern const char credit_math_hash[17];\nconst char credit_math_hash[17] = "%s";\n' $$h > $@.new; \
-	cmp -s $@.new $@ && rm $@.new || mv $@.new $@
-$(BUILD)/math/tasks/%.h: tasks/%.c core/credit.h $(wildcard tasks/*.h) $(MATH_HASH) | $(BUILD)/.dir
+	mv $@.new $@
+$(BUILD)/math/tasks/%.h: tasks/%.c core/credit.h $(wildcard tasks/*.h) $(MATH_HASH) $(BUILD)/math/inputs | $(BUILD)/.dir
 	@mkdir -p $(@D); h=$$($(MATH_HASH) '$(CC)' '$(MATH_CFLAGS) $(PLUGIN_FLAGS)' $<) || exit 1; \
 	printf '__attribute__((visibility("default"))) extern const char credit_math_hash[17];\nconst char credit_math_hash[17] = "%s";\n' $$h > $@.new; \
-	cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+	mv $@.new $@
 .PRECIOUS: $(BUILD)/math/rules/%.h $(BUILD)/math/tasks/%.h
 
 $(BUILD)/core/session.o: $(BUILD)/version.h $(BUILD)/math/core.h
@@ -121,6 +122,14 @@ $(BIN): $(BUILD)/core/main.o $(CORE_OBJ) | $(BUILD)/.dir
 
 # Plugins: one exported symbol each (-fvisibility=hidden + the export macro).
 PLUGIN_FLAGS := -fPIC -fvisibility=hidden -DCREDIT_BUILD_SO
+# What the hashes are taken over besides the files' contents: the list of
+# core files and the flags (a stamp rewritten when they change).
+MATH_INPUTS := $(MATH_CORE_SRC) | $(MATH_CFLAGS) | $(PLUGIN_FLAGS)
+ifneq ($(file <$(BUILD)/math/inputs),$(MATH_INPUTS))
+$(BUILD)/math/inputs: FORCE
+endif
+$(BUILD)/math/inputs: | $(BUILD)/.dir
+	@mkdir -p $(@D); echo '$(MATH_INPUTS)' > $@
 RULE_HDR   := $(wildcard rules/*.h)
 $(ROOT)/rules/%.so: rules/%.c core/credit.h $(RULE_HDR) $(BUILD)/math/rules/%.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -include $(BUILD)/math/rules/$*.h -shared $(LDFLAGS) -o $@ $< -lopenblas -lm

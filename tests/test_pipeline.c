@@ -173,6 +173,20 @@ void test_pipeline(void)
         free(met);
     }
 
+    /* tables/provenance.tsv: the (commit, math_hash) pairs of the runs; the
+     * counts add up to the runs of the profile, and the rules' differing
+     * hashes make several rows. */
+    {
+        snprintf(cmd, sizeof cmd, "awk -F'\\t' '!/^#/ && NR > 2 && $2 ~ /^[0-9a-f]+$/ && length($2) == 16 { n += $3; r++ } END { print n + 0, r + 0 }' %s/tables/provenance.tsv",
+                 res);
+        rc = test_run(cmd, &out);
+        int n = -1, prow = -1, nruns = runs_named(res, "-");
+        if (out) sscanf(out, "%d %d", &n, &prow);
+        CHECK(rc == 0 && n == nruns && prow > 1, "pipeline: provenance.tsv accounts for every run's commit and maths hash",
+              "%d runs in %d rows, profile has %d runs", n, prow, nruns);
+        free(out);
+    }
+
     /* D10: a gnuplot killed while writing leaves no final-named figure, and
      * the next make plots it. The fake gnuplot writes half a file under the
      * name it is given, then SIGKILLs itself. */
