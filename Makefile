@@ -193,5 +193,5 @@ help: ## this list
 	  MNIST_DIR "a directory with the four MNIST IDX files (make data; PROFILE=smoke reads it directly)" \
 	  MNIST_SYNTH "where make data-synth writes the synthetic set (default build/mnist-synth)" \
 	  SAN "1: build and test under ASan/UBSan (tree in build-san/)" \
-	  FIG_* "any profile setting, e.g. FIG_SEEDS=\"1 2\" FIG_ALPHA=0.01 FIG_TOL=0.2 FIG_CURV_FINAL_ARGS=..." \
+	  FIG_* "any profile setting, e.g. FIG_SEEDS=\"1 2\" FIG_ALPHA=0.01 FIG_CLAIM_NEAR=1.5 FIG_CURV_FINAL_ARGS=..." \
 	  CC\ CFLAGS "compiler and flags"

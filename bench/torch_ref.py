@@ -2,7 +2,9 @@
 """torch_ref.py - the PyTorch reference `make bench` times our trainer against.
 
 The same network, loss and update as the C trainer (science.md section 2),
-written as a PyTorch user would: float64, CPU, one thread, eager autograd.
+written as a PyTorch user would: CPU, one thread, eager autograd; in float64
+(our precision) and in float32 (PyTorch's default, what its users run). The
+float32 model starts from the float64 one's weights and data, rounded.
 
     v_t = a v_{t-1} + (1-a) (W_rec z_{t-1} + W_in x_t),  z_t = relu(v_t)
     y_t = W_out z_t + b_out
@@ -15,10 +17,11 @@ term and keeps the leak path, which is exactly e-prop with symmetric feedback.
 Run by bench/bench.c as `torch_ref.py serve`: one command per line on stdin,
 one answer line on stdout (so its iterations interleave with ours):
     version                         -> torch version
+    blas                            -> the OpenBLAS torch calls: "openblas VERSION core NAME"
     open NAME B T N NIN NOUT LOSS LEAK L2 LR NEX
-                                    -> ok (data and both models built, warmed up)
-    time RULE K                     -> wall and CPU seconds of one cold iteration, then the
-                                       mean of K back-to-back ones
+                                    -> ok (data and the models built in both precisions, warmed up)
+    time RULE K [f64|f32]           -> wall and CPU seconds of one cold iteration, then the
+                                       mean of K back-to-back ones (default f64)
     check PATH                      -> max relative gradient error, bptt and eprop
     peak NAME B T ...               -> peak RSS (KiB) of a separate 3-iteration bptt run, and of torch alone
     quit
@@ -41,21 +44,22 @@ torch.set_default_dtype(torch.float64)
 class Net:
     """Parameters, data, and one training iteration (forward, loss, backward, SGD)."""
 
-    def __init__(self, B, T, N, n_in, n_out, loss, leak, l2, lr, n_examples, seed=1):
+    def __init__(self, B, T, N, n_in, n_out, loss, leak, l2, lr, n_examples, seed=1, dtype=torch.float64):
         g = torch.Generator().manual_seed(seed)
+        dt = dtype
         self.B, self.T, self.N, self.mse = B, T, N, loss == "mse_all"
         self.a, self.c, self.l2, self.lr = leak, 1.0 - leak, l2, lr
-        self.W_in = (torch.randn(N, n_in, generator=g) * (2.0 / n_in) ** 0.5).requires_grad_()
+        self.W_in = (torch.randn(N, n_in, generator=g) * (2.0 / n_in) ** 0.5).to(dt).requires_grad_()
         W_rec = torch.randn(N, N, generator=g) * (2.0 / N) ** 0.5
         W_rec.fill_diagonal_(0)
-        self.W_rec = W_rec.requires_grad_()
+        self.W_rec = W_rec.to(dt).requires_grad_()
         lim = (6.0 / (N + n_out)) ** 0.5
-        self.W_out = ((torch.rand(n_out, N, generator=g) * 2 - 1) * lim).requires_grad_()
-        self.b_out = torch.zeros(n_out, requires_grad=True)
+        self.W_out = ((torch.rand(n_out, N, generator=g) * 2 - 1) * lim).to(dt).requires_grad_()
+        self.b_out = torch.zeros(n_out, dtype=dt, requires_grad=True)
         self.params = [self.W_in, self.W_rec, self.W_out, self.b_out]
         # A fixed training set, like the C side's bench task: [example, t, i].
-        self.X = torch.rand(n_examples, T, n_in, generator=g)
-        self.Y = torch.randn(n_examples, T, n_out, generator=g) * 0.5 if self.mse else None
+        self.X = torch.rand(n_examples, T, n_in, generator=g).to(dt)
+        self.Y = (torch.randn(n_examples, T, n_out, generator=g) * 0.5).to(dt) if self.mse else None
         self.labels = torch.randint(0, n_out, (n_examples,), generator=g)
         self.perm = torch.randperm(n_examples, generator=g)
         self.k = 0
@@ -109,9 +113,22 @@ class Net:
         return loss.item()
 
 
-def make(args):
+def make(args, dtype=torch.float64):
     name, B, T, N, n_in, n_out, loss, leak, l2, lr, nex = args
-    return Net(int(B), int(T), int(N), int(n_in), int(n_out), loss, float(leak), float(l2), float(lr), int(nex))
+    return Net(int(B), int(T), int(N), int(n_in), int(n_out), loss, float(leak), float(l2), float(lr), int(nex), dtype=dtype)
+
+
+def blas():
+    """The OpenBLAS torch runs on (libblas.so.3 is Debian's OpenBLAS; the soname is already loaded)."""
+    try:
+        import ctypes
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        lib.openblas_get_config.restype = ctypes.c_char_p
+        version = lib.openblas_get_config().decode().split()[1]
+        return "openblas %s core %s" % (version, lib.openblas_get_corename().decode())
+    except (OSError, AttributeError, IndexError):
+        return "unknown"
 
 
 def check(path):
@@ -177,7 +194,7 @@ def peak(args):
 
 
 def serve():
-    net = None
+    nets = {}
     for line in sys.stdin:
         words = line.split()
         if not words:
@@ -186,15 +203,19 @@ def serve():
         try:
             if cmd == "version":
                 ans = torch.__version__
+            elif cmd == "blas":
+                ans = blas()
             elif cmd == "open":
-                net = make(args)
-                for rule in ("bptt", "eprop"):
-                    for _ in range(2):
-                        net.iteration(rule)
+                nets = {"f64": make(args, torch.float64), "f32": make(args, torch.float32)}
+                for net in nets.values():
+                    for rule in ("bptt", "eprop"):
+                        for _ in range(2):
+                            net.iteration(rule)
                 ans = "ok"
             elif cmd == "time":
                 # One cold iteration (right after the C side ran), then K back-to-back.
                 warm = int(args[1])
+                net = nets[args[2] if len(args) > 2 else "f64"]
                 t0, c0 = time.perf_counter(), time.process_time()
                 net.iteration(args[0])
                 t1, c1 = time.perf_counter(), time.process_time()

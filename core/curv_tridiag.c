@@ -1,10 +1,13 @@
-/* curv_tridiag.c - the small symmetric tridiagonal eigenproblems of Lanczos,
+/* curv_tridiag.c - the small symmetric tridiagonal eigenproblems of Lanczos
+ * and the Hessenberg ones of Arnoldi,
  * by GSL. Apart from hessian.c because GSL's cblas header and OpenBLAS's
  * declare the same names. */
 #include "hessian.h"
 #include "util.h"
 
+#include <gsl/gsl_complex_math.h>
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
 
 int credit_tridiag_eig(const double *alpha, const double *beta, int m, double *eval, double *S)
 {
@@ -39,3 +42,64 @@ int credit_tridiag_eig(const double *alpha, const double *beta, int m, double *e
     return st;
 }
 
+
+/* The small nonsymmetric eigenproblem of Arnoldi, on a workspace of one
+ * size allocated once. GSL's error handler is off inside the solve: a
+ * failure is a status, not an abort. */
+struct credit_hessenberg_ws {
+    int n;
+    gsl_matrix *A;
+    gsl_vector_complex *ev;
+    gsl_matrix_complex *E;
+    gsl_eigen_nonsymmv_workspace *w;
+};
+
+void credit_hessenberg_free(credit_hessenberg_ws *ws)
+{
+    if (!ws) return;
+    if (ws->w) gsl_eigen_nonsymmv_free(ws->w);
+    gsl_matrix_complex_free(ws->E);
+    gsl_vector_complex_free(ws->ev);
+    gsl_matrix_free(ws->A);
+    free(ws);
+}
+
+credit_hessenberg_ws *credit_hessenberg_alloc(int n)
+{
+    credit_hessenberg_ws *ws = calloc(1, sizeof *ws);
+    if (!ws || n < 1) {
+        free(ws);
+        return NULL;
+    }
+    ws->n = n;
+    ws->A = gsl_matrix_alloc((size_t)n, (size_t)n);
+    ws->ev = gsl_vector_complex_alloc((size_t)n);
+    ws->E = gsl_matrix_complex_alloc((size_t)n, (size_t)n);
+    ws->w = gsl_eigen_nonsymmv_alloc((size_t)n);
+    if (!ws->A || !ws->ev || !ws->E || !ws->w) {
+        credit_hessenberg_free(ws);
+        return NULL;
+    }
+    return ws;
+}
+
+int credit_hessenberg_eig(credit_hessenberg_ws *ws, const double *H, int ld, double *re, double *im, double *last)
+{
+    const int s = ws->n;
+    for (int i = 0; i < s; i++)
+        for (int j = 0; j < s; j++)
+            if (!isfinite(H[(size_t)i * ld + j])) return CREDIT_ERROR(CREDIT_EDIVERGED, "Arnoldi: non-finite Jacobian-vector product");
+    for (int i = 0; i < s; i++)
+        for (int j = 0; j < s; j++) gsl_matrix_set(ws->A, (size_t)i, (size_t)j, H[(size_t)i * ld + j]);
+    gsl_error_handler_t *handler = gsl_set_error_handler_off();
+    int bad = gsl_eigen_nonsymmv(ws->A, ws->ev, ws->E, ws->w);
+    gsl_set_error_handler(handler);
+    if (bad) return CREDIT_ERROR(CREDIT_EDIVERGED, "Arnoldi: the Hessenberg eigensolver failed (GSL status %d)", bad);
+    for (int i = 0; i < s; i++) {
+        gsl_complex z = gsl_vector_complex_get(ws->ev, (size_t)i);
+        re[i] = GSL_REAL(z);
+        im[i] = GSL_IMAG(z);
+        last[i] = gsl_complex_abs(gsl_matrix_complex_get(ws->E, (size_t)s - 1, (size_t)i));
+    }
+    return CREDIT_OK;
+}

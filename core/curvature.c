@@ -39,6 +39,8 @@ void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o)
     o->density_sigma = V("hessian_density_sigma")->r;
     o->gamma_step = V("gamma_step")->r;
     o->free_pattern = V("gamma_pattern")->i == 1;
+    o->jacobian_k = V("jacobian_k")->i;
+    o->jacobian_nev = V("jacobian_nev")->i;
 #undef V
 }
 
@@ -84,6 +86,30 @@ done:
     return st;
 }
 
+/* The rule's own edge: leading Ritz values of its update Jacobian. row->eta
+ * must be set. A network whose products are no longer finite leaves nan. */
+static int rule_edge(credit_hessian *h, const credit_curv_opts *o, uint64_t seed, credit_curv_row *row)
+{
+    const int nev = (int)o->jacobian_nev;
+    double *buf = malloc(3 * sizeof(double) * (size_t)nev);
+    if (!buf) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
+    double *re = buf, *im = buf + nev, *resid = buf + 2 * nev;
+    int products;
+    int st = credit_hessian_jacobian_eig(h, (int)o->jacobian_k, nev, o->gamma_step, o->free_pattern ? CREDIT_HESS_FREE_PATTERN : 0,
+                                         seed, re, im, resid, &products);
+    if (st == CREDIT_EDIVERGED) st = CREDIT_OK;
+    else if (!st) {
+        const double eta = row->eta;
+        row->mu_re = re[0];
+        row->mu_im = im[0];
+        row->rule_edge = eta * re[0] / 2.0;
+        row->margin = -HUGE_VAL;
+        for (int i = 0; i < nev && !isnan(re[i]); i++) row->margin = fmax(row->margin, hypot(1.0 - eta * re[i], eta * im[i]));
+    }
+    free(buf);
+    return st;
+}
+
 int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row)
 {
     credit_curv_opts o;
@@ -95,6 +121,8 @@ int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row)
     if (!row->lambda) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
     row->lambda_max = row->gamma = row->cosine = row->lambda_err = row->vjv = row->cosine_l2 = NAN;
     row->grad_norm = row->rule_norm = row->trace = row->trace_se = NAN;
+    row->jacobian = o.jacobian_k > 0;
+    row->mu_re = row->mu_im = row->rule_edge = row->margin = NAN;
     for (int i = 0; i < row->k; i++) row->lambda[i] = NAN;
     /* The rate of the last step taken: at iteration k that is step k-1 (the
      * final row of a boosted run comes after the boost window's last step). */
@@ -125,6 +153,7 @@ int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row)
         row->lambda_max = row->lambda[0];
         st = theorem_quantities(h, &o, v1, row);
         if (!st && o.trace_probes > 0) st = credit_hessian_trace(h, (int)o.trace_probes, seed, &row->trace, &row->trace_se);
+        if (!st && o.jacobian_k > 0) st = rule_edge(h, &o, seed, row);
     }
     row->bound_rule = 2.0 / (row->eta * row->gamma);
     free(v1);
@@ -132,11 +161,12 @@ int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row)
     return st;
 }
 
-void credit_curvature_header(FILE *fp, int k)
+void credit_curvature_header(FILE *fp, int k, int jacobian)
 {
     fprintf(fp, "iter\tlambda_max\tgamma\tcosine\teta\tbound_gd\tbound_rule");
     for (int i = 2; i <= k; i++) fprintf(fp, "\tlambda_%d", i);
-    fprintf(fp, "\thvps\tconverged\tlambda_err\tvjv\tcosine_l2\tgrad_norm\trule_norm\thess_loss\thess_l2\thess_examples\ttrace\ttrace_se\n");
+    fprintf(fp, "\thvps\tconverged\tlambda_err\tvjv\tcosine_l2\tgrad_norm\trule_norm\thess_loss\thess_l2\thess_examples\ttrace\ttrace_se");
+    fprintf(fp, jacobian ? "\tmu_re\tmu_im\trule_edge\tmargin\n" : "\n");
 }
 
 void credit_curvature_print(FILE *fp, const credit_curv_row *r)
@@ -144,8 +174,10 @@ void credit_curvature_print(FILE *fp, const credit_curv_row *r)
     fprintf(fp, "%ld\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g", r->iter, r->lambda_max, r->gamma, r->cosine, r->eta, r->bound_gd,
             r->bound_rule);
     for (int i = 1; i < r->k; i++) fprintf(fp, "\t%.17g", r->lambda[i]);
-    fprintf(fp, "\t%d\t%d\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%d\t%.17g\t%.17g\n", r->hvps, r->converged, r->lambda_err,
+    fprintf(fp, "\t%d\t%d\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%d\t%.17g\t%.17g", r->hvps, r->converged, r->lambda_err,
             r->vjv, r->cosine_l2, r->grad_norm, r->rule_norm, r->hess_loss, r->hess_l2, r->examples, r->trace, r->trace_se);
+    if (r->jacobian) fprintf(fp, "\t%.17g\t%.17g\t%.17g\t%.17g", r->mu_re, r->mu_im, r->rule_edge, r->margin);
+    fputc('\n', fp);
 }
 
 /* The settings a reader needs beside the provenance. */
@@ -155,8 +187,12 @@ static void settings_line(FILE *fp, const credit_curv_opts *o)
             o->all ? "all parameters" : "W_rec (off-diagonal)", o->batch, o->split == CREDIT_SPLIT_VALID ? "valid" : "train");
     if (o->power) fprintf(fp, "power iteration (tol %g absolute, at most %ld products); ", o->power_tol, o->power_maxiter);
     else fprintf(fp, "Lanczos k %ld (tol %g relative, at most %ld products); ", o->k, o->tol, o->maxiter);
-    fprintf(fp, "gamma: central difference, step %g, ReLU pattern %s; cosine: task loss only\n", o->gamma_step,
+    fprintf(fp, "gamma: central difference, step %g, ReLU pattern %s; cosine: task loss only", o->gamma_step,
             o->free_pattern ? "free" : "frozen");
+    if (o->jacobian_k > 0)
+        fprintf(fp, "; rule Jacobian: Arnoldi, Krylov size %ld, margin over %ld leading Ritz values, gamma's difference", o->jacobian_k,
+                o->jacobian_nev);
+    fputc('\n', fp);
 }
 
 /* ------------------------------------------------------------ training */
@@ -218,7 +254,7 @@ int credit_curvature_track(credit_session *s, const char *dir, long k, long k0)
         if (!fp) return CREDIT_ERROR(CREDIT_EIO, "cannot write %s: %s", path, strerror(errno));
         credit_session_provenance(s, fp);
         settings_line(fp, &o);
-        credit_curvature_header(fp, (int)o.k);
+        credit_curvature_header(fp, (int)o.k, o.jacobian_k > 0);
         int bad = ferror(fp) | (fclose(fp) != 0);
         if (bad) return CREDIT_ERROR(CREDIT_EIO, "write to %s failed", path);
     }
@@ -250,8 +286,10 @@ static const char *curvature_help =
     "BPTT training loss + L2, gamma, the cosine and the stability ceilings 2/eta\n"
     "and 2/(eta gamma). Prints the row and writes it to RUN_DIR/curvature_final.tsv\n"
     "(the columns of curvature.tsv, see core/curvature.h). Only the curvature keys\n"
-    "(curvature_every, hessian_*, gamma_*) and threads, progress may be overridden,\n"
-    "e.g. hessian_k=10 hessian_method=power. hessian_density=P also writes\n"
+    "(curvature_every, hessian_*, gamma_*, jacobian_*) and threads, progress may be\n"
+    "overridden, e.g. hessian_k=10 hessian_method=power. jacobian_k=M adds the\n"
+    "rule's own edge (mu_re mu_im rule_edge margin: Arnoldi on the rule's update\n"
+    "Jacobian, Krylov size M, margin over jacobian_nev Ritz values). hessian_density=P also writes\n"
     "curvature_density.tsv (lambda, density: stochastic Lanczos quadrature with P\n"
     "probes, Gaussian width hessian_density_sigma of the range) and curvature_slq.tsv\n"
     "(probe, node, weight: the raw quadrature).\n";
@@ -259,7 +297,7 @@ static const char *curvature_help =
 static int overridable(const char *arg)
 {
     static const char *keys[] = {"curvature_every=", "threads=", "progress="};
-    if (strncmp(arg, "hessian_", 8) == 0 || strncmp(arg, "gamma_", 6) == 0) return 1;
+    if (strncmp(arg, "hessian_", 8) == 0 || strncmp(arg, "gamma_", 6) == 0 || strncmp(arg, "jacobian_", 9) == 0) return 1;
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (strncmp(arg, keys[i], strlen(keys[i])) == 0) return 1;
     return 0;
@@ -360,7 +398,7 @@ int credit_cmd_curvature(int argc, char **argv)
     for (int i = 1; i < argc && !st; i++) {
         if (!overridable(argv[i]))
             st = CREDIT_ERROR(CREDIT_EINVAL, "credit curvature: '%s' cannot be overridden: only curvature_every, hessian_*, gamma_*, "
-                                             "threads and progress (the rest is the run's, in %s)", argv[i], config_path);
+                                             "jacobian_*, threads and progress (the rest is the run's, in %s)", argv[i], config_path);
         else st = credit_config_assign(&cfg, argv[i]);
     }
     if (!st) st = recorded_hash(config_path, &run_hash);
@@ -394,7 +432,7 @@ int credit_cmd_curvature(int argc, char **argv)
                 credit_session_provenance(&s, fps[f]);
                 fprintf(fps[f], "# run_config_hash %s iteration %ld\n", hash_text, info.iteration);
                 settings_line(fps[f], &o);
-                credit_curvature_header(fps[f], row.k);
+                credit_curvature_header(fps[f], row.k, row.jacobian);
                 credit_curvature_print(fps[f], &row);
             }
             st = credit_afile_commit(&a);

@@ -27,6 +27,14 @@
  *   hess_examples  examples in the Hessian batch
  *   trace, trace_se  Hutchinson's trace and its standard error (nan when
  *               hessian_trace_probes = 0)
+ * and, only when jacobian_k > 0, the rule's own edge (science.md section 6):
+ *   mu_re, mu_im  the Ritz value of largest real part of the rule's update
+ *               Jacobian J (J v the same central difference as gamma's, Arnoldi
+ *               with Krylov size jacobian_k from Lanczos's start vector; of a
+ *               conjugate pair the one with mu_im > 0)
+ *   rule_edge   eta mu_re / 2  (1 at the edge of stability)
+ *   margin      max |1 - eta mu| over the jacobian_nev leading Ritz values
+ *               (< 1: the update map is stable along them)
  * Numbers are %.17g; nan and inf are written as such. Lines starting with
  * '#' are provenance.
  *
@@ -41,7 +49,7 @@
 /* The curvature keys of the core option table (session.c), parsed. */
 typedef struct credit_curv_opts {
     long every, batch, k, maxiter, power_maxiter, trace_probes;
-    long density_probes, density_steps, density_points;
+    long density_probes, density_steps, density_points, jacobian_k, jacobian_nev;
     int all, split, power, free_pattern;
     double tol, power_tol, gamma_step, density_sigma;
 } credit_curv_opts;
@@ -54,13 +62,15 @@ typedef struct credit_curv_row {
     double *lambda; /* k values, lambda[0] = lambda_max */
     int hvps, converged, examples;
     double lambda_err, vjv, cosine_l2, grad_norm, rule_norm, hess_loss, hess_l2, trace, trace_se;
+    int jacobian; /* the four columns below are written */
+    double mu_re, mu_im, rule_edge, margin;
 } credit_curv_row;
 
 /* Measure the session's current weights as iteration iter. row->lambda is
  * allocated; release with credit_curv_row_free. */
 int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row);
 void credit_curv_row_free(credit_curv_row *row);
-void credit_curvature_header(FILE *fp, int k);
+void credit_curvature_header(FILE *fp, int k, int jacobian);
 void credit_curvature_print(FILE *fp, const credit_curv_row *row);
 
 /* Training (core/train.c): track is called at the top of every iteration k

@@ -443,6 +443,130 @@ int credit_hessian_lanczos(credit_hessian *h, int k, double tol, int maxiter, ui
     return st;
 }
 
+/* ------------------------------------------------------------ Arnoldi */
+
+int credit_arnoldi_alloc(credit_arnoldi *A, size_t dim, int m)
+{
+    memset(A, 0, sizeof *A);
+    if (m < 1 || dim < 1) return CREDIT_ERROR(CREDIT_EINVAL, "Arnoldi needs a Krylov size >= 1 and a dimension >= 1 (got %d, %zu)", m, dim);
+    A->dim = dim;
+    A->m = m;
+    size_t total = ((size_t)m + 1) * dim + ((size_t)m + 1) * m + (size_t)m + 1 + 4 * (size_t)m; /* Q, H, coef, re, im, resid, last */
+    double *p = calloc(total, sizeof(double));
+    if (!p) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for %d Arnoldi vectors of %zu", m + 1, dim);
+    A->Q = p;      p += ((size_t)m + 1) * dim;
+    A->H = p;      p += ((size_t)m + 1) * m;
+    A->coef = p;   p += (size_t)m + 1;
+    A->re = p;     p += m;
+    A->im = p;     p += m;
+    A->resid = p;  p += m;
+    A->last = p;
+    if (!(A->eig = credit_hessenberg_alloc(m))) {
+        credit_arnoldi_free(A);
+        return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a %d x %d Hessenberg eigenproblem", m, m);
+    }
+    return CREDIT_OK;
+}
+
+void credit_arnoldi_free(credit_arnoldi *A)
+{
+    credit_hessenberg_free(A->eig);
+    free(A->Q);
+    memset(A, 0, sizeof *A);
+}
+
+int credit_arnoldi_run(credit_arnoldi *A, credit_matvec_fn apply, void *ctx)
+{
+    const size_t D = A->dim;
+    const int m = A->m;
+    A->steps = 0;
+    memset(A->H, 0, sizeof(double) * ((size_t)m + 1) * m);
+    for (int j = 0; j < m; j++) {
+        double *q = A->Q + (size_t)j * D, *w = q + D;
+        int st = apply(ctx, q, w);
+        if (st) return st;
+        /* Full reorthogonalisation, twice; H gathers both passes' coefficients. */
+        for (int pass = 0; pass < 2; pass++) {
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, j + 1, (int)D, 1.0, A->Q, (int)D, w, 1, 0.0, A->coef, 1);
+            cblas_dgemv(CblasRowMajor, CblasTrans, j + 1, (int)D, -1.0, A->Q, (int)D, A->coef, 1, 1.0, w, 1);
+            for (int i = 0; i <= j; i++) A->H[(size_t)i * m + j] += A->coef[i];
+        }
+        double beta = cblas_dnrm2((int)D, w, 1);
+        if (!isfinite(beta)) return CREDIT_ERROR(CREDIT_EDIVERGED, "Arnoldi: non-finite Jacobian-vector product");
+        A->H[(size_t)(j + 1) * m + j] = beta;
+        A->steps = j + 1;
+        if (beta == 0.0) break; /* the Krylov space is invariant: its Ritz values are exact */
+        cblas_dscal((int)D, 1.0 / beta, w, 1);
+    }
+    const int s = A->steps;
+    credit_hessenberg_ws *ws = s == m ? A->eig : credit_hessenberg_alloc(s);
+    if (!ws) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a %d x %d Hessenberg eigenproblem", s, s);
+    int st = credit_hessenberg_eig(ws, A->H, m, A->re, A->im, A->last);
+    if (ws != A->eig) credit_hessenberg_free(ws);
+    if (st) return st;
+    const double h_next = A->H[(size_t)s * m + s - 1];
+    for (int i = 0; i < s; i++) A->resid[i] = h_next * A->last[i];
+    /* Insertion sort by descending real part, then descending imaginary part. */
+    for (int i = 1; i < s; i++) {
+        double re = A->re[i], im = A->im[i], r = A->resid[i];
+        int k = i;
+        while (k > 0 && (A->re[k - 1] < re || (A->re[k - 1] == re && A->im[k - 1] < im))) {
+            A->re[k] = A->re[k - 1], A->im[k] = A->im[k - 1], A->resid[k] = A->resid[k - 1];
+            k--;
+        }
+        A->re[k] = re, A->im[k] = im, A->resid[k] = r;
+    }
+    return CREDIT_OK;
+}
+
+/* J x by the central difference of the update direction along x. */
+typedef struct jacobian_ctx {
+    credit_hessian *h;
+    double step;
+    unsigned flags;
+    double *up, *down;
+} jacobian_ctx;
+
+static int jacobian_apply(void *ctx, const double *x, double *y)
+{
+    jacobian_ctx *c = ctx;
+    const size_t D = c->h->dim;
+    int st = credit_hessian_direction(c->h, x, c->step, c->flags, c->up);
+    if (!st) st = credit_hessian_direction(c->h, x, -c->step, c->flags, c->down);
+    if (st) return st;
+    for (size_t i = 0; i < D; i++) y[i] = (c->up[i] - c->down[i]) / (2.0 * c->step);
+    credit_hessian_project(c->h, y);
+    return CREDIT_OK;
+}
+
+int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, unsigned flags, uint64_t seed, double *re,
+                                double *im, double *resid, int *products)
+{
+    for (int i = 0; i < nev; i++) re[i] = im[i] = resid[i] = NAN;
+    *products = 0;
+    if (m < 1 || nev < 1 || !(step > 0)) return CREDIT_ERROR(CREDIT_EINVAL, "Jacobian Arnoldi needs m >= 1, nev >= 1 and step > 0");
+    size_t free_dim = credit_hessian_free_dim(h);
+    if ((size_t)m > free_dim) m = (int)free_dim;
+    credit_arnoldi A;
+    int st = credit_arnoldi_alloc(&A, h->dim, m);
+    if (st) return st;
+    double *scratch = malloc(2 * h->dim * sizeof(double));
+    if (!scratch) {
+        credit_arnoldi_free(&A);
+        return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
+    }
+    jacobian_ctx c = {.h = h, .step = step, .flags = flags, .up = scratch, .down = scratch + h->dim};
+    random_unit(h, A.Q, seed, 1, 0);
+    st = credit_arnoldi_run(&A, jacobian_apply, &c);
+    if (!st) {
+        *products = A.steps;
+        for (int i = 0; i < nev && i < A.steps; i++) re[i] = A.re[i], im[i] = A.im[i], resid[i] = A.resid[i];
+    }
+    free(scratch);
+    credit_arnoldi_free(&A);
+    return st;
+}
+
 /* ------------------------------------------------------------ power iteration */
 
 int credit_hessian_power(credit_hessian *h, double tol, int maxiter, uint64_t seed, double *lambda, double *v1,

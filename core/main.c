@@ -1,5 +1,6 @@
 /* main.c - the credit command line. */
 #define _GNU_SOURCE
+#include "blas.h"
 #include "config.h"
 #include "plugin.h"
 #include "session.h"
@@ -145,6 +146,7 @@ static int cmd_plugins(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    credit_blas_init(argv); /* may re-execute with OPENBLAS_CORETYPE set: before any BLAS call */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         fputs(usage_text, argc < 2 ? stderr : stdout);
         return argc < 2 ? CREDIT_EXIT_USAGE : 0;

@@ -1,5 +1,6 @@
 /* session.c - see session.h. */
 #define _GNU_SOURCE
+#include "blas.h"
 #include "session.h"
 #include "util.h"
 
@@ -65,6 +66,9 @@ const credit_option credit_core_options[] = {
     {"gamma_step", CREDIT_OPT_REAL, "1e-5", 1e-300, INF, NULL, "step along the unit top eigenvector of the central difference for gamma"},
     {"gamma_pattern", CREDIT_OPT_CHOICE, "frozen", 0, 0, "frozen|free",
      "gamma's difference holds the ReLU pattern (the a.e. derivative, as the Hessian) or lets it change"},
+    {"jacobian_k", CREDIT_OPT_INT, "0", 0, 1000, NULL,
+     "Arnoldi Krylov size for the rule's update Jacobian J (columns mu_re mu_im rule_edge margin; 2 rule gradients per step); 0 = off"},
+    {"jacobian_nev", CREDIT_OPT_INT, "3", 1, 1000, NULL, "leading Ritz values of J (by real part; at most jacobian_k) the margin max |1 - eta mu| is taken over"},
 };
 const size_t credit_core_options_count = sizeof credit_core_options / sizeof credit_core_options[0];
 
@@ -437,6 +441,7 @@ void credit_session_provenance(const credit_session *s, FILE *fp)
     int len = snprintf(parts, sizeof parts, "core %s rule %s task %s", CREDIT_MATH_CORE,
                        s->rule_pl.math_hash ? s->rule_pl.math_hash : "none", s->task_pl.math_hash ? s->task_pl.math_hash : "none");
     fprintf(fp, "# math_hash %016llx\n", (unsigned long long)credit_fnv1a(parts, (size_t)len, CREDIT_FNV_INIT));
+    fprintf(fp, "# blas %s\n", credit_blas_describe());
 }
 
 /* ------------------------------------------------------------ weights TSV */

@@ -1,18 +1,26 @@
-# claims.awk - claims.tsv as a plain-text table for `make verify`, with a
-# count of verdicts per claim at the end.
+# claims.awk - claims.tsv as a plain-text table for `make verify` (columns by
+# header name), with the count of verdicts per claim and the primary
+# endpoints' verdicts at the end.
 BEGIN { FS = "\t" }
 /^#/ { next }
-!hdr++ { next }
+!hdr++ { for (i = 1; i <= NF; i++) c[$i] = i; next }
 {
-    ctx = $9 == "" ? "" : "  [" $9 "]"
-    p = $7 == "nan" ? "-" : sprintf("%.3g", $7)
-    printf "%-3s %-7s %-6s %-9s %-40s p=%-9s %-15s %s%s\n", $1, $2, $3, $4, $5, p, $8, $6, ctx
-    n[$1]++; v[$1, $8]++
-    if (!($1 in seen)) { seen[$1] = 1; ids[++m] = $1 }
+    id = $(c["claim"]); v = $(c["verdict"])
+    note = $(c["reason"]) != "" ? $(c["reason"]) : $(c["context"])
+    eff = $(c["effect"]) == "nan" ? "-" : sprintf("%.3g [%.3g, %.3g]", $(c["effect"]), $(c["ci_low"]), $(c["ci_high"]))
+    p = $(c["p_for_holm"]) == "nan" ? "-" : sprintf("%.3g", $(c["p_for_holm"]))
+    printf "%-3s %-3s %-7s %-6s %-9s %-16s %-28s p=%-9s %-13s %s\n", id, $(c["primary"]) == "primary" ? "P" : "", $(c["task"]), $(c["rule"]),
+           $(c["test_set"]), $(c["quantity"]), eff, p, v, note
+    n[id]++; cnt[id, v]++
+    if (!(id in seen)) { seen[id] = 1; ids[++m] = id }
+    if ($(c["primary"]) == "primary") prim[++np] = sprintf("%s %s %s %s: %s", id, $(c["task"]), $(c["rule"]), $(c["quantity"]), v)
 }
 END {
     print ""
     for (i = 1; i <= m; i++)
-        printf "claim %-3s %2d comparisons: %2d reproduced, %2d not reproduced, %2d inconclusive\n", ids[i], n[ids[i]],
-               v[ids[i], "reproduced"], v[ids[i], "not reproduced"], v[ids[i], "inconclusive"]
+        printf "claim %-3s %3d comparisons: %3d reproduced, %3d contradicted, %3d inconclusive\n", ids[i], n[ids[i]],
+               cnt[ids[i], "reproduced"], cnt[ids[i], "contradicted"], cnt[ids[i], "inconclusive"]
+    print ""
+    print "primary endpoints (Holm over " np "):"
+    for (i = 1; i <= np; i++) print "  " prim[i]
 }

@@ -2,8 +2,16 @@
 # tables directory), out (output path without extension), tasks, rules and
 # script (this figure's script) with gnuplot -e.
 # One colour per rule, the same in every figure (Okabe-Ito palette).
+# Any other rule gets a colour of its own from the rest of a colour-blind-safe
+# palette (Tol's muted), chosen by its name, so a new rule is never grey and
+# keeps its colour from figure to figure.
 rulecolor(r) = r eq "bptt" ? 0x000000 : r eq "eprop" ? 0x0072B2 : r eq "rflo" ? 0xE69F00 : \
-               r eq "mdgl" ? 0x009E73 : r eq "tbptt" ? 0xCC79A7 : r eq "example" ? 0xD55E00 : 0x888888
+               r eq "mdgl" ? 0x009E73 : r eq "tbptt" ? 0xCC79A7 : r eq "example" ? 0xD55E00 : extracolor(namehash(r) % 8)
+extra = "0x56B4E9 0x882255 0x44AA99 0x999933 0xAA4499 0x332288 0xDDCC77 0x661100"
+extracolor(i) = int(word(extra, i + 1))
+# A number from a name: the sum of its letters' positions times their place.
+alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-."
+namehash(r) = sum [i=1:strlen(r)] (i * strstrt(alphabet, r[i:i]))
 ruleidx(r) = sum [i=1:words(rules)] (word(rules, i) eq r ? i : 0)
 nrules = words(rules)
 ntasks = words(tasks)

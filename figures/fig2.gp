@@ -1,5 +1,6 @@
-# fig2.gp - Figure 2: generalization gap per rule and task; each seed a
-# point over a box (mean +- SD, whiskers min..max). Top: clean test set;
+# fig2.gp - Figure 2: generalization gap per rule and task (the error gap,
+# train minus test accuracy, for a classification task; the loss gap for an
+# MSE task); each seed a point over a box (mean +- SD, whiskers min..max). Top: clean test set;
 # middle: perturbed test set; bottom (when the profile has one): the
 # matched-accuracy group, every run stopped at a common training accuracy.
 load "figures/common.gp"
@@ -11,18 +12,20 @@ target = valstr("matched.target")
 do for [fmt in "png svg"] {
   if (fmt eq "png") { set terminal pngcairo noenhanced size 380*ntasks+80, 300*nrows+60 font ",10" } else { set terminal svg noenhanced size 380*ntasks+80, 300*nrows+60 font ",10" }
   set output out.".".fmt
-  set multiplot layout nrows, ntasks margins 0.08, 0.98, 0.08, 0.92 spacing 0.07, 0.1 title "Generalization gap (test - train loss) per rule"
+  set multiplot layout nrows, ntasks margins 0.08, 0.98, 0.08, 0.92 spacing 0.07, 0.1 title "Generalization gap per rule: error gap (train - test accuracy) for classification, loss gap for pattern generation"
   set xrange [0.3:nrules+0.7]; set boxwidth 0.45
   set xtics () ; do for [i=1:nrules] { set xtics add (word(rules, i) i) }
   unset key
   do for [row=1:nrows] {
     do for [ti=1:(row < 3 ? ntasks : mpanels)] {
       t = row < 3 ? word(tasks, ti) : word(mtasks, (ti + 1) / 2)
-      q = (row == 1 || (row == 3 && ti % 2 == 1)) ? "gap_loss" : "pgap_loss"
+      # the error gap for a classification task (the paper's gap), the loss gap for an MSE task
+      q = (row == 1 || (row == 3 && ti % 2 == 1)) ? "gap" : "pgap"
+      q = q.(ismse(t) ? "_loss" : "_acc")
       g = row < 3 ? "main" : "matched"
       set title (row < 3 ? sprintf("%s, %s test set", t, row == 1 ? "clean" : "perturbed") : \
-                 sprintf("%s at train acc %s, %s", t, target, q eq "gap_loss" ? "clean" : "perturbed"))
-      set ylabel sprintf("gap (%s)", lossunit(t))
+                 sprintf("%s at train acc %s, %s", t, target, q[1:1] eq "g" ? "clean" : "perturbed"))
+      set ylabel (ismse(t) ? sprintf("loss gap (test - train, %s)", lossunit(t)) : "error gap (train - test accuracy)")
       if (row == 1 && ti == 1) { set label 99 footer("runs.tsv, summary.tsv") at screen 0.01, 0.015 font ",8" } else { unset label 99 }
       if (nvalid(summ, "mean", sprintf("group=%s,task=%s,quantity=%s", g, t, q)) == 0) { eval nodata("no runs") } else {
       plot summ using (strcol("group") eq g && strcol("task") eq t && strcol("quantity") eq q ? ruleidx(strcol("rule")) : NaN):\

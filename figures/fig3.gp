@@ -1,24 +1,27 @@
-# fig3.gp - Figure 3: generalization gap against the final top Hessian
-# eigenvalue, every main run of a task (colour: rule), least-squares line,
-# Pearson r with its one-sided p and Spearman rho. Top: clean; bottom: perturbed.
+# fig3.gp - Figure 3: generalization gap (error gap for a classification
+# task, loss gap for an MSE task) against the final top Hessian eigenvalue,
+# every main run of a task (colour: rule), the least-squares line over all
+# rules pooled, Pearson r with its one-sided p and Spearman rho (a
+# description: claim 3 is judged within rules). Top: clean; bottom: perturbed.
 load "figures/common.gp"
 runs = tables."/runs.tsv"
 do for [fmt in "png svg"] {
   if (fmt eq "png") { set terminal pngcairo noenhanced size 380*ntasks+80, 740 font ",10" } else { set terminal svg noenhanced size 380*ntasks+80, 740 font ",10" }
   set output out.".".fmt
-  set multiplot layout 2, ntasks margins 0.08, 0.98, 0.11, 0.85 spacing 0.08, 0.17 title "Gap against curvature (all runs of a task)"
+  set multiplot layout 2, ntasks margins 0.08, 0.98, 0.11, 0.85 spacing 0.08, 0.17 title "Gap against curvature (all runs of a task, rules pooled: a description)"
   # one legend for the figure, under its title
   set key at screen 0.5, 0.94 center vertical maxrows 1 font ",9" samplen 2
   do for [row=1:2] {
-    q = row == 1 ? "gap_loss" : "pgap_loss"
     do for [ti=1:ntasks] {
       t = word(tasks, ti)
+      # the error gap for a classification task (the paper's gap), the loss gap for an MSE task
+      q = (row == 1 ? "gap" : "pgap").(ismse(t) ? "_loss" : "_acc")
       k = sprintf("corr.%s.%s.", t, q)
       slope = val(k."slope"); icpt = val(k."intercept")
       set title sprintf("%s, %s test set\nr = %s (p = %s), rho = %s, n = %s", t, row == 1 ? "clean" : "perturbed", \
                         valstr(k."r"), valstr(k."p"), valstr(k."rho"), valstr(k."n")) font ",9"
       set xlabel "final lambda_max (loss units per weight^2)"
-      set ylabel sprintf("gap (test - train, %s)", lossunit(t))
+      set ylabel (ismse(t) ? sprintf("loss gap (test - train, %s)", lossunit(t)) : "error gap (train - test accuracy)")
       if (row == 1 && ti == 1) { set label 99 footer("runs.tsv, values.tsv (corr.*)") at screen 0.01, 0.012 font ",8" } else { unset label 99 }
       if (nvalid(runs, "lambda_max", "group=main,task=".t) == 0) { eval nodata("no curvature measured") } else {
       plot for [ri=1:nrules] runs using (strcol("group") eq "main" && strcol("task") eq t && strcol("rule") eq word(rules, ri) ? column("lambda_max") : NaN):q \

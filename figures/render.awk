@@ -3,6 +3,7 @@
 # {{include NAME}} becomes the file tables/NAME ({{include NAME ID}}: its
 # header and the rows of claim ID); {{fig NAME}} becomes the
 # path figs/NAME. An unknown key stops the render: a number is never left out.
+# A table's first line may be an HTML comment (its provenance): kept, not counted.
 BEGIN { FS = "\t" }
 FILENAME != ARGV[ARGC - 1] { if ($0 !~ /^#/ && NF >= 2) val[$1] = $2; next }
 /^\{\{include [^}]+\}\}[ \t]*$/ {
@@ -11,6 +12,7 @@ FILENAME != ARGV[ARGC - 1] { if ($0 !~ /^#/ && NF >= 2) val[$1] = $2; next }
     path = tables "/" f
     got = 0; ln = 0
     while ((getline line < path) > 0) {
+        if (line ~ /^<!--/) { print line; got = 1; continue } # provenance: invisible, not a table row
         if (id == "" || ++ln <= 2 || index(line, "| " id " |") == 1) print line
         got = 1
     }

@@ -10,6 +10,8 @@
 # probability of that channel, comparable with its 0/1 target; else the raw
 # readout. A task whose sampling fails
 # stops the table (exit 1): figure 1 must not silently lose a panel.
+# Columns are found by name and walked in numeric order (x0, x1, ...;
+# never awk's `for (i in a)`, whose order is a hash order under mawk).
 set -u
 credit=$1 args=$2
 shift 2
@@ -29,25 +31,25 @@ for pair in "$@"; do
             for (i = 1; i <= NF; i++) {
                 if ($i == "trial") $i = "example"
                 if ($i == "example") ce = i; if ($i == "mask") cm = i
-                if ($i ~ /^target[0-9]+$/) { g = $i; sub(/^target/, "", g); tg[g] = i }
-                if ($i ~ /^out[0-9]+$/) { o = $i; sub(/^out/, "", o); oc[o] = i }
+                if ($i ~ /^target[0-9]+$/) { g = substr($i, 7) + 0; tg[g] = i; if (g + 1 > ntg) ntg = g + 1 }
+                if ($i ~ /^out[0-9]+$/) { o = substr($i, 4) + 0; oc[o] = i; if (o + 1 > noc) noc = o + 1 }
+                if ($i ~ /^x[0-9]+$/) { k = substr($i, 2) + 0; xc[k] = i; if (k + 1 > nin) nin = k + 1 }
             }
             head = $0; next
         }
         { line[++n] = $0; split($0, f, "\t"); ex[n] = f[ce]
-          if (f[cm] > 0) for (k in tg) score[f[ce], k] += f[tg[k]] }
+          if (f[cm] > 0) for (k = 0; k < ntg; k++) score[f[ce], k] += f[tg[k]] }
         END {
             # one layout for every task: the first 28 input channels, padded with nan
             if (!hdr) { printf "task\texample\tt\tmask\tn_in\ttarget_sel\tout_sel"; for (k = 0; k < 28; k++) printf "\tx%d", k; print "" }
-            nin = 0; split(head, hf, "\t"); for (i in hf) if (hf[i] ~ /^x[0-9]+$/) { xc[nin] = i; nin++ }
             for (i = 1; i <= n; i++) {
                 split(line[i], f, "\t"); e = ex[i]
-                if (!(e in best)) { b = 0; for (k in tg) if (score[e, k] > score[e, b]) b = k; best[e] = b }
+                if (!(e in best)) { b = 0; for (k = 1; k < ntg; k++) if (score[e, k] > score[e, b]) b = k; best[e] = b }
                 c = best[e]
                 o = (c in oc) ? f[oc[c]] : "nan"
                 if (xent && (c in oc)) {
-                    mx = f[oc[c]]; for (k in oc) if (f[oc[k]] + 0 > mx + 0) mx = f[oc[k]]
-                    z = 0; for (k in oc) z += exp(f[oc[k]] - mx)
+                    mx = f[oc[c]]; for (k = 0; k < noc; k++) if (f[oc[k]] + 0 > mx + 0) mx = f[oc[k]]
+                    z = 0; for (k = 0; k < noc; k++) z += exp(f[oc[k]] - mx)
                     o = sprintf("%.6g", exp(f[oc[c]] - mx) / z)
                 }
                 printf "%s\t%s\t%s\t%s\t%d\t%s\t%s", task, e, f[ce + 1], f[cm], nin, f[tg[c]], o

@@ -3,6 +3,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_multifit.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
@@ -339,9 +340,166 @@ stat_line stat_linfit(const double *x, const double *y, size_t n)
 
 double stat_t_quantile(double p, double df) { return df > 0 ? gsl_cdf_tdist_Qinv(p, df) : NAN; }
 
-const char *stat_verdict(double p_one_sided, int right_direction, double alpha)
+const char *stat_verdict(double p_for, double p_against, double alpha)
 {
-    if (!isfinite(p_one_sided)) return "inconclusive";
-    if (p_one_sided < alpha) return "reproduced";
-    return right_direction ? "inconclusive" : "not reproduced";
+    if (isfinite(p_against) && p_against < alpha) return "contradicted";
+    if (isfinite(p_for) && p_for < alpha) return "reproduced";
+    return "inconclusive";
+}
+
+/* Upper tail of the estimate's reference distribution. */
+static double tail_upper(double z, double df)
+{
+    if (isnan(z)) return NAN;
+    return isinf(df) ? gsl_cdf_ugaussian_Q(z) : gsl_cdf_tdist_Q(z, df);
+}
+
+stat_estimate stat_estimate_make(double effect, double se, double df, size_t n)
+{
+    stat_estimate e = {effect, se, df, NAN, NAN, n};
+    /* a standard error at rounding level (identical values) is no information */
+    if (isfinite(effect) && se > 1e-12 * fabs(effect) && isfinite(se) && df > 0) {
+        double q = isinf(df) ? gsl_cdf_ugaussian_Qinv(0.025) : gsl_cdf_tdist_Qinv(0.025, df);
+        e.lo = effect - q * se;
+        e.hi = effect + q * se;
+    } else {
+        e.se = NAN;
+    }
+    return e;
+}
+
+stat_estimate stat_estimate_welch(const double *x, size_t nx, const double *y, size_t ny)
+{
+    stat_summary a = stat_describe(x, nx), b = stat_describe(y, ny);
+    if (a.n < 2 || b.n < 2) return stat_estimate_make(a.mean - b.mean, NAN, NAN, a.n + b.n);
+    double va = a.sd * a.sd / (double)a.n, vb = b.sd * b.sd / (double)b.n, se2 = va + vb;
+    double df = se2 > 0 ? se2 * se2 / (va * va / (double)(a.n - 1) + vb * vb / (double)(b.n - 1)) : NAN;
+    return stat_estimate_make(a.mean - b.mean, sqrt(se2), df, a.n + b.n);
+}
+
+stat_estimate stat_estimate_mean(const double *x, size_t n)
+{
+    stat_summary s = stat_describe(x, n);
+    return stat_estimate_make(s.mean, s.sem, (double)s.n - 1, s.n);
+}
+
+stat_estimate stat_estimate_spread(const double *x, size_t nx_in, const double *y, size_t ny_in)
+{
+    size_t nx, ny;
+    double *a = finite_copy(x, nx_in, &nx), *b = finite_copy(y, ny_in, &ny);
+    stat_estimate e = stat_estimate_make(NAN, NAN, NAN, nx + ny);
+    if (a && b && nx >= 3 && ny >= 3 /* two values deviate equally from their median: no spread to compare */) {
+        stat_summary sa = stat_describe(a, nx), sb = stat_describe(b, ny);
+        for (size_t i = 0; i < nx; i++) a[i] = fabs(a[i] - sa.median);
+        for (size_t i = 0; i < ny; i++) b[i] = fabs(b[i] - sb.median);
+        stat_summary da = stat_describe(a, nx), db = stat_describe(b, ny);
+        double df = (double)(nx + ny - 2);
+        double pooled = ((double)(nx - 1) * da.sd * da.sd + (double)(ny - 1) * db.sd * db.sd) / df;
+        e = stat_estimate_make(da.mean - db.mean, sqrt(pooled * (1.0 / (double)nx + 1.0 / (double)ny)), df, nx + ny);
+    }
+    free(a);
+    free(b);
+    return e;
+}
+
+stat_estimate stat_estimate_slope(const double *x, const double *y, size_t n)
+{
+    stat_line l = stat_linfit(x, y, n);
+    return stat_estimate_make(l.slope, l.se_slope, (double)l.n - 2, l.n);
+}
+
+stat_estimate stat_estimate_fisher_z(const double *x, const double *y, size_t n)
+{
+    double *cx, *cy;
+    size_t m = finite_pairs(x, y, n, &cx, &cy);
+    stat_estimate e = stat_estimate_make(NAN, NAN, NAN, m);
+    if (m >= 4) {
+        double r = gsl_stats_correlation(cx, 1, cy, 1, m);
+        if (fabs(r) < 1) e = stat_estimate_make(atanh(r), 1 / sqrt((double)m - 3), INFINITY, m);
+    }
+    free(cx);
+    free(cy);
+    return e;
+}
+
+stat_estimate stat_estimate_regression(const double *X, const double *y, size_t n, size_t p, size_t k)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        int ok = isfinite(y[i]);
+        for (size_t j = 0; j < p; j++) ok &= isfinite(X[i * p + j]);
+        m += ok;
+    }
+    stat_estimate e = stat_estimate_make(NAN, NAN, NAN, m);
+    if (k >= p || m <= p) return e;
+    gsl_matrix *A = gsl_matrix_alloc(m, p), *cov = gsl_matrix_alloc(p, p);
+    gsl_vector *b = gsl_vector_alloc(m), *c = gsl_vector_alloc(p);
+    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(m, p);
+    if (A && cov && b && c && w) {
+        size_t r = 0;
+        for (size_t i = 0; i < n; i++) {
+            int ok = isfinite(y[i]);
+            for (size_t j = 0; j < p; j++) ok &= isfinite(X[i * p + j]);
+            if (!ok) continue;
+            for (size_t j = 0; j < p; j++) gsl_matrix_set(A, r, j, X[i * p + j]);
+            gsl_vector_set(b, r++, y[i]);
+        }
+        double chisq;
+        size_t rank;
+        /* tol 1e-12: a rank-deficient design (a collinear covariate) gives no estimate */
+        if (gsl_multifit_linear_tsvd(A, b, 1e-12, c, cov, &chisq, &rank, w) == 0 && rank == p) {
+            /* GSL's cov is already scaled by the residual variance chisq / (m - rank) */
+            e = stat_estimate_make(gsl_vector_get(c, k), sqrt(gsl_matrix_get(cov, k, k)), (double)(m - p), m);
+        }
+    }
+    gsl_multifit_linear_free(w);
+    gsl_matrix_free(A);
+    gsl_matrix_free(cov);
+    gsl_vector_free(b);
+    gsl_vector_free(c);
+    return e;
+}
+
+double stat_p_beyond(stat_estimate e, double value, int direction)
+{
+    double z = (e.effect - value) / e.se;
+    return direction > 0 ? tail_upper(z, e.df) : tail_upper(-z, e.df);
+}
+
+double stat_p_inside(stat_estimate e, double lo, double hi)
+{
+    double a = stat_p_beyond(e, lo, +1), b = stat_p_beyond(e, hi, -1);
+    return isnan(a) || isnan(b) ? NAN : fmax(a, b);
+}
+
+double stat_p_outside(stat_estimate e, double lo, double hi)
+{
+    double a = stat_p_beyond(e, lo, -1), b = stat_p_beyond(e, hi, +1);
+    return isnan(a) || isnan(b) ? NAN : fmin(a, b);
+}
+
+void stat_holm(const double *p, size_t m, double *adjusted)
+{
+    size_t *idx = malloc((m ? m : 1) * sizeof *idx);
+    if (!idx) {
+        for (size_t i = 0; i < m; i++) adjusted[i] = NAN;
+        return;
+    }
+    /* ascending p (NaN as 1), stable */
+    for (size_t i = 0; i < m; i++) idx[i] = i;
+    for (size_t i = 1; i < m; i++)
+        for (size_t j = i; j > 0; j--) {
+            double a = isnan(p[idx[j - 1]]) ? 1 : p[idx[j - 1]], b = isnan(p[idx[j]]) ? 1 : p[idx[j]];
+            if (a <= b) break;
+            size_t t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    double run = 0;
+    for (size_t i = 0; i < m; i++) {
+        double q = isnan(p[idx[i]]) ? 1 : p[idx[i]];
+        run = fmax(run, fmin(1, (double)(m - i) * q));
+        adjusted[idx[i]] = isnan(p[idx[i]]) ? NAN : run;
+    }
+    free(idx);
 }

@@ -58,10 +58,56 @@ stat_line stat_linfit(const double *x, const double *y, size_t n);
 /* Average ranks (1-based) of x into r; returns sum over tie groups of t^3 - t. */
 double stat_rank(const double *x, size_t n, double *r);
 
-/* The claims' verdict from a one-sided p-value: below alpha "reproduced";
- * otherwise "not reproduced" when the estimate points the other way and
- * "inconclusive" when it points the predicted way (or p is not finite). */
-const char *stat_verdict(double p_one_sided, int right_direction, double alpha);
+/* An effect with its standard error and the reference distribution of
+ * (effect - value) / se: Student's t on df degrees of freedom, or the
+ * standard normal when df is infinite (Fisher's z of a correlation). The
+ * 95% interval is effect +- q * se. n: the observations behind it. */
+typedef struct stat_estimate {
+    double effect, se, df, lo, hi;
+    size_t n;
+} stat_estimate;
+
+/* Builds an estimate (and its 95% interval) from effect, se and df. */
+stat_estimate stat_estimate_make(double effect, double se, double df, size_t n);
+/* Difference of means x - y, Welch's standard error and df. */
+stat_estimate stat_estimate_welch(const double *x, size_t nx, const double *y, size_t ny);
+/* Mean of x (NaNs skipped) with its t interval. */
+stat_estimate stat_estimate_mean(const double *x, size_t n);
+/* Brown-Forsythe as an effect: mean absolute deviation from the median of
+ * x minus that of y, with the pooled-variance t standard error (its t^2 is
+ * stat_brown_forsythe's F). */
+stat_estimate stat_estimate_spread(const double *x, size_t nx, const double *y, size_t ny);
+/* Least-squares slope of y on x with its t(n-2) interval. */
+stat_estimate stat_estimate_slope(const double *x, const double *y, size_t n);
+/* Pearson r on Fisher's z scale: effect atanh(r), se 1/sqrt(n-3), normal. */
+stat_estimate stat_estimate_fisher_z(const double *x, const double *y, size_t n);
+/* Multiple regression y = X b (X row-major, n x p, NaN rows dropped; GSL
+ * multifit): the estimate of coefficient k, t on n - p df. Columns of X
+ * that are constant over the kept rows are the caller's to avoid. */
+stat_estimate stat_estimate_regression(const double *X, const double *y, size_t n, size_t p, size_t k);
+
+/* One-sided p-value that the true effect exceeds `value` (direction +1) or
+ * falls below it (direction -1). */
+double stat_p_beyond(stat_estimate e, double value, int direction);
+/* Equivalence (TOST): p-value that the effect lies inside [lo, hi], the
+ * larger of the two one-sided p-values. */
+double stat_p_inside(stat_estimate e, double lo, double hi);
+/* Minimal effect: p-value that the effect lies outside [lo, hi], the
+ * smaller of the one-sided tests effect < lo and effect > hi. */
+double stat_p_outside(stat_estimate e, double lo, double hi);
+
+/* Holm's step-down adjustment of m p-values (NaN counts as 1, so an
+ * endpoint that was not measured still takes its share of alpha; its own
+ * adjusted value stays NaN). */
+void stat_holm(const double *p, size_t m, double *adjusted);
+
+/* A claim's verdict from the p-value of its prediction and the p-value
+ * against it (both already adjusted where they must be): "contradicted"
+ * when p_against < alpha, else "reproduced" when p_for < alpha, else
+ * "inconclusive" (also when neither is finite). Both below alpha happens
+ * only for an effect in the predicted direction that is significantly
+ * smaller than the smallest effect of interest: no effect worth the claim. */
+const char *stat_verdict(double p_for, double p_against, double alpha);
 
 /* Upper quantile of Student's t (for confidence intervals). */
 double stat_t_quantile(double p, double df);

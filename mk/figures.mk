@@ -14,10 +14,10 @@ LAUNCH  ?=
 
 FIG_EXPERIMENTS := paper/experiments
 FIG_STATS       := $(ROOT)/bin/credit-stats
-FIG_STAT_OBJ    := $(BUILD)/figures/statlib.o
+FIG_STAT_OBJ    := $(patsubst figures/%.c,$(BUILD)/figures/%.o,$(filter-out figures/stats.c,$(wildcard figures/*.c)))
 
 # ------------------------------------------------------------------ programs
-$(BUILD)/figures/%.o: figures/%.c figures/statlib.h | $(BUILD)/.dir
+$(BUILD)/figures/%.o: figures/%.c $(wildcard figures/*.h) | $(BUILD)/.dir
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ifigures -c -o $@ $<
 $(FIG_STATS): $(BUILD)/figures/stats.o $(FIG_STAT_OBJ) | $(BUILD)/.dir
@@ -192,18 +192,18 @@ $(FIG_MANIFEST):
 	   for row in $(FIG_ROWS); do IFS=: read -r g t r s x n <<< "$$row"; printf '%s\t%s\t%s\t%s\t%s\t%s\n' $$g $$t $$r $$s $$x $(FIG_RUNS)/$$n; done; } > $@.new
 	@mv $@.new $@
 
-# The statistics' arguments: changing FIG_ALPHA or FIG_TOL redoes the tables
-# (not the runs, not the curvature).
-FIG_STATS_ARGS := alpha=$(FIG_ALPHA) tol=$(FIG_TOL) profile=$(PROFILE)
+# The statistics' arguments (FIG_ALPHA, the profile, every FIG_CLAIM_*
+# setting): a change redoes the tables, not the runs or the curvature.
+FIG_STATS_ARGS := alpha=$(FIG_ALPHA) profile=$(PROFILE) $(foreach v,$(sort $(filter FIG_CLAIM_%,$(.VARIABLES))),'$(v)=$($(v))')
 FIG_STATS_KEY  := $(FIG_TABLES)/stats.args
 ifeq ($(call fig_eq,$(file <$(FIG_STATS_KEY)),$(FIG_STATS_ARGS)),)
 $(FIG_STATS_KEY): FORCE
 endif
 $(FIG_STATS_KEY):
-	@mkdir -p $(@D); printf '%s\n' '$(FIG_STATS_ARGS)' > $@.new && mv $@.new $@
+	@mkdir -p $(@D); printf '%s\n' '$(subst ','\'',$(FIG_STATS_ARGS))' > $@.new && mv $@.new $@
 
-FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.tsv traj.tsv curves.tsv \
-                   claims.tsv claims.md summary.md settings.md sweeps.md matched.md values.tsv
+FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.tsv traj.tsv curves.tsv rho.tsv \
+                   claims.tsv claims.md claims_summary.md summary.md settings.md sweeps.md matched.md values.tsv
 FIG_TABLE_FILES := $(FIG_TABLE_NAMES:%=$(FIG_TABLES)/%)
 $(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
 	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) $(FIG_STATS_ARGS)
@@ -239,7 +239,7 @@ $(FIG_SAMPLES): | $(FIG_SAMPLE_DIRS:%=%/metrics.tsv) $(BIN)
 # gnuplot writes .figN.part.png/.svg; they are synced and renamed only after
 # it succeeds, so a killed gnuplot never leaves a truncated figN.png that a
 # later make would count as done.
-FIG_LIST := fig1 fig2 fig3 fig4 fig5 fig6 figS
+FIG_LIST := fig1 fig2 fig3 fig4 fig5 fig6 fig7 figS
 FIG_FILES := $(foreach f,$(FIG_LIST),$(FIG_FIGS)/$(f).png $(FIG_FIGS)/$(f).svg)
 FIG_GP_VARS = tables='$(FIG_TABLES)'; out='$(FIG_FIGS)/.$*.part'; tasks='$(FIG_TASKS)'; \
   rules='$(FIG_RULES)'; script='figures/$*.gp'

@@ -1,28 +1,39 @@
 /* tbptt.c - truncated backpropagation through time [ours].
  *
- * The error of each loss time tau flows back through K steps, counting the
- * loss step itself (K = 1: that step alone), along both the recurrent and
- * the leak paths, exactly as in BPTT:
+ * BPTT's error, split by loss time tau and by the number j of hops through
+ * W_rec it has taken; the leak path does not count as a hop. Steps u <= tau:
  *
- *   d^tau_tau = psi_tau o L_tau
- *   d^tau_u   = psi_u o ((1-a) W_rec^T d^tau_u+1) + a d^tau_u+1     tau-K < u < tau
- *   dW_rec    = (1-a) sum_tau sum_u d^tau_u z_u-1^T                  (x_u for W_in)
+ *   d^tau,0_tau = psi_tau o L_tau,    d^tau,j_tau = 0 for j > 0
+ *   d^tau,j_u   = psi_u o ((1-a) W_rec^T d^tau,j-1_u+1) + a d^tau,j_u+1
+ *   dW_rec      = (1-a) sum_tau sum_u sum_{j<K} d^tau,j_u z_u-1^T       (x_u for W_in)
  *
- * K >= T is BPTT. Fast form: one backward sweep over time carrying every
- * open window tau (those with tau - u < K) as a stack of B x n blocks, all
- * propagated by ONE dgemm per step; D_u = sum_tau d^tau_u, then
- * dW_rec = (1-a) D^T Zprev is one dgemm over all T*B rows. Two savings keep
- * the cost down: a step with dy = 0 in the whole batch opens no window, and
- * windows that reach back to step 1 (tau <= K) never close, so by linearity
- * they are merged into one block (K >= T: a single block, BPTT's sweep).
+ * Summed over j this is BPTT's delta_u, so K >= T (at most T-1 hops) is BPTT
+ * at any leak; K = 1 keeps d^tau,0_u = a^(tau-u) psi_tau o L_tau, which is
+ * e-prop's eligibility trace with symmetric feedback; at a = 0 a hop is a
+ * step back, K = 2 is MDGL, and the rule is the classic window of K steps.
  *
- * Cost, in B x n x n products of the backward sweep (BPTT: T - 1), K <= T:
- *   loss on the last step only (smnist)  K - 1              about K/T of BPTT's
- *   loss on every step                   (T - K + 1)(K - 1)  about K times BPTT's for
- *                                        K << T, up to T/4 times near K = T/2; K = T is BPTT's
- * (the products of one step are one dgemm of open*B rows, faster per flop
- * than BPTT's, so the wall time grows less than this count).
- * tests/test_rules.c checks it against a literal per-loss-time backprop.
+ * Fast form: by linearity only the hop budget matters, not tau. One
+ * backward sweep carries E^r_u = sum over tau of the errors that may still
+ * take r hops (r = K-1-j), a stack of B x n blocks:
+ *   E^r_u = psi_u o ((1-a) W_rec^T E^r+1_u+1) + a E^r_u+1,  E^K-1 gains psi_u o L_u;
+ * the hop of budget 0 is dropped. At step u (0-based) at most u hops remain,
+ * so every block with r >= u is never cut again: those merge into one block
+ * that follows BPTT's own recursion (K >= T: that block alone, BPTT's sweep).
+ * All blocks of one step are propagated by one dgemm per run of adjacent
+ * live blocks; a block is live once a signal reached it (with a = 0 the leak
+ * does not keep it, so a loss time's error sits in one block per step).
+ * D_u = sum of the blocks, then dW_rec = (1-a) D^T Zprev is one dgemm over
+ * all T*B rows. A step with dy = 0 in the whole batch adds no signal.
+ *
+ * Cost, in B x n x n products of the sweep (BPTT: T - 1), K <= T:
+ *   a = 0, loss on the last step only (smnist)   K - 1               about K/T of BPTT's
+ *   a = 0 and loss on every step, or any a > 0   (T - K + 1)(K - 1)  about K times BPTT's for
+ *                                                K << T, up to T/4 times near K = T/2; K = T is BPTT's
+ * (with a > 0 the leak keeps every budget alive back to step 1, whatever the
+ * loss mask). The products of one step are one dgemm of live*B rows, faster
+ * per flop than BPTT's, so the wall time grows less than this count.
+ * tests/test_rules.c checks it against a literal per-loss-time backprop
+ * with a hop counter.
  */
 #include "credit.h"
 
@@ -32,25 +43,25 @@
 enum { OPT_K };
 static const credit_option tbptt_options[] = {
     {"K", CREDIT_OPT_INT, "10", 1, 1e9, NULL,
-     "truncation: steps each loss time's error flows back, counting the loss step (K >= T is bptt)"},
+     "truncation: hops through W_rec each loss time's error may take, plus one (K = 1 is eprop, K >= T is bptt; the leak path is kept)"},
 };
 
 typedef struct tbptt_state {
-    long K;
-    int slots;        /* min(K, T): most windows open at once */
-    int *tau;         /* [slots] loss time of each open window, oldest first */
-    double *stack[2]; /* [slots][B_max][n] each: open windows, and the next step's */
-    double *D;        /* [T][B_max][n] sum of the windows at each step */
+    int K;          /* min(K, T): the same estimate (at most T-1 hops) */
+    int *live;      /* [K+1] block r holds a signal; block K is the merged one */
+    double *E;      /* [K+1][B_max][n] blocks by remaining hop budget, merged last */
+    double *P;      /* [K+1][B_max][n] (1-a) E W_rec of the step before */
+    double *D;      /* [T][B_max][n] sum of the blocks at each step */
 } tbptt_state;
 
-static int tbptt_slots(const credit_dims *d, const credit_value *opt)
+static int tbptt_budget(const credit_dims *d, const credit_value *opt)
 {
     return opt[OPT_K].i < d->T ? (int)opt[OPT_K].i : d->T;
 }
 
 static size_t tbptt_state_size(const credit_dims *d, const credit_value *opt)
 {
-    size_t slots = (size_t)tbptt_slots(d, opt), blk = (size_t)d->B_max * d->n;
+    size_t slots = (size_t)tbptt_budget(d, opt) + 1, blk = (size_t)d->B_max * d->n;
     return sizeof(tbptt_state) + sizeof(double) * (2 * slots * blk + (size_t)d->T * blk) + sizeof(int) * slots;
 }
 
@@ -59,12 +70,11 @@ static int tbptt_init(void *state, const credit_dims *d, const credit_value *opt
     (void)host;
     tbptt_state *s = state;
     size_t blk = (size_t)d->B_max * d->n;
-    s->K = opt[OPT_K].i;
-    s->slots = tbptt_slots(d, opt);
-    s->stack[0] = (double *)(s + 1);
-    s->stack[1] = s->stack[0] + (size_t)s->slots * blk;
-    s->D = s->stack[1] + (size_t)s->slots * blk;
-    s->tau = (int *)(s->D + (size_t)d->T * blk);
+    s->K = tbptt_budget(d, opt);
+    s->E = (double *)(s + 1);
+    s->P = s->E + (size_t)(s->K + 1) * blk;
+    s->D = s->P + (size_t)(s->K + 1) * blk;
+    s->live = (int *)(s->D + (size_t)d->T * blk);
     return CREDIT_OK;
 }
 
@@ -75,55 +85,73 @@ static int scored(const double *dy, size_t len)
     return 0;
 }
 
+/* o = psi o p (+ a o_old when keep). */
+static void hop_in(double *o, const double *psi, const double *p, double a, int keep, size_t len)
+{
+    if (keep)
+        for (size_t k = 0; k < len; k++) o[k] = psi[k] * p[k] + a * o[k];
+    else
+        for (size_t k = 0; k < len; k++) o[k] = psi[k] * p[k];
+}
+
 static int tbptt_grad(void *state, const credit_traj *tr, const credit_params *w, credit_params *g)
 {
     tbptt_state *s = state;
-    const int T = tr->T, n = tr->n, B = tr->B, rows = T * B;
+    const int T = tr->T, n = tr->n, B = tr->B, rows = T * B, K = s->K, M = K;
     const size_t blk = (size_t)B * n;
     const double a = tr->leak, c = 1.0 - a;
-    double *cur = s->stack[0], *nxt = s->stack[1];
-    int open = 0; /* windows in cur, ordered by decreasing tau: the first closes first */
+    double *E = s->E, *P = s->P;
+    int *live = s->live;
+    memset(live, 0, sizeof(int) * (K + 1));
 
     for (int u = T - 1; u >= 0; u--) {
         const double *psi = tr->psi + u * blk;
-        if (open > 0) { /* carry the windows from step u+1 to u */
-            int drop = 0;
-            while (drop < open && s->tau[drop] - u >= s->K) drop++;
-            open -= drop;
-            memmove(s->tau, s->tau + drop, sizeof(int) * open);
-            const double *from = cur + drop * blk;
-            if (open > 0) {
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, open * B, n, n, c, from, n, w->W_rec, n, 0.0, nxt, n);
-                for (int q = 0; q < open; q++) {
-                    double *o = nxt + q * blk;
-                    const double *f = from + q * blk;
-                    for (size_t k = 0; k < blk; k++) o[k] = psi[k] * o[k] + a * f[k];
-                }
+        if (u < T - 1) { /* carry the blocks from step u+1 to u */
+            /* Products of every live block that can still hop (r >= 1, merged), one dgemm per run. */
+            for (int r = 1; r <= M;) {
+                if (!live[r]) { r++; continue; }
+                int end = r;
+                while (end + 1 <= M && live[end + 1]) end++;
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (end - r + 1) * B, n, n, c, E + r * blk, n, w->W_rec, n, 0.0,
+                            P + r * blk, n);
+                r = end + 1;
             }
-            double *swap = cur;
-            cur = nxt;
-            nxt = swap;
+            /* Budget r receives the hop of r+1 and keeps its own leak; ascending r reads E^r+1 after. */
+            for (int r = 0; r < K; r++) {
+                int keep = live[r] && a != 0.0, in = r + 1 < K && live[r + 1];
+                if (in) hop_in(E + r * blk, psi, P + (r + 1) * blk, a, keep, blk);
+                else if (keep) cblas_dscal((int)blk, a, E + r * blk, 1);
+                live[r] = in || keep;
+            }
+            if (live[M]) hop_in(E + M * blk, psi, P + M * blk, a, 1, blk);
+        }
+        /* Budgets r >= u are never cut again: into the merged block. */
+        for (int r = u; r < K; r++) {
+            if (!live[r]) continue;
+            double *m = E + M * blk, *f = E + r * blk;
+            if (live[M]) for (size_t k = 0; k < blk; k++) m[k] += f[k];
+            else memcpy(m, f, sizeof(double) * blk);
+            live[M] = 1;
+            live[r] = 0;
         }
         if (scored(tr->dy + (size_t)u * B * tr->n_out, (size_t)B * tr->n_out)) {
+            const int r = K - 1 >= u ? M : K - 1;
             const double *L = tr->L + u * blk;
-            /* 0-based here: windows with tau < K stay open down to step 1. If
-             * the newest open one has tau < K, so has this one (u < tau): add into it. */
-            int merge = open > 0 && s->tau[open - 1] < s->K;
-            double *o = cur + (size_t)(merge ? open - 1 : open) * blk;
-            if (merge)
-                for (size_t k = 0; k < blk; k++) o[k] += psi[k] * L[k];
-            else {
-                for (size_t k = 0; k < blk; k++) o[k] = psi[k] * L[k];
-                s->tau[open++] = u;
-            }
+            double *o = E + r * blk;
+            if (live[r]) for (size_t k = 0; k < blk; k++) o[k] += psi[k] * L[k];
+            else for (size_t k = 0; k < blk; k++) o[k] = psi[k] * L[k];
+            live[r] = 1;
         }
         double *D = s->D + u * blk;
-        if (open == 0) memset(D, 0, sizeof(double) * blk);
-        else memcpy(D, cur, sizeof(double) * blk);
-        for (int q = 1; q < open; q++) {
-            const double *f = cur + q * blk;
-            for (size_t k = 0; k < blk; k++) D[k] += f[k];
+        int first = 1;
+        for (int r = 0; r <= M; r++) {
+            if (!live[r]) continue;
+            const double *f = E + r * blk;
+            if (first) memcpy(D, f, sizeof(double) * blk);
+            else for (size_t k = 0; k < blk; k++) D[k] += f[k];
+            first = 0;
         }
+        if (first) memset(D, 0, sizeof(double) * blk);
     }
     /* z rows 0..T*B-1 are z_0..z_{T-1}: the presynaptic rates of steps 1..T. */
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, c, s->D, n, tr->z, n, 1.0, g->W_rec, n);
@@ -136,8 +164,8 @@ static const credit_rule tbptt_rule = {
     .abi_version = CREDIT_ABI_VERSION,
     .struct_size = sizeof(credit_rule),
     .name = "tbptt",
-    .version = "1.0",
-    .summary = "truncated BPTT: each loss time's error flows back K steps (recurrent and leak paths)",
+    .version = "2.0",
+    .summary = "truncated BPTT: each loss time's error takes at most K-1 hops back through W_rec; the leak path is kept",
     .citation = "Williams & Peng 1990, An efficient gradient-based algorithm for on-line training of recurrent network trajectories, Neural Comput 2(4)",
     .flags = 0,
     .options = tbptt_options,

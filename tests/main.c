@@ -3,6 +3,7 @@
  * covered by the conformance suite the day it is added. */
 #define _GNU_SOURCE
 #include "test.h"
+#include "blas.h"
 #include "plugin.h"
 #include "util.h"
 
@@ -148,8 +149,10 @@ const char *test_seq_file(int mse)
     return path;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    credit_blas_init(argv); /* as bin/credit does: may re-execute with OPENBLAS_CORETYPE set */
     snprintf(tmpdir, sizeof tmpdir, "/tmp/credit-test-XXXXXX");
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
@@ -161,7 +164,7 @@ int main(void)
     test_conformance();
     test_plugins();
     test_cli();
-    void (*later[])(void) = {test_rules, test_tasks, test_curvature, test_stats, test_pipeline};
+    void (*later[])(void) = {test_rules, test_tasks, test_curvature, test_blas, test_stats, test_pipeline};
     for (size_t i = 0; i < sizeof later / sizeof *later; i++)
         if (later[i]) later[i]();
     char cmd[400];

@@ -48,6 +48,7 @@ __attribute__((weak)) void test_rules(void);     /* tests/test_rules.c */
 __attribute__((weak)) void test_tasks(void);     /* tests/test_tasks.c */
 __attribute__((weak)) void test_curvature(void); /* tests/test_curvature.c */
 __attribute__((weak)) void test_stats(void);     /* tests/test_stats.c */
+__attribute__((weak)) void test_blas(void);      /* tests/test_blas.c: OpenBLAS core selection */
 __attribute__((weak)) void test_pipeline(void);  /* tests/test_pipeline.c: the smoke profile */
 
 #endif

@@ -491,6 +491,291 @@ static void test_theorem(const char *rule, int all)
     credit_session_close(&s);
 }
 
+/* ------------------------------------------------------------ the rule's own edge: Arnoldi on J */
+
+/* Eigenvalues of a dense F x F nonsymmetric matrix by GSL, in GSL's order,
+ * with the unit right eigenvectors (columns of X, complex, F x F; may be NULL). */
+static void dense_nonsymm(const double *M, size_t F, double *re, double *im, gsl_matrix_complex *X)
+{
+    gsl_matrix *A = gsl_matrix_alloc(F, F);
+    gsl_vector_complex *ev = gsl_vector_complex_alloc(F);
+    gsl_matrix_complex *E = X ? X : gsl_matrix_complex_alloc(F, F);
+    gsl_eigen_nonsymmv_workspace *ws = gsl_eigen_nonsymmv_alloc(F);
+    for (size_t i = 0; i < F; i++)
+        for (size_t j = 0; j < F; j++) gsl_matrix_set(A, i, j, M[i * F + j]);
+    gsl_eigen_nonsymmv(A, ev, E, ws);
+    for (size_t i = 0; i < F; i++) re[i] = GSL_REAL(gsl_vector_complex_get(ev, i)), im[i] = GSL_IMAG(gsl_vector_complex_get(ev, i));
+    gsl_eigen_nonsymmv_free(ws);
+    if (!X) gsl_matrix_complex_free(E);
+    gsl_vector_complex_free(ev);
+    gsl_matrix_free(A);
+}
+
+/* Index of the eigenvalue of largest real part (of a pair, +im). */
+static size_t leading(const double *re, const double *im, size_t F)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < F; i++)
+        if (re[i] > re[best] || (re[i] == re[best] && im[i] > im[best])) best = i;
+    return best;
+}
+
+/* Condition number 1/|y^H x| (unit y, x) of the eigenvalue (re, im) of M:
+ * x from M, y from M^T (whose eigenvector for the same eigenvalue is conj(y)).
+ * To first order a perturbation E moves it by at most kappa |E|_2. */
+static double eig_condition(const double *M, size_t F, double re, double im)
+{
+    double *Mt = malloc(sizeof(double) * F * F), *r1 = malloc(sizeof(double) * F), *i1 = malloc(sizeof(double) * F),
+           *r2 = malloc(sizeof(double) * F), *i2 = malloc(sizeof(double) * F);
+    for (size_t i = 0; i < F; i++)
+        for (size_t j = 0; j < F; j++) Mt[i * F + j] = M[j * F + i];
+    gsl_matrix_complex *X = gsl_matrix_complex_alloc(F, F), *Y = gsl_matrix_complex_alloc(F, F);
+    dense_nonsymm(M, F, r1, i1, X);
+    dense_nonsymm(Mt, F, r2, i2, Y);
+    size_t a = 0, b = 0;
+    for (size_t i = 0; i < F; i++) {
+        if (hypot(r1[i] - re, i1[i] - im) < hypot(r1[a] - re, i1[a] - im)) a = i;
+        if (hypot(r2[i] - re, i2[i] - im) < hypot(r2[b] - re, i2[b] - im)) b = i;
+    }
+    double sr = 0, si = 0; /* w^T x, w = conj(y) */
+    for (size_t k = 0; k < F; k++) {
+        gsl_complex x = gsl_matrix_complex_get(X, k, a), w = gsl_matrix_complex_get(Y, k, b);
+        sr += GSL_REAL(w) * GSL_REAL(x) - GSL_IMAG(w) * GSL_IMAG(x);
+        si += GSL_REAL(w) * GSL_IMAG(x) + GSL_IMAG(w) * GSL_REAL(x);
+    }
+    gsl_matrix_complex_free(X);
+    gsl_matrix_complex_free(Y);
+    free(Mt), free(r1), free(i1), free(r2), free(i2);
+    return 1.0 / hypot(sr, si);
+}
+
+typedef struct dense_op { const double *M; size_t F; } dense_op;
+static int dense_apply(void *ctx, const double *x, double *y)
+{
+    const dense_op *op = ctx;
+    for (size_t i = 0; i < op->F; i++) {
+        double sum = 0;
+        for (size_t j = 0; j < op->F; j++) sum += op->M[i * op->F + j] * x[j];
+        y[i] = sum;
+    }
+    return 0;
+}
+
+/* The solver alone, on a normal nonsymmetric matrix A = U Lambda U' with
+ * known eigenvalues a_k +- i b_k (2x2 blocks) and real ones: with the whole
+ * space every Ritz value is an eigenvalue; with fewer steps each Ritz value
+ * lies within its residual of an eigenvalue (Bauer-Fike: A is normal). */
+static void test_arnoldi_dense(void)
+{
+    enum { F = 40, PAIRS = 12 };
+    double *A = calloc(F * F, sizeof(double)), *U = calloc(F * F, sizeof(double)), *L = calloc(F * F, sizeof(double));
+    double ere[F], eim[F];
+    credit_rng rng;
+    credit_rng_seed(&rng, 17, 2);
+    for (int k = 0; k < F; k++) { /* block diagonal Lambda, distinct real parts */
+        double a = 3.0 - 0.13 * k;
+        if (k < 2 * PAIRS && k % 2 == 0) {
+            double b = 0.2 + 0.05 * k;
+            L[k * F + k] = L[(k + 1) * F + k + 1] = a;
+            L[k * F + k + 1] = b, L[(k + 1) * F + k] = -b;
+            ere[k] = ere[k + 1] = a, eim[k] = b, eim[k + 1] = -b;
+            k++;
+        } else {
+            L[k * F + k] = a, ere[k] = a, eim[k] = 0;
+        }
+    }
+    for (int j = 0; j < F; j++) { /* U orthogonal: Gram-Schmidt (twice) of normal columns */
+        for (int i = 0; i < F; i++) U[i * F + j] = credit_rng_normal(&rng);
+        for (int pass = 0; pass < 2; pass++)
+            for (int q = 0; q < j; q++) {
+                double d = 0;
+                for (int i = 0; i < F; i++) d += U[i * F + q] * U[i * F + j];
+                for (int i = 0; i < F; i++) U[i * F + j] -= d * U[i * F + q];
+            }
+        double nrm = 0;
+        for (int i = 0; i < F; i++) nrm += U[i * F + j] * U[i * F + j];
+        for (int i = 0; i < F; i++) U[i * F + j] /= sqrt(nrm);
+    }
+    for (int i = 0; i < F; i++)
+        for (int j = 0; j < F; j++) {
+            double sum = 0;
+            for (int p = 0; p < F; p++)
+                for (int q = 0; q < F; q++) sum += U[i * F + p] * L[p * F + q] * U[j * F + q];
+            A[i * F + j] = sum;
+        }
+    dense_op op = {A, F};
+    const int sizes[2] = {F, 15};
+    for (int c = 0; c < 2; c++) {
+        credit_arnoldi ar;
+        int st = credit_arnoldi_alloc(&ar, F, sizes[c]);
+        if (!st) {
+            for (int i = 0; i < F; i++) ar.Q[i] = 1.0 / sqrt((double)F) * (i % 3 ? 1 : -1);
+            st = credit_arnoldi_run(&ar, dense_apply, &op);
+        }
+        double worst = 0, worst_excess = -INFINITY;
+        int sorted = 1;
+        for (int i = 0; !st && i < ar.steps; i++) {
+            double near = INFINITY;
+            for (int k = 0; k < F; k++) near = fmin(near, hypot(ar.re[i] - ere[k], ar.im[i] - eim[k]));
+            worst = fmax(worst, near);
+            worst_excess = fmax(worst_excess, near - ar.resid[i] - 1e-12 * 3.0);
+            if (i > 0 && (ar.re[i] > ar.re[i - 1] || (ar.re[i] == ar.re[i - 1] && ar.im[i] > ar.im[i - 1]))) sorted = 0;
+        }
+        char name[200];
+        if (c == 0) {
+            snprintf(name, sizeof name, "Arnoldi over the whole space (%d steps): every Ritz value is an eigenvalue of a known normal "
+                                        "nonsymmetric matrix, to 1e-12 of its spectral radius", F);
+            CHECK(!st && ar.steps == F && worst <= 1e-12 * 3.0 && sorted, name, "status %d, %d steps, worst distance %.3g, sorted %d", st,
+                  ar.steps, worst, sorted);
+        } else {
+            snprintf(name, sizeof name, "Arnoldi, %d of %d steps: each Ritz value within its residual of an eigenvalue (Bauer-Fike, "
+                                        "normal matrix), sorted by real part", sizes[c], F);
+            CHECK(!st && ar.steps == sizes[c] && worst_excess <= 0 && sorted && ar.re[0] > 2.5, name,
+                  "status %d, worst (distance - residual) %.3g, sorted %d, leading %.6g", st, worst_excess, sorted, ar.re[0]);
+        }
+        credit_arnoldi_free(&ar);
+    }
+
+    /* An invariant Krylov space: a 2x2 rotation block started from e_0 breaks
+     * down exactly after 2 steps, and its Ritz values are the block's. */
+    memset(A, 0, sizeof(double) * F * F);
+    A[0] = A[F + 1] = 1.5, A[1] = 0.5, A[F] = -0.5;
+    for (int k = 2; k < F; k++) A[k * F + k] = 3.0 - 0.1 * k;
+    credit_arnoldi ar;
+    int st = credit_arnoldi_alloc(&ar, F, 10);
+    if (!st) {
+        ar.Q[0] = 1.0;
+        st = credit_arnoldi_run(&ar, dense_apply, &op);
+    }
+    CHECK(!st && ar.steps == 2 && fabs(ar.re[0] - 1.5) <= 1e-15 && fabs(ar.im[0] - 0.5) <= 1e-15 && ar.im[1] == -ar.im[0] &&
+              ar.resid[0] == 0,
+          "Arnoldi stops at an exact breakdown (invariant 2-dimensional space): Ritz values 1.5 +- 0.5i, residual 0",
+          "status %d, %d steps, %.17g%+.17gi, residual %.3g", st, ar.steps, ar.re[0], ar.im[0], ar.resid[0]);
+    credit_arnoldi_free(&ar);
+    free(A), free(U), free(L);
+}
+
+/* Dense J (F x F over the free coordinates) from one central difference of
+ * the update direction per column, step h, as the Arnoldi products take it. */
+static double *dense_jacobian(credit_hessian *h, const coords *c, double step)
+{
+    double *J = calloc(c->F * c->F, sizeof(double)), *e = calloc(c->D, sizeof(double)), *up = calloc(c->D, sizeof(double)),
+           *down = calloc(c->D, sizeof(double));
+    for (size_t b = 0; b < c->F; b++) {
+        e[c->free_idx[b]] = 1.0;
+        credit_hessian_direction(h, e, step, 0, up);
+        credit_hessian_direction(h, e, -step, 0, down);
+        e[c->free_idx[b]] = 0.0;
+        for (size_t a = 0; a < c->F; a++) J[a * c->F + b] = (up[c->free_idx[a]] - down[c->free_idx[a]]) / (2 * step);
+    }
+    free(e), free(up), free(down);
+    return J;
+}
+
+/* Arnoldi on the rule's Jacobian against GSL's dense nonsymmetric solver on
+ * J built column by column; for bptt, J is the Hessian and mu_max lambda_max. */
+static void test_rule_edge(const char *rule, int all)
+{
+    char name[300], tag[80], extra[200];
+    snprintf(tag, sizeof tag, "%s, %s", rule, all ? "all params" : "W_rec");
+    snprintf(extra, sizeof extra, "hessian_tol=1e-14 hessian_maxiter=1000 hessian_params=%s jacobian_k=1000 jacobian_nev=4",
+             all ? "all" : "rec");
+    credit_session s;
+    const int B = 10;
+    if (!CHECK(open_tiny(&s, rule, 0, 0.5, 6, B, extra) == CREDIT_OK, "rule edge: tiny session opens", "%s", credit_error_message())) {
+        credit_session_close(&s);
+        return;
+    }
+    credit_curv_row row;
+    int st = credit_curvature_measure(&s, 0, &row);
+    credit_hessian *h;
+    if (!hessian_opens(&h, &s, all, B)) { credit_curv_row_free(&row); return; }
+    coords c;
+    coords_make(&c, &s, h, all);
+    const size_t F = c.F;
+    credit_curv_opts o;
+    credit_curv_opts_get(&s, &o);
+    double *J = dense_jacobian(h, &c, o.gamma_step), *J2 = dense_jacobian(h, &c, 2 * o.gamma_step);
+    /* The finite-difference error of a product, estimated from the step and
+     * twice the step (truncation h^2: J(2h) - J(h) is 3x J(h)'s own; the
+     * roundoff eps |u| / h at most 1.5x): E bounds |J_products - J_dense|. */
+    double E = 0, Jn = 0;
+    for (size_t k = 0; k < F * F; k++) E += (J[k] - J2[k]) * (J[k] - J2[k]), Jn += J[k] * J[k];
+    E = sqrt(E), Jn = sqrt(Jn);
+    double *re = malloc(sizeof(double) * F), *im = malloc(sizeof(double) * F);
+    dense_nonsymm(J, F, re, im, NULL);
+    size_t lead = leading(re, im, F);
+    double kappa = eig_condition(J, F, re[lead], im[lead]);
+    double asym = 0;
+    for (size_t a = 0; a < F; a++)
+        for (size_t b = 0; b < F; b++) asym = fmax(asym, fabs(J[a * F + b] - J[b * F + a]));
+
+    /* The whole Krylov space (jacobian_k capped at the free dimension): the
+     * Ritz values are J's eigenvalues but for the products' own error. */
+    double tol = 2 * kappa * E + 1e-12 * Jn;
+    snprintf(name, sizeof name, "rule edge, full Krylov space: mu = GSL's dense leading eigenvalue of J within 2 kappa |dJ|_F (%s)", tag);
+    CHECK(st == CREDIT_OK && row.jacobian && hypot(row.mu_re - re[lead], row.mu_im - fabs(im[lead])) <= tol, name,
+          "status %d: mu %.15g%+.3gi vs %.15g%+.3gi, |diff| %.3g, tol %.3g (kappa %.3g, |dJ| %.3g, |J| %.3g)", st, row.mu_re, row.mu_im,
+          re[lead], im[lead], hypot(row.mu_re - re[lead], row.mu_im - fabs(im[lead])), tol, kappa, E, Jn);
+    /* The 4 leading Ritz values (complex ones among them for eprop) and the margin over them. */
+    double r4[4], i4[4], s4[4], margin = -INFINITY, worst4 = 0;
+    int products = 0;
+    st = credit_hessian_jacobian_eig(h, 1000, 4, o.gamma_step, 0, 7, r4, i4, s4, &products);
+    int complex4 = 0;
+    for (int i = 0; i < 4; i++) {
+        margin = fmax(margin, hypot(1 - row.eta * r4[i], row.eta * i4[i]));
+        complex4 += i4[i] != 0;
+        size_t near = 0;
+        for (size_t k = 1; k < F; k++)
+            if (hypot(r4[i] - re[k], i4[i] - im[k]) < hypot(r4[i] - re[near], i4[i] - im[near])) near = k;
+        double tol_i = 2 * eig_condition(J, F, re[near], im[near]) * E + 1e-12 * Jn;
+        worst4 = fmax(worst4, hypot(r4[i] - re[near], i4[i] - im[near]) / tol_i);
+    }
+    snprintf(name, sizeof name, "rule edge, full Krylov space: the 4 leading Ritz values = dense eigenvalues within 2 kappa_i |dJ|_F (%s)", tag);
+    CHECK(st == CREDIT_OK && products == (int)F && worst4 <= 1, name, "status %d, %d products, worst |diff| / tol %.3g, %d complex", st,
+          products, worst4, complex4);
+    snprintf(name, sizeof name, "rule edge: rule_edge = eta mu_re / 2, margin = max |1 - eta mu| over 4 leading Ritz values (%s)", tag);
+    CHECK(row.rule_edge == row.eta * row.mu_re / 2 && fabs(row.margin - margin) <= 2 * row.eta * tol, name,
+          "rule_edge %.17g (eta %g, mu_re %.17g), margin %.17g vs %.17g", row.rule_edge, row.eta, row.mu_re, row.margin, margin);
+
+    /* A small Krylov space, the way runs use it (a fifth of the dimension):
+     * the leading Ritz value lies within kappa times its residual (first
+     * order, x2) of the leading eigenvalue, plus the products' own error. */
+    const int m = (int)F / 5;
+    double r1[1], i1[1], res1[1];
+    st = credit_hessian_jacobian_eig(h, m, 1, o.gamma_step, 0, 12345, r1, i1, res1, &products);
+    double d = hypot(r1[0] - re[lead], i1[0] - fabs(im[lead])), tol_m = 2 * kappa * res1[0] + tol;
+    snprintf(name, sizeof name, "rule edge, Krylov size %d of %zu: leading Ritz value within 2 kappa (residual + |dJ|) of the dense one (%s)",
+             m, F, tag);
+    CHECK(st == CREDIT_OK && products == m && d <= tol_m && res1[0] < 0.1 * Jn, name,
+          "status %d, %d products: %.15g%+.3gi vs %.15g%+.3gi, |diff| %.3g, residual %.3g, tol %.3g", st, products, r1[0], i1[0],
+          re[lead], im[lead], d, res1[0], tol_m);
+
+    if (strcmp(rule, "bptt") == 0) {
+        /* J is the Hessian (ReLU pattern frozen): symmetric up to the
+         * differences, and its eigenvalues within |J - H|_2 <= |J - H|_F of
+         * H's (Bauer-Fike, H symmetric), so mu_max = lambda_max to that. */
+        double *Hd = dense_from_products(h, &c), dH = 0, Hn = 0;
+        for (size_t k = 0; k < F * F; k++) dH += (J[k] - Hd[k]) * (J[k] - Hd[k]), Hn += Hd[k] * Hd[k];
+        dH = sqrt(dH), Hn = sqrt(Hn);
+        snprintf(name, sizeof name, "bptt: J built from differences of the update = the exact Hessian to 1e-8 (%s)", tag);
+        CHECK(dH <= 1e-8 * Hn && asym <= 1e-8 * Hn, name, "|J - H|_F %.3g, max asymmetry %.3g, |H|_F %.3g", dH, asym, Hn);
+        snprintf(name, sizeof name, "bptt: mu_max = lambda_max (Lanczos) within |J - H|_F + Lanczos's error, mu_im = 0 to that (%s)", tag);
+        double lt = dH + 1e-10 * fabs(row.lambda_max) + 1e-12 * Hn;
+        CHECK(fabs(row.mu_re - row.lambda_max) <= lt && fabs(row.mu_im) <= lt, name, "mu %.17g%+.3gi, lambda_max %.17g, tol %.3g",
+              row.mu_re, row.mu_im, row.lambda_max, lt);
+        free(Hd);
+    } else {
+        snprintf(name, sizeof name, "%s: J is not symmetric (so Arnoldi, not Lanczos) (%s)", rule, tag);
+        CHECK(asym > 1e3 * E, name, "max asymmetry %.3g, difference error %.3g", asym, E);
+    }
+    credit_curv_row_free(&row);
+    free(J), free(J2), free(re), free(im);
+    coords_free(&c);
+    credit_hessian_close(h);
+    credit_session_close(&s);
+}
+
 /* ------------------------------------------------------------ files and the CLI */
 
 
@@ -620,6 +905,25 @@ static void test_curvature_files(void)
     CHECK(slq && strstr(slq, "\n2\t") && !strstr(slq, "\n3\t"), "hessian_density: curvature_slq.tsv holds every probe's nodes and weights",
           "%.300s", tb ? tb : "(missing)");
     free(tb);
+    /* The rule's own edge: four columns appended when jacobian_k > 0, in training and in credit curvature. */
+    const char *jcols = "\ttrace\ttrace_se\tmu_re\tmu_im\trule_edge\tmargin\n";
+    rc = test_credit(&out, "curvature %s jacobian_k=8 jacobian_nev=2", a);
+    tb = slurp(a, "curvature_final.tsv");
+    double mre = tb ? column(tb, "mu_re") : NAN, edge = tb ? column(tb, "rule_edge") : NAN, marg = tb ? column(tb, "margin") : NAN;
+    double eta_f = tb ? column(tb, "eta") : NAN;
+    CHECK(rc == 0 && tb && strstr(tb, jcols) && strstr(tb, "Arnoldi, Krylov size 8, margin over 2") && mre > 0 &&
+              edge == eta_f * mre / 2 && marg > 0,
+          "credit curvature jacobian_k=8: mu_re mu_im rule_edge margin appended, rule_edge = eta mu_re / 2", "rc %d: %.600s", rc,
+          tb ? tb : out);
+    free(out);
+    free(tb);
+    snprintf(c, sizeof c, "%s/curv_jac", tmp);
+    rc = test_credit(&out, "train %s path=%s curvature_every=100 jacobian_k=6 rule=eprop out=%s", common, seq, c);
+    free(out);
+    tb = slurp(c, "curvature.tsv");
+    CHECK(rc == 0 && tb && strstr(tb, jcols) && count_rows(tb) == 3 && isfinite(column(tb, "margin")),
+          "curvature_every with jacobian_k: curvature.tsv rows carry the rule's own edge", "rc %d: %.600s", rc, tb ? tb : "(missing)");
+    free(tb);
     rc = test_credit(&out, "curvature %s lr=0.1", a);
     CHECK(rc == 1 && strstr(out, "'lr=0.1' cannot be overridden"), "credit curvature refuses to override the run's own keys", "rc %d: %s", rc, out);
     free(out);
@@ -677,5 +981,10 @@ void test_curvature(void)
     test_theorem("bptt", 0);
     test_theorem("example", 0);
     test_theorem("example", 1);
+    test_arnoldi_dense();
+    test_rule_edge("bptt", 0);
+    test_rule_edge("bptt", 1);
+    test_rule_edge("eprop", 0);
+    test_rule_edge("eprop", 1);
     test_curvature_files();
 }

@@ -216,32 +216,37 @@ static double *literal_rflo(const problem *p, const double *Bf)
     return g;
 }
 
-/* Truncated BPTT: from every loss time tau (scored or not), delta = psi o L,
- * then K-1 steps back along dv_u+1/dv_u = (1-a) diag(psi_u) W_rec^T + a,
- * each step's delta crediting that step's synapses. */
+/* Truncated BPTT: from every loss time tau (scored or not) separately,
+ * BPTT's backward recursion split by the hops j taken through W_rec:
+ * d_j at step u comes from d_j-1 of step u+1 through (1-a) diag(psi_u)
+ * W_rec^T (a hop) and from d_j of step u+1 through the leak a (no hop);
+ * the errors with j < K credit the synapses of their step. */
 static double *literal_tbptt(const problem *p, long K)
 {
     const int T = p->tr.T, B = p->tr.B, n = p->tr.n, n_in = p->tr.n_in, m = n_in + n;
     const double a = p->tr.leak;
-    double *g = grad_new(p), *delta = calloc(n, sizeof(double)), *prev = calloc(n, sizeof(double));
+    double *g = grad_new(p), *d = calloc((size_t)K * n, sizeof(double)), *prev = calloc((size_t)K * n, sizeof(double));
     for (int b = 0; b < B; b++)
         for (int tau = 0; tau < T; tau++)
-            for (long k = 0; k < K && tau - k >= 0; k++) {
-                int u = tau - (int)k;
-                for (int i = 0; i < n; i++) {
-                    if (k == 0) {
-                        delta[i] = PSI(u, b, i) * signal(p, NULL, u, b, i);
-                        continue;
+            for (int u = tau; u >= 0; u--) {
+                for (long j = 0; j < K; j++)
+                    for (int i = 0; i < n; i++) {
+                        double *dji = &d[j * n + i];
+                        if (u == tau) {
+                            *dji = j == 0 ? PSI(u, b, i) * signal(p, NULL, u, b, i) : 0.0;
+                            continue;
+                        }
+                        double hop = 0;
+                        if (j > 0)
+                            for (int l = 0; l < n; l++) hop += p->w.W_rec[l * n + i] * prev[(j - 1) * n + l];
+                        *dji = PSI(u, b, i) * (1 - a) * hop + a * prev[j * n + i];
                     }
-                    double back = 0;
-                    for (int l = 0; l < n; l++) back += p->w.W_rec[l * n + i] * prev[l];
-                    delta[i] = PSI(u, b, i) * (1 - a) * back + a * prev[i];
-                }
-                for (int i = 0; i < n; i++)
-                    for (int j = 0; j < m; j++) GRAD(g, i, j) += (1 - a) * delta[i] * PRE(u, b, j);
-                memcpy(prev, delta, sizeof(double) * n);
+                for (long j = 0; j < K; j++)
+                    for (int i = 0; i < n; i++)
+                        for (int q = 0; q < m; q++) GRAD(g, i, q) += (1 - a) * d[j * n + i] * PRE(u, b, q);
+                memcpy(prev, d, sizeof(double) * K * n);
             }
-    free(delta);
+    free(d);
     free(prev);
     return g;
 }
@@ -318,6 +323,9 @@ static double compare(const problem *p, const credit_rule *ra, const char *sa, c
     return e;
 }
 
+/* Limits at leak 0 and at a leak as large as the tasks' (0.8). */
+static const double limit_leaks[2] = {0.0, 0.8};
+
 static void test_limits(void)
 {
     const credit_rule *eprop = credit_rule_entry_eprop(), *rflo = credit_rule_entry_rflo(), *mdgl = credit_rule_entry_mdgl(),
@@ -325,7 +333,7 @@ static void test_limits(void)
     struct { const char *what; const credit_rule *a; const char *sa; const credit_rule *b; const char *sb; int leaky; } cases[] = {
         {"tbptt K=T equals bptt", tbptt, "K=7", NULL, NULL, 1},
         {"tbptt K=T+5 equals bptt", tbptt, "K=12", NULL, NULL, 1},
-        {"eprop equals tbptt K=1 without leak", eprop, NULL, tbptt, "K=1", 0},
+        {"eprop equals tbptt K=1", eprop, NULL, tbptt, "K=1", 1},
         {"mdgl equals tbptt K=2 without leak", mdgl, NULL, tbptt, "K=2", 0},
         {"rflo feedback=symmetric equals eprop without leak", rflo, "feedback=symmetric", eprop, NULL, 0},
     };
@@ -333,22 +341,40 @@ static void test_limits(void)
         for (int li = 0; li < (cases[c].leaky ? 2 : 1); li++)
             for (int mask = 0; mask < N_MASKS; mask++) {
                 problem p;
-                problem_make(&p, leaks[li], mask, 500 + 10 * li + mask);
+                problem_make(&p, limit_leaks[li], mask, 500 + 10 * li + mask);
                 double e = compare(&p, cases[c].a, cases[c].sa, cases[c].b, cases[c].sb);
                 char name[200];
-                snprintf(name, sizeof name, "%s to 1e-12 (leak %.1f, loss on %s)", cases[c].what, leaks[li], mask_names[mask]);
+                snprintf(name, sizeof name, "%s to 1e-12 (leak %.1f, loss on %s)", cases[c].what, limit_leaks[li], mask_names[mask]);
                 CHECK(e <= 1e-12, name, "relative difference %.3g", e);
                 problem_free(&p);
             }
 
+    /* The same limits between the literal forms alone: the definition of
+     * tbptt, not only its fast form, is eprop at K=1 and BPTT at K=T. */
+    for (int mask = 0; mask < N_MASKS; mask++) {
+        problem p;
+        problem_make(&p, 0.8, mask, 550 + mask);
+        double *k1 = literal_tbptt(&p, 1), *ep = literal_eprop(&p, NULL, 0), *kT = literal_tbptt(&p, p.d.T), *bp = grad_new(&p);
+        credit_params gp = {.W_in = bp, .W_rec = bp + (size_t)p.d.n * p.d.n_in};
+        credit_bptt(&p.tr, &p.w, &gp, p.f.delta, p.f.g);
+        double e1 = rel_err(k1, ep, grad_len(&p)), eT = rel_err(kT, bp, grad_len(&p));
+        char name[200];
+        snprintf(name, sizeof name, "literal tbptt: K=1 is literal eprop, K=T is the core's bptt, to 1e-12 (leak 0.8, loss on %s)",
+                 mask_names[mask]);
+        CHECK(e1 <= 1e-12 && eT <= 1e-12, name, "relative differences %.3g, %.3g", e1, eT);
+        free(k1), free(ep), free(kT), free(bp);
+        problem_free(&p);
+    }
+
     /* The limits are limits: with leak, or K short of T, the rules differ. */
     problem p;
-    problem_make(&p, 0.7, MASK_LAST, 600);
-    double e1 = compare(&p, eprop, NULL, tbptt, "K=1"), e2 = compare(&p, rflo, "feedback=symmetric", eprop, NULL);
+    problem_make(&p, 0.8, MASK_LAST, 600);
+    double e1 = compare(&p, mdgl, NULL, tbptt, "K=2"), e2 = compare(&p, rflo, "feedback=symmetric", eprop, NULL);
     double e3 = compare(&p, tbptt, "K=6", NULL, NULL), e4 = compare(&p, eprop, "feedback=random", eprop, NULL);
-    CHECK(e1 > 1e-3 && e2 > 1e-3 && e3 > 1e-6 && e4 > 1e-3,
-          "with leak eprop != tbptt K=1, rflo != eprop, tbptt K=T-1 != bptt; random != symmetric feedback",
-          "relative differences %.3g %.3g %.3g %.3g", e1, e2, e3, e4);
+    double e5 = compare(&p, tbptt, "K=1", NULL, NULL);
+    CHECK(e1 > 1e-3 && e2 > 1e-3 && e3 > 1e-6 && e4 > 1e-3 && e5 > 1e-3,
+          "with leak mdgl != tbptt K=2, rflo != eprop; tbptt K=T-1, K=1 != bptt; random != symmetric feedback",
+          "relative differences %.3g %.3g %.3g %.3g %.3g", e1, e2, e3, e4, e5);
     problem_free(&p);
 }
 

@@ -9,6 +9,8 @@
 
 #include <math.h>
 
+void test_claims(void);
+
 static int near(double got, double want, double tol) { return fabs(got - want) <= tol; }
 
 #define NEAR(got, want, tol, name) CHECK(near((got), (want), (tol)), name, "got %.10g, want %.10g (tol %g)", (double)(got), (double)(want), (double)(tol))
@@ -19,15 +21,86 @@ static const double sleep2[10] = {1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 
 
 void test_stats(void)
 {
-    /* The claims' verdicts: significance decides "reproduced", the direction
-     * of the estimate splits the rest. */
-    CHECK(!strcmp(stat_verdict(0.01, 1, 0.05), "reproduced"), "verdict: p < alpha reproduces", "%s", stat_verdict(0.01, 1, 0.05));
-    CHECK(!strcmp(stat_verdict(0.05, 1, 0.05), "inconclusive"), "verdict: p = alpha in the predicted direction is inconclusive", "%s",
-          stat_verdict(0.05, 1, 0.05));
-    CHECK(!strcmp(stat_verdict(0.7, 0, 0.05), "not reproduced"), "verdict: the other direction is not reproduced", "%s",
-          stat_verdict(0.7, 0, 0.05));
-    CHECK(!strcmp(stat_verdict(NAN, 1, 0.05), "inconclusive") && !strcmp(stat_verdict(NAN, 0, 0.05), "inconclusive"),
-          "verdict: no p-value (too few runs) is inconclusive", "%s", stat_verdict(NAN, 0, 0.05));
+    /* The claims' verdicts: the p against the prediction decides
+     * "contradicted", the prediction's p "reproduced", anything else (no p)
+     * is inconclusive. */
+    CHECK(!strcmp(stat_verdict(0.01, 0.9, 0.05), "reproduced"), "verdict: p_for < alpha reproduces", "%s", stat_verdict(0.01, 0.9, 0.05));
+    CHECK(!strcmp(stat_verdict(0.05, 0.5, 0.05), "inconclusive"), "verdict: p_for = alpha, p_against large is inconclusive", "%s",
+          stat_verdict(0.05, 0.5, 0.05));
+    CHECK(!strcmp(stat_verdict(0.7, 0.01, 0.05), "contradicted"), "verdict: p_against < alpha contradicts", "%s", stat_verdict(0.7, 0.01, 0.05));
+    CHECK(!strcmp(stat_verdict(0.01, 0.01, 0.05), "contradicted"), "verdict: significant but inside the smallest effect of interest contradicts",
+          "%s", stat_verdict(0.01, 0.01, 0.05));
+    CHECK(!strcmp(stat_verdict(NAN, NAN, 0.05), "inconclusive") && !strcmp(stat_verdict(NAN, 0.5, 0.05), "inconclusive"),
+          "verdict: no p-value (too few runs) is inconclusive", "%s", stat_verdict(NAN, NAN, 0.05));
+
+    /* Holm, hand-worked (R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") = 0.03 0.06 0.06 0.02):
+     * sorted 0.005 0.01 0.03 0.04 times 4 3 2 1 = 0.02 0.03 0.06 0.04, then the running max. */
+    const double hp[4] = {0.01, 0.04, 0.03, 0.005}, hw[4] = {0.03, 0.06, 0.06, 0.02};
+    double ha[4];
+    stat_holm(hp, 4, ha);
+    int holm_ok = 1;
+    for (int i = 0; i < 4; i++) holm_ok &= near(ha[i], hw[i], 1e-12);
+    CHECK(holm_ok, "holm: adjusted p-values (hand-worked, = R p.adjust)", "%g %g %g %g", ha[0], ha[1], ha[2], ha[3]);
+    /* An unmeasured endpoint (NaN) takes its share: {0.01, NaN} -> 0.02, NaN; capped at 1. */
+    const double hn[3] = {0.01, NAN, 0.6};
+    double hb[3];
+    stat_holm(hn, 3, hb);
+    CHECK(near(hb[0], 0.03, 1e-12) && isnan(hb[1]) && near(hb[2], 1, 1e-12), "holm: NaN counts as an endpoint, values capped at 1",
+          "%g %g %g", hb[0], hb[1], hb[2]);
+
+    /* Estimates and the one-sided, equivalence and minimal-effect tests on R's
+     * sleep data: mean difference 0.75 - 2.33 = -1.58, Welch t = -1.8608 on
+     * 17.776 df (R), so se = 1.58 / 1.8608. */
+    stat_estimate e = stat_estimate_welch(sleep1, 10, sleep2, 10);
+    NEAR(e.effect, -1.58, 1e-12, "estimate: Welch difference of means (R sleep)");
+    NEAR(e.se, 1.58 / 1.8608, 5e-5, "estimate: Welch standard error");
+    NEAR(e.df, 17.776, 5e-4, "estimate: Welch df");
+    /* R: t.test(extra ~ group, data = sleep) 95 percent CI -3.3654832 0.2054832 */
+    NEAR(e.lo, -3.3654832, 5e-6, "estimate: 95% interval, low (R)");
+    NEAR(e.hi, 0.2054832, 5e-6, "estimate: 95% interval, high (R)");
+    NEAR(stat_p_beyond(e, 0, -1), 0.07939 / 2, 5e-6, "p beyond: one-sided less = half R's two-sided p");
+    /* TOST within +-3: t = (-1.58 + 3) / se = 1.672, whose upper tail on ~17.8 df lies between the
+     * t-table's 0.10 (1.33) and 0.05 (1.734 at 18 df); within +-4: t = 2.850, between 0.01 (2.552)
+     * and 0.005 (2.878). */
+    double pt3 = stat_p_inside(e, -3, 3), pt4 = stat_p_inside(e, -4, 4);
+    CHECK(pt3 > 0.05 && pt3 < 0.10, "tost: +-3 not equivalent at 0.05 (t-table)", "p %g", pt3);
+    CHECK(pt4 > 0.005 && pt4 < 0.01, "tost: +-4 equivalent at 0.01 (t-table)", "p %g", pt4);
+    /* Outside [0, 5]: the test "effect < 0" is R's one-sided p. */
+    NEAR(stat_p_outside(e, 0, 5), 0.07939 / 2, 5e-6, "minimal effect: outside a band is the nearer one-sided test");
+    /* Normal scale, hand-worked: effect 0, se 1, band +-1.644854: p = 0.05 exactly. */
+    stat_estimate z = stat_estimate_make(0, 1, INFINITY, 100);
+    NEAR(stat_p_inside(z, -1.6448536, 1.6448536), 0.05, 1e-7, "tost: normal, band at the 95% quantile gives 0.05");
+    NEAR(z.hi, 1.959964, 1e-6, "estimate: normal 95% interval");
+
+    /* Fisher z of R's cor.test example: r = 0.5711816, n = 9: z = atanh(r), se = 1/sqrt(6);
+     * R's 95 percent CI for rho: -0.1497426 0.8955795. */
+    e = stat_estimate_fisher_z((const double[]){44.4, 45.9, 41.9, 53.3, 44.7, 44.1, 50.7, 45.2, 60.1},
+                               (const double[]){2.6, 3.1, 2.5, 5.0, 3.6, 4.0, 5.2, 2.8, 3.8}, 9);
+    NEAR(tanh(e.effect), 0.5711816, 5e-8, "fisher z: r");
+    NEAR(tanh(e.lo), -0.1497426, 5e-7, "fisher z: interval low (R cor.test)");
+    NEAR(tanh(e.hi), 0.8955795, 5e-7, "fisher z: interval high (R cor.test)");
+
+    /* Regression through GSL multifit on [1, x] equals the hand-worked line below; an
+     * added covariate orthogonal to both (centred, x-independent) leaves the slope. */
+    {
+        const double x[5] = {1, 2, 3, 4, 5}, y[5] = {2, 4, 5, 4, 5};
+        double X[10];
+        for (int i = 0; i < 5; i++) X[2 * i] = 1, X[2 * i + 1] = x[i];
+        stat_estimate b = stat_estimate_regression(X, y, 5, 2, 1);
+        NEAR(b.effect, 0.6, 1e-12, "regression: slope (hand-worked line)");
+        NEAR(b.se, sqrt(0.08), 1e-12, "regression: se (residual variance scaled once)");
+        CHECK(b.df == 3, "regression: df n - p", "%g", b.df);
+        /* y = 1 + 2 x1 - 3 x2 exactly (+ small exact residuals orthogonal to the design): coefficient 2 */
+        const double x1[6] = {0, 1, 2, 3, 4, 5}, x2[6] = {1, 0, 1, 0, 1, 0}, r[6] = {0.1, -0.1, -0.1, 0.1, 0, 0};
+        double X3[18], y3[6];
+        for (int i = 0; i < 6; i++) X3[3 * i] = 1, X3[3 * i + 1] = x1[i], X3[3 * i + 2] = x2[i], y3[i] = 1 + 2 * x1[i] - 3 * x2[i] + r[i];
+        b = stat_estimate_regression(X3, y3, 6, 3, 1);
+        CHECK(fabs(b.effect - 2) < 0.05 && b.se > 0 && b.se < 0.1, "regression: two covariates recover the coefficient", "%g se %g", b.effect, b.se);
+        /* collinear columns: no estimate */
+        for (int i = 0; i < 6; i++) X3[3 * i + 2] = 2 * x1[i];
+        b = stat_estimate_regression(X3, y3, 6, 3, 1);
+        CHECK(isnan(b.se), "regression: a collinear design gives no estimate", "se %g", b.se);
+    }
 
     /* Hand-worked: 2 4 4 4 5 5 7 9: mean 5, sum of squares 32, sd sqrt(32/7),
      * sem sd/sqrt(8), median (4+5)/2. A NaN is skipped. */
@@ -133,4 +206,6 @@ void test_stats(void)
     /* Too small samples give NaN, never a verdict. */
     t = stat_welch(sleep1, 1, sleep2, 10);
     CHECK(isnan(t.p_greater), "welch: n = 1 gives NaN", "%g", t.p_greater);
+
+    test_claims(); /* the verdict logic of every claim row (tests/test_claims.c) */
 }

@@ -1,0 +1,277 @@
+/* fragments.c - credit-stats' Markdown for the paper and the claims'
+ * tables (claims.tsv for `make verify`, claims.md, the per-claim summary). */
+#define _POSIX_C_SOURCE 200809L
+#include "stats.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void stats_value(stats_ctx *c, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(c->values, "%s\t", key);
+    vfprintf(c->values, fmt, ap);
+    fputc('\n', c->values);
+    va_end(ap);
+}
+
+/* What the paper (or our reconstruction of its theorem) says, per claim id. */
+static const struct { const char *id, *says; } claim_says[] = {
+    {"1", "bio rules generalize worse (larger gap)"},
+    {"1m", "... also at matched training accuracy"},
+    {"1l", "... also at matched training loss"},
+    {"2", "... and more variably across seeds"},
+    {"2m", "... more variably at matched training accuracy"},
+    {"2l", "... more variably at matched training loss"},
+    {"3", "the gap rises with curvature, within each rule"},
+    {"3r", "... controlling for rule and training loss"},
+    {"4", "bio rules settle in sharper regions"},
+    {"4m", "... also at matched training accuracy"},
+    {"4l", "... also at matched training loss"},
+    {"5a", "theorem (a): lambda_max grows and settles"},
+    {"5b", "theorem (b): the reference settles at its edge 2/eta"},
+    {"5e", "theorem (b, c): final lambda_max scales like 1/eta, every rule"},
+    {"5c", "theorem (c): each bio rule settles at its own edge"},
+    {"5d", "theorem (d): curvature falls as the truncation K grows"},
+    {"6", "a remedy (larger learning rate) lowers the gap"},
+};
+
+static const char *says(const char *id)
+{
+    for (size_t i = 0; i < sizeof claim_says / sizeof *claim_says; i++)
+        if (!strcmp(claim_says[i].id, id)) return claim_says[i].says;
+    return "";
+}
+
+static void compared_with(const claim_row *r, char *buf, size_t len)
+{
+    char b1[32], b2[32];
+    if (r->spec->test == TEST_DIRECTION) {
+        double h = r->band_hi;
+        if (r->spec->kind == K_CORR) h = tanh(h);
+        snprintf(buf, len, "%s 0 (no effect: within ±%s)", r->spec->direction > 0 ? ">" : "<", tsv_fmt3(h, b1));
+    } else {
+        snprintf(buf, len, "inside [%s, %s]", tsv_fmt3(r->band_lo, b1), tsv_fmt3(r->band_hi, b2));
+    }
+}
+
+void stats_write_claims(stats_ctx *c)
+{
+    FILE *tsv = tsv_open(&c->out, "claims.tsv"), *md = tsv_open(&c->out, "claims.md");
+    fprintf(tsv, "claim\tprimary\ttask\trule\ttest_set\tquantity\tprediction\tcompared_with\tn\teffect\tci_low\tci_high\tp_for\tp_for_holm\t"
+                 "p_against\tp_against_holm\tverdict\treason\tcontext\n");
+    fprintf(md, "| claim | primary | task | rule | test set | prediction | n | effect [95%% CI] | compared with | p for | p against | verdict | training / note |\n");
+    fprintf(md, "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    char b1[32], b2[32], b3[32], b4[32], b5[32], cmp[128];
+    for (size_t i = 0; i < c->nrows; i++) {
+        const claim_row *r = &c->rows[i];
+        double eff, lo, hi;
+        claims_shown(r, &eff, &lo, &hi);
+        compared_with(r, cmp, sizeof cmp);
+        const char *q = run_field_name[r->spec->quantity], *note = r->reason[0] ? r->reason : r->context;
+        fprintf(tsv, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%zu", r->spec->id, r->primary ? "primary" : "secondary", r->task, r->rule,
+                r->spec->test_set, q, r->spec->prediction, cmp, r->e.n);
+        const double v[7] = {eff, lo, hi, r->p_for, r->p_for_adj, r->p_against, r->p_against_adj};
+        for (int k = 0; k < 7; k++) fputc('\t', tsv), tsv_pnum(tsv, v[k]);
+        fprintf(tsv, "\t%s\t%s\t%s\n", r->verdict, r->reason, r->context);
+        fprintf(md, "| %s | %s | %s | %s | %s | %s (%s) | %zu | %s [%s, %s] | %s | %s%s | %s%s | **%s** | %s |\n", r->spec->id,
+                r->primary ? "yes" : "no", r->task, r->rule, r->spec->test_set, r->spec->prediction, q, r->e.n, tsv_fmt3(eff, b1),
+                tsv_fmt3(lo, b2), tsv_fmt3(hi, b3), cmp, tsv_fmtp(r->p_for_adj, b4), r->primary ? " (Holm)" : "",
+                tsv_fmtp(r->p_against_adj, b5), r->primary ? " (Holm)" : "", r->verdict, note);
+    }
+    tsv_close(&c->out, tsv);
+    tsv_close(&c->out, md);
+
+    /* Per claim: the verdict counts, the primary endpoints' verdicts and the protocol. */
+    FILE *sum = tsv_open(&c->out, "claims_summary.md");
+    fprintf(sum, "| claim | the paper (or our reconstruction) says | judged on | reproduced | contradicted | inconclusive | of which not measured | primary endpoints |\n");
+    fprintf(sum, "|---|---|---|---|---|---|---|---|\n");
+    int prim[3] = {0};
+    for (size_t i = 0; i < c->nrows; i++) {
+        const char *id = c->rows[i].spec->id;
+        size_t j = 0;
+        while (j < i && strcmp(c->rows[j].spec->id, id)) j++;
+        if (j < i) continue; /* one line per claim id, at its first row */
+        int n[3] = {0}, absent = 0;
+        char primaries[512] = "", protocols[256] = "", key[64];
+        for (size_t k = i; k < c->nrows; k++) {
+            const claim_row *r = &c->rows[k];
+            if (strcmp(r->spec->id, id)) continue;
+            int v = !strcmp(r->verdict, "reproduced") ? 0 : !strcmp(r->verdict, "contradicted") ? 1 : 2;
+            n[v]++;
+            absent += !strncmp(r->reason, "not measured", 12);
+            if (!strstr(protocols, r->spec->protocol))
+                snprintf(protocols + strlen(protocols), sizeof protocols - strlen(protocols), "%s%s", protocols[0] ? "; " : "", r->spec->protocol);
+            if (r->primary) {
+                prim[v]++;
+                snprintf(primaries + strlen(primaries), sizeof primaries - strlen(primaries), "%s%s %s %s: %s", primaries[0] ? "; " : "",
+                         r->task, r->rule, run_field_name[r->spec->quantity], r->verdict);
+            }
+        }
+        fprintf(sum, "| %s | %s | %s | %d | %d | %d | %d | %s |\n", id, says(id), protocols, n[0], n[1], n[2], absent,
+                primaries[0] ? primaries : "–");
+        const char *names[3] = {"reproduced", "contradicted", "inconclusive"};
+        for (int v = 0; v < 3; v++) snprintf(key, sizeof key, "claim.%s.%s", id, names[v]), stats_value(c, key, "%d", n[v]);
+        snprintf(key, sizeof key, "claim.%s.not_measured", id), stats_value(c, key, "%d", absent);
+        snprintf(key, sizeof key, "claim.%s.total", id), stats_value(c, key, "%d", n[0] + n[1] + n[2]);
+    }
+    tsv_close(&c->out, sum);
+    stats_value(c, "claims.primary.reproduced", "%d", prim[0]);
+    stats_value(c, "claims.primary.contradicted", "%d", prim[1]);
+    stats_value(c, "claims.primary.inconclusive", "%d", prim[2]);
+    stats_value(c, "claims.primary.total", "%d", prim[0] + prim[1] + prim[2]);
+    stats_value(c, "claims.rows", "%zu", c->nrows);
+
+    /* The settings the verdicts used, as declared in the profile. */
+    const claim_settings *cs = &c->cs;
+    stats_value(c, "claims.reference", "%s", cs->reference);
+    stats_value(c, "claims.primary", "%s", cs->primary);
+    stats_value(c, "claims.matched_loss_group", "%s", cs->matched_loss);
+    stats_value(c, "claims.remedy_group", "%s", cs->remedy);
+    const struct { const char *key; double v; } num[] = {
+        {"claims.sesoi_gap_acc", cs->sesoi_gap_acc}, {"claims.sesoi_gap_loss", cs->sesoi_gap_loss}, {"claims.sesoi_gap_mse", cs->sesoi_gap_mse},
+        {"claims.sesoi_log_lambda", cs->sesoi_log_lambda}, {"claims.sesoi_slope", cs->sesoi_slope}, {"claims.sesoi_r", cs->sesoi_r},
+        {"claims.band_lo", cs->band_lo}, {"claims.band_hi", cs->band_hi}, {"claims.near", cs->near},
+        {"claims.plateau", cs->plateau}, {"claims.settle", cs->settle}};
+    for (size_t k = 0; k < sizeof num / sizeof *num; k++) stats_value(c, num[k].key, "%s", tsv_fmt3(num[k].v, b1));
+}
+
+/* " mean ± spread |" or " – |" for no values. */
+static void cell(FILE *fp, const double *a, size_t n, int sem)
+{
+    char b1[32], b2[32];
+    stat_summary s = stat_describe(a, n);
+    if (s.n == 0) fprintf(fp, " – |");
+    else fprintf(fp, " %s ± %s |", tsv_fmt3(s.mean, b1), tsv_fmt3(sem ? s.sem : s.sd, b2));
+}
+
+void stats_write_fragments(stats_ctx *c)
+{
+    const run_set *s = &c->runs;
+    const char *tasks[64], *rules[64];
+    char b1[32], key[256];
+    double *a = stats_calloc(s->n, sizeof *a);
+    size_t nt = runs_distinct(s, "main", NULL, RUN_TASK, tasks, 64);
+
+    /* The main comparison, one row per task and rule: training error beside every gap. */
+    FILE *fp = tsv_open(&c->out, "summary.md");
+    fprintf(fp, "| task | rule | runs | train error | test error | error gap | error gap (perturbed) | train loss | loss gap | loss gap (perturbed) | final lambda_max | gamma |\n");
+    fprintf(fp, "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    const int cols[9] = {F_TRAIN_ERR, F_TEST_ACC, F_GAP_ACC, F_PGAP_ACC, F_TRAIN_LOSS, F_GAP_LOSS, F_PGAP_LOSS, F_LAMBDA, F_GAMMA};
+    for (size_t t = 0; t < nt; t++) {
+        size_t nr = runs_distinct(s, "main", tasks[t], RUN_RULE, rules, 64);
+        for (size_t q = 0; q < nr; q++) {
+            size_t n = runs_pick(s, "main", tasks[t], rules[q], NAN, F_DIVERGED, a, NULL), div = 0;
+            for (size_t i = 0; i < n; i++) div += a[i] > 0;
+            if (div) fprintf(fp, "| %s | %s | %zu (%zu diverged) |", tasks[t], rules[q], n, div);
+            else fprintf(fp, "| %s | %s | %zu |", tasks[t], rules[q], n);
+            for (int k = 0; k < 9; k++) {
+                n = runs_pick(s, "main", tasks[t], rules[q], NAN, cols[k], a, NULL);
+                if (cols[k] == F_TEST_ACC)
+                    for (size_t i = 0; i < n; i++) a[i] = 1 - a[i]; /* test error */
+                cell(fp, a, n, 0);
+            }
+            fputc('\n', fp);
+        }
+    }
+    tsv_close(&c->out, fp);
+
+    /* Settings of each task as run (from the first reference run's resolved config). */
+    fp = tsv_open(&c->out, "settings.md");
+    fprintf(fp, "| task | units | iterations | batch | learning rate | l2 | leak | optimizer | seeds | task options |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    for (size_t t = 0; t < nt; t++) {
+        const run *r = NULL;
+        for (size_t i = 0; i < s->n && !r; i++)
+            if (!strcmp(s->run[i].group, "main") && !strcmp(s->run[i].task, tasks[t])) r = &s->run[i];
+        size_t n = runs_pick(s, "main", tasks[t], c->cs.reference, NAN, F_LR, a, NULL);
+        const char *keys[] = {"n", "iters", "batch", "lr", "l2", "leak", "optimizer", "seed"};
+        fprintf(fp, "| %s |", tasks[t]);
+        for (size_t k = 0; k < 7; k++) {
+            const char *v = run_config(r, keys[k]);
+            fprintf(fp, " %s |", v ? v : "–");
+        }
+        fprintf(fp, " %zu |", n);
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+            const char *v = run_config(r, keys[k]);
+            snprintf(key, sizeof key, "setting.%s.%s", tasks[t], keys[k]);
+            stats_value(c, key, "%s", v ? v : "–");
+        }
+        int first = 1;
+        for (size_t i = 0; i < r->nkey; i++)
+            if (!strcmp(r->section[i], "task")) {
+                fprintf(fp, "%s%s=%s", first ? " " : ", ", r->key[i], r->val[i]);
+                first = 0;
+            }
+        fprintf(fp, " |\n");
+    }
+    tsv_close(&c->out, fp);
+
+    /* The matched-accuracy group: each rule stopped at a common training accuracy. */
+    fp = tsv_open(&c->out, "matched.md");
+    const char *mt[64];
+    size_t nmt = runs_distinct(s, "matched", NULL, RUN_TASK, mt, 64);
+    double target = NAN;
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->run[i].group, "matched")) target = s->run[i].x;
+    stats_value(c, "matched.target", "%s", isfinite(target) ? tsv_fmt3(target, b1) : "none");
+    if (nmt == 0) fprintf(fp, "*No matched-accuracy runs in this profile.*\n");
+    else {
+        fprintf(fp, "| task | rule | runs | reached the target | iterations | train error | test error | error gap | error gap (perturbed) | loss gap (perturbed) | final lambda_max |\n");
+        fprintf(fp, "|---|---|---|---|---|---|---|---|---|---|---|\n");
+    }
+    size_t reached_all = 0, n_all = 0;
+    for (size_t t = 0; t < nmt; t++) {
+        size_t nr = runs_distinct(s, "matched", mt[t], RUN_RULE, rules, 64);
+        for (size_t q = 0; q < nr; q++) {
+            size_t n = 0, reached = 0, div = 0;
+            for (size_t i = 0; i < s->n; i++) {
+                const run *r = &s->run[i];
+                if (strcmp(r->group, "matched") || strcmp(r->task, mt[t]) || strcmp(r->rule, rules[q])) continue;
+                n++;
+                reached += !strcmp(r->status, "target_reached");
+                div += r->f[F_DIVERGED] > 0;
+            }
+            reached_all += reached, n_all += n;
+            fprintf(fp, "| %s | %s | %zu%s | %zu of %zu |", mt[t], rules[q], n, div ? " (some diverged)" : "", reached, n);
+            const int mc[7] = {F_ITERS, F_TRAIN_ERR, F_TEST_ACC, F_GAP_ACC, F_PGAP_ACC, F_PGAP_LOSS, F_LAMBDA};
+            for (int k = 0; k < 7; k++) {
+                size_t m = runs_pick(s, "matched", mt[t], rules[q], NAN, mc[k], a, NULL);
+                if (mc[k] == F_TEST_ACC)
+                    for (size_t i = 0; i < m; i++) a[i] = 1 - a[i];
+                cell(fp, a, m, 0);
+            }
+            fputc('\n', fp);
+        }
+    }
+    stats_value(c, "matched.reached", "%zu", reached_all);
+    stats_value(c, "matched.runs", "%zu", n_all);
+    tsv_close(&c->out, fp);
+
+    /* Sweeps as tables: lr, tbptt K, remedy c, boost. */
+    fp = tsv_open(&c->out, "sweeps.md");
+    const char *groups[4] = {"lr", "tbptt", "remedy", "boost"}, *xname[4] = {"eta", "K", "c", "boost factor"};
+    fprintf(fp, "| experiment | task | rule | x | runs | final lambda_max | eta lambda_max / 2 (plateau) | rho (plateau) | gamma | train error | error gap (perturbed) | loss gap (perturbed) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (int g = 0; g < 4; g++) {
+        const char *gt[64];
+        size_t ngt = runs_distinct(s, groups[g], NULL, RUN_TASK, gt, 64);
+        for (size_t t = 0; t < ngt; t++) {
+            size_t nr = runs_distinct(s, groups[g], gt[t], RUN_RULE, rules, 64);
+            for (size_t q = 0; q < nr; q++) {
+                double xs[256];
+                size_t nx = runs_xs(s, groups[g], gt[t], rules[q], xs, 256);
+                for (size_t xi = 0; xi < nx; xi++) {
+                    const int fs[7] = {F_LAMBDA, F_LEVEL, F_RHO, F_GAMMA, F_TRAIN_ERR, F_PGAP_ACC, F_PGAP_LOSS};
+                    size_t n = runs_pick(s, groups[g], gt[t], rules[q], xs[xi], F_LR, a, NULL);
+                    fprintf(fp, "| %s | %s | %s | %s = %s | %zu |", groups[g], gt[t], rules[q], xname[g], tsv_fmt3(xs[xi], b1), n);
+                    for (int k = 0; k < 7; k++) cell(fp, a, runs_pick(s, groups[g], gt[t], rules[q], xs[xi], fs[k], a, NULL), 1);
+                    fputc('\n', fp);
+                }
+            }
+        }
+    }
+    tsv_close(&c->out, fp);
+    free(a);
+}

@@ -1,0 +1,343 @@
+/* runs.c - see runs.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "runs.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const run_field_name[NF] = {
+    "train_loss", "train_acc", "test_loss", "test_acc", "ptest_loss", "ptest_acc",
+    "gap_loss", "gap_acc", "pgap_loss", "pgap_acc",
+    "lambda_max", "gamma", "bound_gd", "bound_rule", "lambda_max_initial", "lambda_over_gd", "lambda_over_rule",
+    "lr", "iterations", "diverged",
+    "log_lambda_max", "log_inv_eta_gamma", "lambda_growth", "lambda_drift", "edge_level", "edge_level_all",
+    "rho", "rho_growth", "rho_drift", "rule_edge", "margin", "train_err"};
+
+static const char *const curv_col[NC] = {"lambda_max", "gamma", "eta", "bound_gd", "bound_rule", "rule_edge", "margin"};
+enum { CURV_REQUIRED = 5 }; /* the first five; the rule's own edge is optional */
+
+static void read_config(run *r)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/config.txt", r->dir);
+    FILE *fp = fopen(path, "r");
+    if (!fp) stats_die("%s: %s (the run is incomplete)", path, strerror(errno));
+    char *line = NULL, section[64] = "core";
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, fp)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        if (line[0] == '#') {
+            /* "# core", "# rule NAME", "# task NAME" open sections */
+            if (!strncmp(line, "# core", 6) || ((!strncmp(line, "# rule ", 7) || !strncmp(line, "# task ", 7)) && !strchr(line + 7, ' ')))
+                snprintf(section, sizeof section, "%.4s", line + 2);
+            continue;
+        }
+        char *eq = strstr(line, " = ");
+        if (!eq) continue;
+        *eq = 0;
+        r->key = stats_realloc(r->key, (r->nkey + 1) * sizeof *r->key);
+        r->val = stats_realloc(r->val, (r->nkey + 1) * sizeof *r->val);
+        r->section = stats_realloc(r->section, (r->nkey + 1) * sizeof *r->section);
+        r->key[r->nkey] = stats_strdup(line);
+        r->val[r->nkey] = stats_strdup(eq + 3);
+        r->section[r->nkey++] = stats_strdup(section);
+    }
+    free(line);
+    fclose(fp);
+}
+
+const char *run_config(const run *r, const char *key)
+{
+    for (size_t i = 0; i < r->nkey; i++)
+        if (strcmp(r->key[i], key) == 0) return r->val[i];
+    return NULL;
+}
+
+/* Columns by name; the first `required` must exist, the others are NaN when absent. */
+static void read_series(run_series *s, const tsv_table *t, const char *path, const char *const *cols, int ncols, int required,
+                        const char *need_col)
+{
+    memset(s, 0, sizeof *s);
+    int ci = tsv_col(t, "iter"), cj[NC], need = need_col ? tsv_col(t, need_col) : -1;
+    if (ci < 0) stats_die("%s: no 'iter' column", path);
+    for (int k = 0; k < ncols; k++)
+        if ((cj[k] = tsv_col(t, cols[k])) < 0 && k < required) stats_die("%s: no '%s' column", path, cols[k]);
+    s->iter = stats_calloc(t->nrow, sizeof(double));
+    for (int k = 0; k < ncols; k++) s->v[k] = stats_calloc(t->nrow, sizeof(double));
+    for (size_t i = 0; i < t->nrow; i++) {
+        if (need >= 0 && !isfinite(tsv_num(t->row[i][need]))) continue; /* not an evaluation row */
+        s->iter[s->n] = tsv_num(t->row[i][ci]);
+        for (int k = 0; k < ncols; k++) s->v[k][s->n] = cj[k] >= 0 ? tsv_num(t->row[i][cj[k]]) : NAN;
+        s->n++;
+    }
+}
+
+static void series_free(run_series *s)
+{
+    free(s->iter);
+    for (int k = 0; k < NC; k++) free(s->v[k]);
+    memset(s, 0, sizeof *s);
+}
+
+/* The word after `key` in a provenance line "# ... key WORD", or NULL. */
+static char *provenance_word(const tsv_table *t, const char *lead, const char *key)
+{
+    for (size_t i = 0; i < t->ncomment; i++) {
+        const char *c = t->comment[i];
+        if (strncmp(c, lead, strlen(lead))) continue;
+        const char *k = strstr(c, key);
+        if (!k) continue;
+        k += strlen(key);
+        while (*k == ' ') k++;
+        size_t n = strcspn(k, " \t");
+        if (!n) continue;
+        char *w = stats_calloc(n + 1, 1);
+        memcpy(w, k, n);
+        return w;
+    }
+    return NULL;
+}
+
+static void read_run(run *r, double plateau)
+{
+    char path[4096];
+    tsv_table m;
+    snprintf(path, sizeof path, "%s/metrics.tsv", r->dir);
+    if (tsv_read(&m, path)) stats_die("%s: missing: the run has not finished (make figures runs it)", path);
+    for (int k = 0; k < NF; k++) r->f[k] = NAN;
+    r->commit = provenance_word(&m, "# credit ", "commit");
+    r->math_hash = provenance_word(&m, "# math_hash", "# math_hash");
+    if (m.ncol < 2) stats_die("%s: expected key<TAB>value rows", path);
+    for (size_t i = 0; i < m.nrow; i++) {
+        const char *key = m.row[i][0], *v = m.row[i][1];
+        if (!strcmp(key, "status")) r->status = stats_strdup(v);
+        if (!strcmp(key, "iterations")) r->f[F_ITERS] = tsv_num(v);
+        for (int k = F_TRAIN_LOSS; k <= F_PGAP_ACC; k++)
+            if (!strcmp(key, run_field_name[k])) r->f[k] = tsv_num(v);
+    }
+    tsv_free(&m);
+    if (!r->status) stats_die("%s: no status row", path);
+    r->f[F_DIVERGED] = !strcmp(r->status, "diverged");
+    read_config(r);
+    const char *lr = run_config(r, "lr");
+    if (!lr) stats_die("%s/config.txt: no lr", r->dir);
+    r->f[F_LR] = tsv_num(lr);
+
+    static const char *const curve_cols[6] = {"train_loss", "test_loss", "train_acc", "test_acc", "ptest_loss", "ptest_acc"};
+    tsv_table t;
+    snprintf(path, sizeof path, "%s/curve.tsv", r->dir);
+    if (!tsv_read(&t, path)) read_series(&r->curve, &t, path, curve_cols, 6, 6, "train_loss"), tsv_free(&t);
+    snprintf(path, sizeof path, "%s/curvature.tsv", r->dir);
+    if (!tsv_read(&t, path)) read_series(&r->curv, &t, path, curv_col, NC, CURV_REQUIRED, NULL), tsv_free(&t);
+
+    /* The final checkpoint's curvature: over W_rec it is the final lambda_max;
+     * over all parameters (hessian_params=all) it is 5b's second measurement
+     * and the final W_rec value is curvature.tsv's last row. */
+    run_series fin = {0};
+    int all = 0;
+    snprintf(path, sizeof path, "%s/curvature_final.tsv", r->dir);
+    if (!tsv_read(&t, path)) {
+        for (size_t i = 0; i < t.ncomment; i++) all |= strstr(t.comment[i], "# curvature:") && strstr(t.comment[i], "all parameters");
+        read_series(&fin, &t, path, curv_col, NC, CURV_REQUIRED, NULL);
+        tsv_free(&t);
+    }
+    const run_series *src = fin.n && !all ? &fin : r->curv.n ? &r->curv : NULL;
+    if (src && !r->f[F_DIVERGED]) {
+        size_t last = src->n - 1;
+        r->f[F_LAMBDA] = src->v[C_LAMBDA][last];
+        r->f[F_GAMMA] = src->v[C_GAMMA][last];
+        r->f[F_BOUND_GD] = src->v[C_BOUND_GD][last];
+        r->f[F_BOUND_RULE] = src->v[C_BOUND_RULE][last];
+    }
+    if (all && fin.n && !r->f[F_DIVERGED]) r->f[F_LEVEL_ALL] = fin.v[C_ETA][fin.n - 1] * fin.v[C_LAMBDA][fin.n - 1] / 2;
+    series_free(&fin);
+    runs_derive(r, plateau);
+}
+
+static double safe_log(double v) { return v > 0 ? log(v) : NAN; }
+
+void runs_derive(run *r, double plateau)
+{
+    const run_series *c = &r->curv;
+    r->f[F_LAMBDA0] = c->n ? c->v[C_LAMBDA][0] : NAN;
+    r->f[F_LAMBDA_GD] = r->f[F_LAMBDA] / r->f[F_BOUND_GD];
+    r->f[F_LAMBDA_RULE] = r->f[F_LAMBDA] / r->f[F_BOUND_RULE];
+    r->f[F_LOG_LAMBDA] = safe_log(r->f[F_LAMBDA]);
+    r->f[F_LOG_INV_ETA_GAMMA] = safe_log(1 / (r->f[F_LR] * r->f[F_GAMMA]));
+    r->f[F_TRAIN_ERR] = 1 - r->f[F_TRAIN_ACC];
+    const int derived[] = {F_LAMBDA_GROWTH, F_LAMBDA_DRIFT, F_LEVEL, F_RHO, F_RHO_GROWTH, F_RHO_DRIFT, F_EDGE, F_MARGIN};
+    for (size_t k = 0; k < sizeof derived / sizeof *derived; k++) r->f[derived[k]] = NAN;
+    if (r->f[F_DIVERGED] > 0 || c->n == 0) return;
+    /* the plateau: rows at or after (1 - plateau) of the last row's iteration */
+    double from = (1 - plateau) * c->iter[c->n - 1];
+    size_t p0 = 0;
+    while (p0 + 1 < c->n && c->iter[p0] < from) p0++;
+    double sum[5] = {0};
+    size_t cnt[5] = {0};
+    for (size_t i = p0; i < c->n; i++) {
+        double eta = c->v[C_ETA][i], lam = c->v[C_LAMBDA][i];
+        const double v[5] = {lam, eta * lam / 2, eta * lam * c->v[C_GAMMA][i] / 2, c->v[C_RULE_EDGE][i], c->v[C_MARGIN][i]};
+        for (int k = 0; k < 5; k++)
+            if (isfinite(v[k])) sum[k] += v[k], cnt[k]++;
+    }
+    double mean[5];
+    for (int k = 0; k < 5; k++) mean[k] = cnt[k] ? sum[k] / (double)cnt[k] : NAN;
+    size_t last = c->n - 1;
+    double rho0 = c->v[C_ETA][0] * c->v[C_LAMBDA][0] * c->v[C_GAMMA][0] / 2;
+    double rho_p0 = c->v[C_ETA][p0] * c->v[C_LAMBDA][p0] * c->v[C_GAMMA][p0] / 2;
+    double rho_last = c->v[C_ETA][last] * c->v[C_LAMBDA][last] * c->v[C_GAMMA][last] / 2;
+    r->f[F_LAMBDA_GROWTH] = safe_log(mean[0] / c->v[C_LAMBDA][0]);
+    r->f[F_LEVEL] = mean[1];
+    r->f[F_RHO] = mean[2];
+    r->f[F_RHO_GROWTH] = safe_log(mean[2] / rho0);
+    r->f[F_EDGE] = mean[3];
+    r->f[F_MARGIN] = mean[4];
+    if (last > p0) { /* a drift needs two plateau rows */
+        r->f[F_LAMBDA_DRIFT] = safe_log(c->v[C_LAMBDA][last] / c->v[C_LAMBDA][p0]);
+        r->f[F_RHO_DRIFT] = safe_log(rho_last / rho_p0);
+    }
+}
+
+int runs_repeated(const run_set *s, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (!strcmp(s->run[j].dir, s->run[i].dir)) return 1;
+    return 0;
+}
+
+void runs_read(run_set *s, const char *path, double plateau)
+{
+    memset(s, 0, sizeof *s);
+    tsv_table *t = &s->manifest;
+    if (tsv_read(t, path)) stats_die("%s: missing", path);
+    const char *cols[6] = {"group", "task", "rule", "seed", "x", "dir"};
+    int c[6];
+    for (int k = 0; k < 6; k++)
+        if ((c[k] = tsv_col(t, cols[k])) < 0) stats_die("%s: no '%s' column", path, cols[k]);
+    s->run = stats_calloc(t->nrow, sizeof *s->run);
+    for (size_t i = 0; i < t->nrow; i++) {
+        run *r = &s->run[s->n++];
+        r->group = t->row[i][c[0]];
+        r->task = t->row[i][c[1]];
+        r->rule = t->row[i][c[2]];
+        r->seed = atol(t->row[i][c[3]]);
+        r->x = tsv_num(t->row[i][c[4]]);
+        r->dir = t->row[i][c[5]];
+        /* the same directory in another group: share what was read */
+        size_t j = 0;
+        while (j < i && strcmp(s->run[j].dir, r->dir)) j++;
+        if (j < i) {
+            const run *o = &s->run[j];
+            memcpy(r->f, o->f, sizeof r->f);
+            r->status = o->status, r->curv = o->curv, r->curve = o->curve;
+            r->key = o->key, r->val = o->val, r->section = o->section, r->nkey = o->nkey;
+            r->commit = o->commit, r->math_hash = o->math_hash;
+        } else {
+            r->owner = 1;
+            read_run(r, plateau);
+        }
+    }
+}
+
+void runs_free(run_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        run *r = &s->run[i];
+        if (!r->owner) continue;
+        free(r->status);
+        free(r->commit);
+        free(r->math_hash);
+        series_free(&r->curv);
+        series_free(&r->curve);
+        for (size_t k = 0; k < r->nkey; k++) free(r->key[k]), free(r->val[k]), free(r->section[k]);
+        free(r->key), free(r->val), free(r->section);
+    }
+    free(s->run);
+    tsv_free(&s->manifest);
+    memset(s, 0, sizeof *s);
+}
+
+/* Appends w to a space-separated set of words unless it is there. */
+static void add_word(char **set, const char *w)
+{
+    size_t n = strlen(w), len = *set ? strlen(*set) : 0;
+    for (const char *p = *set; p && (p = strstr(p, w)); p += n)
+        if ((p == *set || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0)) return;
+    *set = stats_realloc(*set, len + n + 2);
+    if (len) (*set)[len++] = ' ';
+    memcpy(*set + len, w, n + 1);
+}
+
+char *runs_provenance(const run_set *s)
+{
+    char *commits = NULL, *hashes = NULL;
+    size_t no_commit = 0, no_hash = 0, runs = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const run *r = &s->run[i];
+        if (!r->owner) continue;
+        runs++;
+        if (r->commit) add_word(&commits, r->commit);
+        else no_commit++;
+        if (r->math_hash) add_word(&hashes, r->math_hash);
+        else no_hash++;
+    }
+    size_t cap = 256 + (commits ? strlen(commits) : 0) + (hashes ? strlen(hashes) : 0);
+    char *out = stats_calloc(cap, 1);
+    int n = snprintf(out, cap, "# runs %zu; commits %s", runs, commits ? commits : "unknown");
+    if (no_commit && commits) n += snprintf(out + n, cap - (size_t)n, " (and %zu unknown)", no_commit);
+    n += snprintf(out + n, cap - (size_t)n, "\n# math_hash %s", hashes ? hashes : "unknown");
+    if (no_hash && hashes) n += snprintf(out + n, cap - (size_t)n, " (and %zu unknown)", no_hash);
+    snprintf(out + n, cap - (size_t)n, "\n");
+    free(commits);
+    free(hashes);
+    return out;
+}
+
+size_t runs_distinct(const run_set *s, const char *group, const char *task, enum run_attr a, const char **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const run *r = &s->run[i];
+        if ((group && strcmp(r->group, group)) || (task && strcmp(r->task, task))) continue;
+        const char *v = a == RUN_GROUP ? r->group : a == RUN_TASK ? r->task : r->rule;
+        size_t k = 0;
+        while (k < n && strcmp(out[k], v)) k++;
+        if (k == n && n < cap) out[n++] = v;
+    }
+    return n;
+}
+
+size_t runs_xs(const run_set *s, const char *group, const char *task, const char *rule, double *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const run *r = &s->run[i];
+        if (strcmp(r->group, group) || strcmp(r->task, task) || (rule && strcmp(r->rule, rule))) continue;
+        size_t k = 0;
+        while (k < n && out[k] != r->x) k++;
+        if (k == n && n < cap) out[n++] = r->x;
+    }
+    for (size_t a = 1; a < n; a++) /* ascending */
+        for (size_t b = a; b > 0 && out[b - 1] > out[b]; b--) {
+            double t = out[b];
+            out[b] = out[b - 1];
+            out[b - 1] = t;
+        }
+    return n;
+}
+
+size_t runs_pick(const run_set *s, const char *group, const char *task, const char *rule, double x, int f, double *out, double *xs)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const run *r = &s->run[i];
+        if ((group && strcmp(r->group, group)) || (task && strcmp(r->task, task)) || (rule && strcmp(r->rule, rule))) continue;
+        if (!isnan(x) && r->x != x) continue;
+        if (xs) xs[n] = r->x;
+        out[n++] = r->f[f];
+    }
+    return n;
+}

@@ -1,0 +1,322 @@
+/* test_claims.c - the verdict logic of every claim row (figures/claims.c):
+ * for each row of the claims table, synthetic runs that make it say
+ * reproduced, contradicted (by the opposite test, and for a one-sided
+ * claim also by equivalence: no effect) and inconclusive, so that no row
+ * can only ever say one thing; rows the profile cannot measure say
+ * "not measured". Run from test_stats(). */
+#include "test.h"
+
+#include "../figures/claims.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void test_claims(void);
+
+/* Two fixed zero-free patterns standing in for seed-to-seed noise. */
+static const double p1[8] = {-1, 0.5, 1, -0.5, 0, 0.3, -0.3, 0.8};
+static const double p2[8] = {0.2, -0.7, 0.4, 0.9, -1, 0.1, 0.6, -0.4};
+
+static claim_settings settings(void)
+{
+    claim_settings cs = {.reference = "bptt", .alpha = 0.05, .primary = "", .matched_loss = "matched_loss", .remedy = "remedy_m",
+                         .sesoi_gap_acc = 0.01, .sesoi_gap_loss = 0.02, .sesoi_gap_mse = 0.001, .sesoi_log_lambda = 0.18,
+                         .sesoi_slope = 0.25, .sesoi_r = 0.2, .band_lo = 0.8, .band_hi = 1.2, .near = 1.25, .plateau = 0.5, .settle = 0.2};
+    return cs;
+}
+
+static run *add(run_set *s, const char *group, const char *rule, long seed, double x)
+{
+    s->run = realloc(s->run, (s->n + 1) * sizeof *s->run);
+    run *r = &s->run[s->n++];
+    memset(r, 0, sizeof *r);
+    static char dirs[4096][24];
+    static int ndir;
+    snprintf(dirs[ndir % 4096], sizeof dirs[0], "d%d", ndir);
+    r->dir = dirs[ndir++ % 4096];
+    r->group = (char *)group, r->task = (char *)"T", r->rule = (char *)rule, r->status = (char *)"completed";
+    r->seed = seed, r->x = x;
+    for (int k = 0; k < NF; k++) r->f[k] = NAN;
+    r->f[F_TRAIN_ACC] = 0.9, r->f[F_TRAIN_ERR] = 0.1, r->f[F_TRAIN_LOSS] = 0.3, r->f[F_LR] = 0.05;
+    return r;
+}
+
+enum scenario { SC_FOR, SC_OPPOSITE, SC_NONE, SC_UNSURE };
+static const char *const sc_name[4] = {"for the paper", "against (opposite/outside)", "against (equivalent: no effect)", "undecided"};
+static const char *const sc_verdict[4] = {"reproduced", "contradicted", "contradicted", "inconclusive"};
+
+/* The group a spec's runs belong to. */
+static const char *world_group(const claim_spec *sp, const claim_settings *cs)
+{
+    if (!strcmp(sp->group, "@matched_loss")) return cs->matched_loss;
+    if (!strcmp(sp->group, "@remedy")) return cs->remedy;
+    if (strchr(sp->group, ',')) return "main";
+    return sp->group;
+}
+
+/* The centre and the spread of a value given the row's test: TEST_DIRECTION
+ * with SESOI m (band [-m, m]), TEST_BAND with the band itself. */
+static void target(const claim_spec *sp, double lo, double hi, enum scenario sc, double *centre, double *spread)
+{
+    double mid = (lo + hi) / 2, half = (hi - lo) / 2;
+    if (sp->test == TEST_DIRECTION) {
+        double d = sp->direction;
+        const double c[4] = {10 * d * half, -10 * d * half, 0, d * half}, w[4] = {half, half, 0.02 * half, 10 * half};
+        *centre = c[sc], *spread = w[sc];
+    } else {
+        const double c[4] = {mid, hi + 5 * half, mid, hi}, w[4] = {0.02 * half, 0.02 * half, 0.02 * half, 10 * half};
+        *centre = c[sc], *spread = w[sc];
+    }
+}
+
+/* Synthetic runs for one row of the table; 0 when the kind has no builder. */
+static int build(run_set *s, const claim_spec *sp, const claim_settings *cs, enum scenario sc, double lo, double hi)
+{
+    const char *g = world_group(sp, cs), *bio = "bio";
+    double c, w;
+    target(sp, lo, hi, sc, &c, &w);
+    int q = sp->quantity;
+    switch (sp->kind) {
+    case K_VS_REF:
+        for (int i = 0; i < 8; i++) {
+            add(s, g, "bptt", i, 1)->f[q] = 1 + w * p2[i];
+            add(s, g, bio, i, 1)->f[q] = 1 + c + w * p1[i];
+        }
+        return 1;
+    case K_SPREAD: {
+        /* effect = mean |deviation| of bio minus that of bptt: scale the patterns */
+        const double kb[4] = {10, 1, 1, 1.3}, kr[4] = {1, 10, 1, 1}, sc_[4] = {1, 1, 0.1, 10};
+        double h = hi; /* every spread claim predicts "more variable" (direction +1) */
+        for (int i = 0; i < 8; i++) {
+            add(s, g, "bptt", i, 1)->f[q] = kr[sc] * sc_[sc] * h * p1[i];
+            add(s, g, bio, i, 1)->f[q] = kb[sc] * sc_[sc] * h * p2[i];
+        }
+        return 1;
+    }
+    case K_NEAR_REF:
+        for (int i = 0; i < 8; i++) {
+            add(s, g, "bptt", i, 1)->f[F_LEVEL] = exp(0.01 * p2[i]);
+            add(s, g, bio, i, 1)->f[q] = exp(c + w * p1[i]);
+        }
+        return 1;
+    case K_RULE_MEAN:
+    case K_REF_MEAN:
+        for (int i = 0; i < 8; i++) add(s, g, sp->kind == K_REF_MEAN ? "bptt" : bio, i, 1)->f[q] = c + w * p1[i];
+        return 1;
+    case K_SLOPE_X:
+    case K_SLOPE_FIELD: {
+        const char *rule = !strcmp(g, "tbptt") ? "tbptt" : bio;
+        for (int i = 0; i < 8; i++) {
+            double x = pow(2, i % 4), lx = log(x);
+            run *r = add(s, g, rule, i, sp->kind == K_SLOPE_X ? x : 1);
+            /* the slope (c) in x; noise large enough to blur it when undecided */
+            if (sp->kind == K_SLOPE_FIELD) lx = i / 2.0, r->f[sp->xfield] = lx;
+            r->f[q] = 2 + c * lx + 3 * w * p1[i];
+        }
+        return 1;
+    }
+    case K_CORR: {
+        /* r near +1, near -1, exactly uncorrelated over many runs, or weak over few */
+        int n = sc == SC_NONE ? 200 : 8;
+        for (int i = 0; i < n; i++) {
+            run *r = add(s, g, bio, i, 1);
+            double x = i < 8 ? p1[i] : i;
+            r->f[F_LOG_LAMBDA] = x;
+            double y = sc == SC_FOR ? x + 0.05 * p2[i % 8] : sc == SC_OPPOSITE ? -x + 0.05 * p2[i % 8]
+                     : sc == SC_NONE ? (i % 2 ? 1 : -1) * (i % 4 < 2 ? 1 : -1) : 0.3 * x + p2[i];
+            r->f[q] = y;
+        }
+        return 1;
+    }
+    case K_REGRESSION:
+        for (int i = 0; i < 16; i++) {
+            const char *rule = i < 8 ? "bptt" : bio;
+            run *r = add(s, g, rule, i, 1);
+            double x = p1[i % 8] + (i >= 8) * 0.5, loss = 0.3 + 0.1 * p2[(i + 3) % 8];
+            r->f[F_LOG_LAMBDA] = x, r->f[F_TRAIN_LOSS] = loss;
+            r->f[q] = 1 + c * x + 0.5 * loss + (i >= 8) * 0.2 + w * p2[(i * 5) % 8] * (i % 3 ? 1 : -1);
+        }
+        return 1;
+    }
+    return 0;
+}
+
+static void run_scenario(const claim_spec *sp, size_t k, enum scenario sc, int primary, int *seen)
+{
+    claim_settings cs = settings();
+    cs.primary = primary ? "*:*:*:*" : "";
+    run_set s = {0};
+    /* the band of the row: evaluate once on an empty world to read it */
+    double lo = NAN, hi = NAN;
+    {
+        claim_row *rows = NULL;
+        size_t n = 0, cap = 0;
+        run_set probe = {0};
+        add(&probe, "main", "bptt", 0, 1);
+        add(&probe, "main", "bio", 0, 1);
+        claims_evaluate(&probe, &cs, sp, &rows, &n, &cap);
+        if (n) lo = rows[0].band_lo, hi = rows[0].band_hi;
+        free(rows);
+        free(probe.run);
+    }
+    int built = build(&s, sp, &cs, sc, lo, hi);
+    char name[200];
+    snprintf(name, sizeof name, "claims: row %zu (%s %s %s) %s%s gives %s", k, sp->id, run_field_name[sp->quantity], sp->prediction,
+             sc_name[sc], primary ? ", as a primary" : "", sc_verdict[sc]);
+    if (!CHECK(built, name, "no synthetic builder for this row's kind %d", sp->kind)) return;
+    claim_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    claims_evaluate(&s, &cs, sp, &rows, &n, &cap);
+    claims_judge(rows, n, &cs);
+    int ok = n == 1 && !strcmp(rows[0].verdict, sc_verdict[sc]) && rows[0].primary == primary;
+    CHECK(ok, name, "%zu rows; verdict %s (effect %g [%g, %g] vs [%g, %g], p_for %g, p_against %g; %s)", n, n ? rows[0].verdict : "-",
+          n ? rows[0].e.effect : NAN, n ? rows[0].e.lo : NAN, n ? rows[0].e.hi : NAN, lo, hi, n ? rows[0].p_for_adj : NAN,
+          n ? rows[0].p_against_adj : NAN, n ? rows[0].reason : "");
+    if (ok) seen[!strcmp(rows[0].verdict, "reproduced") ? 0 : !strcmp(rows[0].verdict, "contradicted") ? 1 : 2] = 1;
+    free(rows);
+    free(s.run);
+}
+
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "w");
+    if (fp) fputs(text, fp), fclose(fp);
+}
+
+/* The run model reads runs from their files: columns by name, the rule's own
+ * edge when curvature.tsv has it, the all-parameter final curvature, the
+ * plateau levels, and the provenance of every run ("unknown" when absent). */
+static void test_run_files(void)
+{
+    char a[900], b[900], man[900], text[4000];
+    snprintf(a, sizeof a, "%s/claims-run-a", test_tmp());
+    snprintf(b, sizeof b, "%s/claims-run-b", test_tmp());
+    snprintf(man, sizeof man, "%s/claims-manifest.tsv", test_tmp());
+    const char *metrics = "key\tvalue\nstatus\tcompleted\niterations\t40\ntrain_loss\t0.5\ntrain_acc\t0.8\ngap_acc\t0.05\n";
+    for (int k = 0; k < 2; k++) {
+        const char *d = k ? b : a;
+        mkdir(d, 0777);
+        snprintf(text, sizeof text, "# credit 0.1.0 commit abc123\n%s%s", k ? "" : "# math_hash 0123456789abcdef\n", metrics);
+        write_text(d, "metrics.tsv", text);
+        write_text(d, "config.txt", "# core\nlr = 0.1\n");
+        /* columns in a new order, the edge columns only in run a; lambda 10, 20, 30, 40, 50 */
+        snprintf(text, sizeof text, "# credit\niter\tgamma\teta\tlambda_max\tbound_gd\tbound_rule%s\n", k ? "" : "\tmu_re\tmu_im\trule_edge\tmargin");
+        for (int i = 0; i <= 4; i++) {
+            char row[200];
+            snprintf(row, sizeof row, "%d\t0.5\t0.1\t%d\t20\t40%s\n", 10 * i, 10 * (i + 1), k ? "" : "\t1\t0\t0.7\t0.9");
+            strcat(text, row);
+        }
+        write_text(d, "curvature.tsv", text);
+    }
+    write_text(b, "curvature_final.tsv", "# curvature: Hessian of the BPTT task loss + L2 w.r.t. all parameters, batch = 8\n"
+                                         "iter\tlambda_max\tgamma\tcosine\teta\tbound_gd\tbound_rule\n40\t18\t0.5\t1\t0.1\t20\t40\n");
+    snprintf(text, sizeof text, "group\ttask\trule\tseed\tx\tdir\nmain\tT\tbio\t1\t0.1\t%s\nmain\tT\tbio\t2\t0.1\t%s\nlr\tT\tbio\t2\t0.1\t%s\n", a, b, b);
+    FILE *fp = fopen(man, "w");
+    if (fp) fputs(text, fp), fclose(fp);
+    run_set s;
+    runs_read(&s, man, 0.5);
+    const run *ra = &s.run[0], *rb = &s.run[1];
+    /* plateau: iterations 20, 30, 40 (lambda 30, 40, 50): eta lambda / 2 = 2; rho = 1 */
+    CHECK(s.n == 3 && fabs(ra->f[F_LEVEL] - 2) < 1e-12 && fabs(ra->f[F_RHO] - 1) < 1e-12 && fabs(ra->f[F_EDGE] - 0.7) < 1e-12 &&
+              fabs(ra->f[F_MARGIN] - 0.9) < 1e-12,
+          "runs: plateau levels and the rule's own edge from curvature.tsv by column name", "level %g rho %g edge %g margin %g",
+          ra->f[F_LEVEL], ra->f[F_RHO], ra->f[F_EDGE], ra->f[F_MARGIN]);
+    CHECK(fabs(ra->f[F_LAMBDA_GROWTH] - log(40.0 / 10)) < 1e-12 && fabs(ra->f[F_RHO_DRIFT] - log(50.0 / 30)) < 1e-12 &&
+              fabs(ra->f[F_LOG_INV_ETA_GAMMA] - log(20.0)) < 1e-12,
+          "runs: growth, drift over the plateau and log(1/(eta gamma))", "growth %g drift %g offset %g", ra->f[F_LAMBDA_GROWTH],
+          ra->f[F_RHO_DRIFT], ra->f[F_LOG_INV_ETA_GAMMA]);
+    CHECK(isnan(rb->f[F_EDGE]) && fabs(rb->f[F_LAMBDA] - 50) < 1e-12 && fabs(rb->f[F_LEVEL_ALL] - 0.9) < 1e-12 && isnan(ra->f[F_LEVEL_ALL]),
+          "runs: no edge columns is NaN; an all-parameter final curvature is 5b's, W_rec stays curvature.tsv's", "edge %g lambda %g all %g",
+          rb->f[F_EDGE], rb->f[F_LAMBDA], rb->f[F_LEVEL_ALL]);
+    char *prov = runs_provenance(&s);
+    CHECK(strstr(prov, "# runs 2; commits abc123\n") && strstr(prov, "# math_hash 0123456789abcdef (and 1 unknown)\n"),
+          "runs: tables' provenance names each run's commit and math hash once, absent ones as unknown", "%s", prov);
+    free(prov);
+    runs_free(&s);
+}
+
+void test_claims(void)
+{
+    test_run_files();
+
+    for (size_t k = 0; k < claims_table_n; k++) {
+        const claim_spec *sp = &claims_table[k];
+        int seen[3] = {0};
+        for (int sc = 0; sc < 4; sc++) {
+            if (sc == SC_NONE && sp->test != TEST_DIRECTION) continue;
+            run_scenario(sp, k, (enum scenario)sc, 0, seen);
+        }
+        run_scenario(sp, k, SC_FOR, 1, seen);
+        CHECK(seen[0] && seen[1] && seen[2], "claims: every row can say reproduced, contradicted and inconclusive", "row %zu (%s %s): %d %d %d",
+              k, sp->id, run_field_name[sp->quantity], seen[0], seen[1], seen[2]);
+    }
+
+    /* A group the profile lacks, and a quantity nobody measured: "not measured", never a crash. */
+    claim_settings cs = settings();
+    run_set s = {0};
+    for (int i = 0; i < 4; i++) add(&s, "main", "bptt", i, 1), add(&s, "main", "bio", i, 1);
+    for (size_t k = 0; k < claims_table_n; k++) {
+        const claim_spec *sp = &claims_table[k];
+        if (!(!strcmp(sp->id, "1l") || sp->quantity == F_EDGE || sp->quantity == F_LEVEL_ALL)) continue;
+        claim_row *rows = NULL;
+        size_t n = 0, cap = 0;
+        claims_evaluate(&s, &cs, sp, &rows, &n, &cap);
+        claims_judge(rows, n, &cs);
+        CHECK(n >= 1 && !strcmp(rows[0].verdict, "inconclusive") && !strncmp(rows[0].reason, "not measured", 12),
+              "claims: a row without its runs or columns is inconclusive, not measured", "%s %s: %zu rows, %s (%s)", sp->id,
+              run_field_name[sp->quantity], n, n ? rows[0].verdict : "-", n ? rows[0].reason : "");
+        free(rows);
+    }
+    free(s.run);
+
+    /* Holm: a primary that would pass alone fails when the family is larger. */
+    const claim_spec *c4 = NULL;
+    for (size_t k = 0; k < claims_table_n && !c4; k++)
+        if (!strcmp(claims_table[k].id, "4")) c4 = &claims_table[k];
+    double lo = -0.18, hi = 0.18;
+    run_set w = {0};
+    /* effect 0.5 in log lambda, seed scatter such that Welch t is 1.92 on about 14 df (one-sided p about 0.04) */
+    for (int i = 0; i < 8; i++) add(&w, "main", "bptt", i, 1)->f[F_LOG_LAMBDA] = 1 + 0.9 * p2[i], add(&w, "main", "bio", i, 1)->f[F_LOG_LAMBDA] = 1.5 + 0.9 * p1[i];
+    (void)lo, (void)hi;
+    claim_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    claims_evaluate(&w, &cs, c4, &rows, &n, &cap);
+    claims_evaluate(&w, &cs, c4, &rows, &n, &cap); /* the same comparison twice: a family of two */
+    cs.primary = "4:T:bio:log_lambda_max";
+    claims_judge(rows, n, &cs);
+    double p = rows[0].p_for;
+    CHECK(n == 2 && p > 0.025 && p < 0.05 && rows[0].primary && fabs(rows[0].p_for_adj - 2 * p) < 1e-12 &&
+              !strcmp(rows[0].verdict, "inconclusive"),
+          "claims: Holm doubles the smaller of two primary p-values (p < alpha alone, not after)", "p %g adjusted %g, verdict %s", p,
+          rows[0].p_for_adj, rows[0].verdict);
+    cs.primary = "";
+    claims_judge(rows, 1, &cs);
+    CHECK(!strcmp(rows[0].verdict, "reproduced") && !rows[0].primary, "claims: the same row as a secondary endpoint is judged unadjusted",
+          "%s", rows[0].verdict);
+    free(rows);
+    free(w.run);
+
+    /* An effect in the paper's direction, significant, but well inside the smallest effect of
+     * interest (0.3 SESOI, tiny scatter): no effect worth the claim, contradicted with that reason. */
+    run_set t = {0};
+    for (int i = 0; i < 8; i++) add(&t, "main", "bptt", i, 1)->f[F_LOG_LAMBDA] = 1 + 0.001 * p2[i], add(&t, "main", "bio", i, 1)->f[F_LOG_LAMBDA] = 1.054 + 0.001 * p1[i];
+    rows = NULL, n = 0, cap = 0;
+    claims_evaluate(&t, &cs, c4, &rows, &n, &cap);
+    claims_judge(rows, n, &cs);
+    CHECK(n == 1 && rows[0].p_for < 0.05 && !strcmp(rows[0].verdict, "contradicted") && strstr(rows[0].reason, "smallest effect"),
+          "claims: significant but smaller than the smallest effect of interest is contradicted", "%s p_for %g (%s)", n ? rows[0].verdict : "-",
+          n ? rows[0].p_for : NAN, n ? rows[0].reason : "");
+    free(rows);
+    free(t.run);
+
+    CHECK(claims_is_primary("4:smnist:eprop:log_lambda_max 5e:smnist:*:log_lambda_max", "5e", "smnist", "mdgl", "log_lambda_max") &&
+              !claims_is_primary("4:smnist:eprop:log_lambda_max", "4", "smnist", "eprop", "log_lambda") &&
+              !claims_is_primary("4:smnist:eprop:log_lambda_max", "4", "smnist", "eprop2", "log_lambda_max") &&
+              !claims_is_primary("", "4", "smnist", "eprop", "log_lambda_max"),
+          "claims: primary patterns match whole fields, '*' any", "mismatch");
+}
