@@ -217,6 +217,12 @@ void test_pipeline(void)
           "exit %d, %d trainings, %d curvatures, %d stats, %d plots: %.1500s", rc, r.train, r.curv, r.stats, r.plots, out);
     free(out);
 
+    rc = make(&out, res, "-n figures");
+    r = what(out, 1);
+    CHECK(rc == 0 && r.train == 0 && r.curv == 0 && r.stats == 0 && r.plots == 0 && !strstr(out, " -c -o ") && !strstr(out, "version.h"),
+          "pipeline: make -n figures after a complete run builds, trains and plots nothing", "exit %d: %.1500s", rc, out);
+    free(out);
+
     /* Every run records the maths hash its key was computed with: FNV-1a of
      * "core C rule R task T" from the hash lines of its NAME.cfg. */
     {
