@@ -28,7 +28,7 @@ all: $(FIG_STATS)
 
 # ------------------------------------------------------------------ profile
 # An unknown PROFILE is an error only for the targets that use one.
-FIG_GOALS := figures fig-all fig-tables fig-runs fig-list paper verify stale clean-runs clean-tables clean-figures
+FIG_GOALS := figures fig-all fig-tables fig-runs fig-list paper verify stale check-reference clean-runs clean-tables clean-figures
 FIG_PROFILE_FILE := $(wildcard $(FIG_EXPERIMENTS)/$(PROFILE).mk)
 ifeq ($(FIG_PROFILE_FILE),)
 ifneq ($(filter $(FIG_GOALS) $(RESULTS)/%,$(MAKECMDGOALS)),)
@@ -256,7 +256,7 @@ $(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FI
 	@mv $@.new $@
 
 # ------------------------------------------------------------------ verbs
-.PHONY: figures fig-all fig-tables fig-runs paper verify fig-list stale clean-runs clean-tables clean-figures
+.PHONY: figures fig-all fig-tables fig-runs paper verify fig-list stale check-reference clean-runs clean-tables clean-figures
 # `make figures` trains on every core by itself: without a -j from the user
 # the sub-make gets -j$(nproc); with one (MAKEFLAGS holds -jN, or a j among
 # its single-letter flags) it shares the user's jobserver instead. FIG_JOBS=
@@ -293,6 +293,22 @@ verify: $(FIG_STATS) $(FIG_MANIFEST) $(FIG_STATS_KEY) ## the claims table: stati
 	@$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) $(FIG_STATS_ARGS)
 	@awk -f figures/provenance.awk $(FIG_METRICS) > $(FIG_PROVENANCE).new && mv $(FIG_PROVENANCE).new $(FIG_PROVENANCE)
 	@awk -f figures/claims.awk $(FIG_TABLES)/claims.tsv
+
+# The committed reference output checks itself: a copy of RESULTS with its
+# tables removed gets them back from the runs' text files alone, nothing
+# retrained, byte for byte (the dir column aside, which names the copy).
+check-reference: ## the tables under RESULTS are exactly what its raw runs give (trains nothing; PROFILE, RESULTS)
+	@set -e; [ -d $(FIG_RUNS) ] || { echo "check-reference: no raw runs in $(FIG_RUNS)" >&2; exit 1; }; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; cp -r $(RESULTS) $$tmp/results; \
+	sub="$(MAKE) --no-print-directory PROFILE=$(PROFILE) RESULTS=$$tmp/results"; \
+	st=$$($$sub stale | tail -n 1); \
+	case "$$st" in "stale: 0 of "*" to train"|"stale: 0 of "*" to train, 0 final curvatures to measure") ;; \
+	  *) $$sub stale >&2; echo "check-reference: the raw runs are not current for this tree ($$st)" >&2; exit 1 ;; esac; \
+	$$sub clean-tables > /dev/null; $$sub fig-tables > /dev/null; bad=0; \
+	for f in $(notdir $(FIG_TABLE_FILES) $(FIG_PROVENANCE)); do \
+	  cmp -s <(sed 's|$(RESULTS)/|R/|g' $(FIG_TABLES)/$$f) <(sed "s|$$tmp/results/|R/|g" $$tmp/results/tables/$$f) || \
+	    { echo "check-reference: $(FIG_TABLES)/$$f is not what the raw runs give" >&2; bad=1; }; \
+	done; [ $$bad = 0 ] && echo "check-reference: $(words $(FIG_TABLE_FILES) $(FIG_PROVENANCE)) tables of $(RESULTS) are what its $(words $(FIG_NAMES)) raw runs give"
 
 # Cleaning a profile's results (PROFILE, RESULTS); `make clean` removes builds only.
 # The sample table goes with the runs: it needs their weights, which

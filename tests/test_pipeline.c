@@ -484,6 +484,19 @@ void test_pipeline(void)
         CHECK(rc == 0 && r.train == 0 && r.curv == 0 && !strstr(out, "samples.sh") && r.plots > 0,
               "pipeline: raw runs: figures and paper without training (the sample table kept by its key)", "exit %d: %.800s", rc, out);
         free(out);
+        /* make check-reference: the same check on any results directory (the
+         * committed one after its regeneration); it fails on a changed table. */
+        rc = make(&out, res, "check-reference");
+        CHECK(rc == 0 && strstr(out, "are what its"), "pipeline: make check-reference passes on raw runs and their tables", "exit %d: %.800s", rc, out);
+        free(out);
+        snprintf(cmd, sizeof cmd, "cp %s/tables/summary.tsv %s/summary.keep && echo 'x' >> %s/tables/summary.tsv", res, test_tmp(), res);
+        rc = test_run(cmd, NULL);
+        int rc3 = make(&out, res, "check-reference");
+        CHECK(rc == 0 && rc3 != 0 && out && strstr(out, "summary.tsv is not what the raw runs give"),
+              "pipeline: make check-reference fails on a table the raw runs do not give", "exit %d: %.800s", rc3, out);
+        free(out);
+        snprintf(cmd, sizeof cmd, "cp -p %s/summary.keep %s/tables/summary.tsv", test_tmp(), res);
+        test_run(cmd, NULL);
         rc = test_run("git check-ignore --no-index -q results/runs/quick/x/checkpoint.bin && git check-ignore --no-index -q results/runs/quick/x/weights.tsv && "
                       "git check-ignore --no-index -q results/runs/quick/x/train.log && ! git check-ignore --no-index -q results/runs/quick/x/metrics.tsv && "
                       "! git check-ignore --no-index -q results/runs/quick/x/run.cfg && ! git check-ignore --no-index -q results/runs/quick/x.cfg",
