@@ -65,12 +65,13 @@ deps: ## install the Debian packages the build needs (apt-get as root, else prin
 .PHONY: all
 all: $(BIN) $(RULE_SO) $(TASK_SO) ## build the CLI and every plugin
 
-# The commit recorded in every output, "-dirty" when a tracked file differs
-# from HEAD or an untracked file sits under core/, rules/, tasks/ or figures/
-# (a new rule is code the commit does not hold). Computed at parse time and
-# the header rewritten only when it changes, so `make -n` tells the truth.
+# The commit recorded in every output, "-dirty" when a tracked file outside
+# results/ differs from HEAD (the pipeline's own output is no change to the
+# code) or an untracked file sits under core/, rules/, tasks/ or figures/ (a
+# new rule is code the commit does not hold). Computed at parse time and the
+# header rewritten only when it changes, so `make -n` tells the truth.
 CREDIT_COMMIT_NOW := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
-  if [ $$c != unknown ]; then git diff --quiet HEAD -- 2>/dev/null && \
+  if [ $$c != unknown ]; then git diff --quiet HEAD -- . ':(exclude)results' 2>/dev/null && \
     [ -z "$$(git status --porcelain --untracked-files=all -- core rules tasks figures 2>/dev/null | grep '^??')" ] || c="$$c-dirty"; fi; echo $$c)
 CREDIT_VERSION_H := \#define CREDIT_COMMIT "$(CREDIT_COMMIT_NOW)"
 ifneq ($(file <$(BUILD)/version.h),$(CREDIT_VERSION_H))
