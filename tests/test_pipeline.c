@@ -295,12 +295,13 @@ void test_pipeline(void)
     }
 
     /* A config change (the boost window) retrains exactly its runs; make -n
-     * and make stale say so first. */
+     * and make stale say so first. (These checks make the tables only, so
+     * that the figures are replotted once, further down.) */
     {
         const char *boost = "FIG_BOOST_ARGS='boost_factor=4 boost_start=0.25 boost_end=1'";
         int nboost = runs_named(res, "-boost-");
         char args[300];
-        snprintf(args, sizeof args, "-n fig-all %s", boost);
+        snprintf(args, sizeof args, "-n fig-tables %s", boost);
         rc = make(&out, res, args);
         r = what(out, 1);
         CHECK(rc == 0 && nboost > 0 && r.train == nboost && r.curv == nboost, "pipeline: a config key: make -n lists exactly its runs",
@@ -311,25 +312,25 @@ void test_pipeline(void)
         CHECK(rc == 0 && count(out, "key boost_start 0.5 -> 0.25") == nboost, "pipeline: make stale names the config key that changed",
               "%.1000s", out);
         free(out);
-        snprintf(args, sizeof args, "fig-all %s", boost);
+        snprintf(args, sizeof args, "fig-tables %s", boost);
         rc = make(&out, res, args);
         r = what(out, 0);
         CHECK(rc == 0 && r.train == nboost && r.curv == nboost && r.stats == 1, "pipeline: a config key: make retrains exactly what make -n listed",
               "exit %d, %d trainings, %d curvatures: %.1000s", rc, r.train, r.curv, out);
         free(out);
-        rc = make(&out, res, "fig-all");
+        rc = make(&out, res, "fig-tables");
         r = what(out, 0);
         CHECK(rc == 0 && r.train == nboost, "pipeline: the config back retrains the same runs", "exit %d, %d trainings", rc, r.train);
         free(out);
     }
 
     /* The statistics' arguments redo the tables only, and the tables say so. */
-    rc = make(&out, res, "-n fig-all FIG_ALPHA=0.01 FIG_CLAIM_NEAR=1.5");
+    rc = make(&out, res, "-n fig-tables FIG_ALPHA=0.01 FIG_CLAIM_NEAR=1.5");
     r = what(out, 1);
     CHECK(rc == 0 && r.train == 0 && r.curv == 0 && r.stats == 1, "pipeline: FIG_ALPHA/FIG_CLAIM_NEAR: make -n lists the statistics only",
           "%d trainings, %d curvatures, %d stats", r.train, r.curv, r.stats);
     free(out);
-    rc = make(&out, res, "fig-all FIG_ALPHA=0.01 FIG_CLAIM_NEAR=1.5");
+    rc = make(&out, res, "fig-tables FIG_ALPHA=0.01 FIG_CLAIM_NEAR=1.5");
     r = what(out, 0);
     snprintf(path, sizeof path, "%s/tables/values.tsv", res);
     char *values = NULL;
@@ -339,7 +340,7 @@ void test_pipeline(void)
           r.stats);
     free(values);
     free(out);
-    rc = make(&out, res, "fig-all");
+    rc = make(&out, res, "fig-tables");
     r = what(out, 0);
     CHECK(rc == 0 && r.train == 0 && r.stats == 1, "pipeline: FIG_ALPHA back redoes the tables again", "exit %d", rc);
     free(out);
@@ -347,17 +348,17 @@ void test_pipeline(void)
     /* The final curvature's arguments redo every final curvature, no run. */
     {
         int nruns = runs_named(res, "-");
-        rc = make(&out, res, "-n fig-all FIG_CURV_FINAL_ARGS=hessian_maxiter=150");
+        rc = make(&out, res, "-n fig-tables FIG_CURV_FINAL_ARGS=hessian_maxiter=150");
         r = what(out, 1);
         CHECK(rc == 0 && r.train == 0 && r.curv == nruns, "pipeline: FIG_CURV_FINAL_ARGS: make -n lists every curvature, no training",
               "%d runs: %d trainings, %d curvatures", nruns, r.train, r.curv);
         free(out);
-        rc = make(&out, res, "fig-all FIG_CURV_FINAL_ARGS=hessian_maxiter=150");
+        rc = make(&out, res, "fig-tables FIG_CURV_FINAL_ARGS=hessian_maxiter=150");
         r = what(out, 0);
         CHECK(rc == 0 && r.train == 0 && r.curv == nruns && r.stats == 1, "pipeline: FIG_CURV_FINAL_ARGS redoes the curvature and the tables",
               "exit %d: %d trainings, %d curvatures, %d stats", rc, r.train, r.curv, r.stats);
         free(out);
-        rc = make(&out, res, "fig-all");
+        rc = make(&out, res, "fig-tables");
         r = what(out, 0);
         CHECK(rc == 0 && r.train == 0 && r.curv == nruns, "pipeline: FIG_CURV_FINAL_ARGS back measures again", "exit %d", rc);
         free(out);
