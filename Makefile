@@ -65,20 +65,55 @@ deps: ## install the Debian packages the build needs (apt-get as root, else prin
 .PHONY: all
 all: $(BIN) $(RULE_SO) $(TASK_SO) ## build the CLI and every plugin
 
-# The commit recorded in every output; the header is rewritten only when it changes.
-$(BUILD)/version.h: FORCE | $(BUILD)/.dir
-	@c=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
-	git diff --quiet HEAD -- 2>/dev/null || c="$$c-dirty"; \
-	echo "#define CREDIT_COMMIT \"$$c\"" > $@.new; \
-	cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+# The commit recorded in every output, "-dirty" when a tracked file outside
+# results/ differs from HEAD (the pipeline's own output is no change to the
+# code) or an untracked file sits under core/, rules/, tasks/ or figures/ (a
+# new rule is code the commit does not hold). Computed at parse time and the
+# header rewritten only when it changes, so `make -n` tells the truth.
+CREDIT_COMMIT_NOW := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
+  if [ $$c != unknown ]; then git diff --quiet HEAD -- . ':(exclude)results' 2>/dev/null && \
+    [ -z "$$(git status --porcelain --untracked-files=all -- core rules tasks figures 2>/dev/null | grep '^??')" ] || c="$$c-dirty"; fi; echo $$c)
+CREDIT_VERSION_H := \#define CREDIT_COMMIT "$(CREDIT_COMMIT_NOW)"
+ifneq ($(file <$(BUILD)/version.h),$(CREDIT_VERSION_H))
+$(BUILD)/version.h: FORCE
+endif
+$(BUILD)/version.h: | $(BUILD)/.dir
+	@echo '$(CREDIT_VERSION_H)' > $@.new && mv $@.new $@
 FORCE:
 
 $(BUILD)/.dir:
 	@mkdir -p $(BUILD)/core $(BUILD)/tests $(BUILD)/static/rules $(BUILD)/static/tasks $(BUILD)/bad $(ROOT)/bin $(ROOT)/rules $(ROOT)/tasks
 	@touch $@
 
-$(BUILD)/core/session.o: $(BUILD)/version.h
-$(BUILD)/core/session.o: CFLAGS += -include $(BUILD)/version.h
+# The maths hash (figures/mathhash.sh: preprocessed source, comments and
+# blanks removed) of the core files that compute the numbers of a run: every
+# core/*.c (the network and BPTT, the training loop and session with the
+# defaults, the config reader, curvature, util, and any file added later)
+# but the CLI (main.c, cli.c: help and dispatch), the loader (plugin.c) and
+# `credit sample` (sample.c). Each plugin gets the hash of its own source
+# (with the headers it includes) as an exported string, credit_math_hash;
+# session.c combines the parts into `# math_hash`.
+MATH_CORE_SRC := $(filter-out core/main.c core/cli.c core/plugin.c core/sample.c,$(sort $(wildcard core/*.c)))
+MATH_HASH     := figures/mathhash.sh
+MATH_CFLAGS   := $(CFLAGS)
+# Remade when a source is newer (the hash itself decides nothing here: the
+# pipeline computes its own at parse time, from the same script and flags).
+$(BUILD)/math/core.h: $(MATH_CORE_SRC) $(wildcard core/*.h) $(MATH_HASH) $(BUILD)/math/inputs | $(BUILD)/.dir
+	@mkdir -p $(@D); h=$$($(MATH_HASH) '$(CC)' '$(MATH_CFLAGS)' $(MATH_CORE_SRC)) || exit 1; \
+	echo "#define CREDIT_MATH_CORE \"$$h\"" > $@.new; \
+	mv $@.new $@
+$(BUILD)/math/rules/%.h: rules/%.c core/credit.h $(wildcard rules/*.h) $(MATH_HASH) $(BUILD)/math/inputs | $(BUILD)/.dir
+	@mkdir -p $(@D); h=$$($(MATH_HASH) '$(CC)' '$(MATH_CFLAGS) $(PLUGIN_FLAGS)' $<) || exit 1; \
+	printf '__attribute__((visibility("default"))) extern const char credit_math_hash[17];\nconst char credit_math_hash[17] = "%s";\n' $$h > $@.new; \
+	mv $@.new $@
+$(BUILD)/math/tasks/%.h: tasks/%.c core/credit.h $(wildcard tasks/*.h) $(MATH_HASH) $(BUILD)/math/inputs | $(BUILD)/.dir
+	@mkdir -p $(@D); h=$$($(MATH_HASH) '$(CC)' '$(MATH_CFLAGS) $(PLUGIN_FLAGS)' $<) || exit 1; \
+	printf '__attribute__((visibility("default"))) extern const char credit_math_hash[17];\nconst char credit_math_hash[17] = "%s";\n' $$h > $@.new; \
+	mv $@.new $@
+.PRECIOUS: $(BUILD)/math/rules/%.h $(BUILD)/math/tasks/%.h
+
+$(BUILD)/core/session.o: $(BUILD)/version.h $(BUILD)/math/core.h
+$(BUILD)/core/session.o: CFLAGS += -include $(BUILD)/version.h -include $(BUILD)/math/core.h
 
 $(BUILD)/core/%.o: core/%.c | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -88,11 +123,19 @@ $(BIN): $(BUILD)/core/main.o $(CORE_OBJ) | $(BUILD)/.dir
 
 # Plugins: one exported symbol each (-fvisibility=hidden + the export macro).
 PLUGIN_FLAGS := -fPIC -fvisibility=hidden -DCREDIT_BUILD_SO
+# What the hashes are taken over besides the files' contents: the list of
+# core files and the flags (a stamp rewritten when they change).
+MATH_INPUTS := $(MATH_CORE_SRC) | $(MATH_CFLAGS) | $(PLUGIN_FLAGS)
+ifneq ($(file <$(BUILD)/math/inputs),$(MATH_INPUTS))
+$(BUILD)/math/inputs: FORCE
+endif
+$(BUILD)/math/inputs: | $(BUILD)/.dir
+	@mkdir -p $(@D); echo '$(MATH_INPUTS)' > $@
 RULE_HDR   := $(wildcard rules/*.h)
-$(ROOT)/rules/%.so: rules/%.c core/credit.h $(RULE_HDR) | $(BUILD)/.dir
-	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -shared $(LDFLAGS) -o $@ $< -lopenblas -lm
-$(ROOT)/tasks/%.so: tasks/%.c core/credit.h | $(BUILD)/.dir
-	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -shared $(LDFLAGS) -o $@ $< -lopenblas -lm
+$(ROOT)/rules/%.so: rules/%.c core/credit.h $(RULE_HDR) $(BUILD)/math/rules/%.h | $(BUILD)/.dir
+	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -include $(BUILD)/math/rules/$*.h -shared $(LDFLAGS) -o $@ $< -lopenblas -lm
+$(ROOT)/tasks/%.so: tasks/%.c core/credit.h $(BUILD)/math/tasks/%.h | $(BUILD)/.dir
+	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -include $(BUILD)/math/tasks/$*.h -shared $(LDFLAGS) -o $@ $< -lopenblas -lm
 
 # The same plugins linked statically into the test binary.
 $(BUILD)/static/rules/%.o: rules/%.c core/credit.h $(RULE_HDR) | $(BUILD)/.dir
@@ -125,14 +168,31 @@ test: deps ## build and run the tests (SAN=1: under ASan/UBSan)
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(BAD_SO) SAN=$(SAN)
 	@OPENBLAS_NUM_THREADS=1 CREDIT_ROOT=$(ROOT) CREDIT_BUILD=$(BUILD) ./$(TEST_BIN)
 
+# The cluster path on a real one-node Slurm (tests/slurm.sh; root: it
+# installs slurm-wlm and munge and starts their daemons in a scratch directory).
+.PHONY: test-slurm
+test-slurm: deps ## the smoke profile through srun on a one-node Slurm started here (root), tables checked against a local run
+	@$(MAKE) --no-print-directory all
+	@MAKE="$(MAKE)" tests/slurm.sh
+
 # Each part of the pipeline keeps its targets in a fragment of its own:
 # mk/data.mk (MNIST), mk/bench.mk (make bench), mk/figures.mk (make figures).
 include $(sort $(wildcard mk/*.mk))
 
 .PHONY: clean
-clean: ## remove build outputs (not results)
+clean: ## remove build outputs (not results: clean-runs, clean-tables, clean-figures)
 	rm -rf build build-san bin rules/*.so tasks/*.so
 
 .PHONY: help
 help: ## this list
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | expand -t 16
+	@echo "targets:"; grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/; s/^/  /' | sort | expand -t 18
+	@echo "variables (make TARGET VAR=value):"; printf '  %-16s%s\n' \
+	  PROFILE "the pipeline's profile: $(notdir $(basename $(wildcard paper/experiments/*.mk))) (default quick; paper/experiments/PROFILE.mk)" \
+	  RESULTS "where runs, tables, figures and paper.md go (default results)" \
+	  LAUNCH "prefix of every training run and curvature measurement, e.g. \"srun -n1 -c1\"" \
+	  FIG_JOBS "jobs of make figures (default -j\$$(nproc) unless you give -j; empty: one at a time)" \
+	  MNIST_DIR "a directory with the four MNIST IDX files (make data; PROFILE=smoke reads it directly)" \
+	  MNIST_SYNTH "where make data-synth writes the synthetic set (default build/mnist-synth)" \
+	  SAN "1: build and test under ASan/UBSan (tree in build-san/)" \
+	  FIG_* "any profile setting, e.g. FIG_SEEDS=\"1 2\" FIG_ALPHA=0.01 FIG_CLAIM_NEAR=1.5 FIG_CURV_FINAL_ARGS=..." \
+	  CC\ CFLAGS "compiler and flags"

@@ -18,6 +18,7 @@ typedef struct credit_plugin {
     char *path; /* the .so, or "(built in)" */
     const credit_rule *rule;
     const credit_task *task;
+    const char *math_hash; /* the build's hash of its source (exported credit_math_hash), or NULL */
 } credit_plugin;
 
 typedef struct credit_static_plugin {

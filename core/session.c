@@ -12,6 +12,9 @@
 #ifndef CREDIT_COMMIT
 #define CREDIT_COMMIT "unknown"
 #endif
+#ifndef CREDIT_MATH_CORE
+#define CREDIT_MATH_CORE "none"
+#endif
 #ifndef CREDIT_VERSION
 #define CREDIT_VERSION "0.1.0"
 #endif
@@ -456,6 +459,12 @@ void credit_session_provenance(const credit_session *s, FILE *fp)
     fprintf(fp, "# credit %s commit %s\n", CREDIT_VERSION, CREDIT_COMMIT);
     fprintf(fp, "# rule %s %s\n# task %s %s\n", s->rule->name, s->rule->version, s->task->name, s->task->version);
     fprintf(fp, "# config_hash %016llx\n# seed %ld\n", (unsigned long long)s->config_hash, s->o.seed);
+    /* What computed the numbers: FNV-1a of "core C rule R task T", the build's
+     * maths hashes of the core and of each plugin ("none" if built without). */
+    char parts[96];
+    int len = snprintf(parts, sizeof parts, "core %s rule %s task %s", CREDIT_MATH_CORE,
+                       s->rule_pl.math_hash ? s->rule_pl.math_hash : "none", s->task_pl.math_hash ? s->task_pl.math_hash : "none");
+    fprintf(fp, "# math_hash %016llx\n", (unsigned long long)credit_fnv1a(parts, (size_t)len, CREDIT_FNV_INIT));
     fprintf(fp, "# blas %s\n", credit_blas_describe());
 }
 

@@ -58,7 +58,8 @@ $(MNIST_DATA)/SHA256SUMS:
 	for f in $(MNIST_FILES); do \
 	  got=$$(sha256sum "$$tmp/$$f" | cut -d' ' -f1); \
 	  if [ "$$got" != "$$1" ]; then \
-	    echo "data: SHA-256 mismatch for $$f from $$from: expected $$1, got $$got; nothing was written" >&2; exit 1; fi; \
+	    echo "data: SHA-256 mismatch for $$f from $$from: expected $$1, got $$got; nothing was written" >&2; \
+	    if [ "$$from" = "$$tgz" ]; then echo "data: the cached tarball is corrupt or not the expected one: delete $$tgz and run make data again" >&2; fi; exit 1; fi; \
 	  printf '%s  %s\n' "$$1" "$$f" >> "$$tmp/SHA256SUMS"; shift; \
 	done; \
 	chmod 755 "$$tmp"; \

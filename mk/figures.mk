@@ -27,10 +27,16 @@ $(TEST_BIN): $(FIG_STAT_OBJ)
 all: $(FIG_STATS)
 
 # ------------------------------------------------------------------ profile
-ifeq ($(wildcard $(FIG_EXPERIMENTS)/$(PROFILE).mk),)
-$(error PROFILE=$(PROFILE): no $(FIG_EXPERIMENTS)/$(PROFILE).mk (profiles: $(notdir $(basename $(wildcard $(FIG_EXPERIMENTS)/*.mk))))))
+# An unknown PROFILE is an error only for the targets that use one.
+FIG_GOALS := figures fig-all fig-tables fig-runs fig-list paper verify stale check-reference clean-runs clean-tables clean-figures
+FIG_PROFILE_FILE := $(wildcard $(FIG_EXPERIMENTS)/$(PROFILE).mk)
+ifeq ($(FIG_PROFILE_FILE),)
+ifneq ($(filter $(FIG_GOALS) $(RESULTS)/%,$(MAKECMDGOALS)),)
+$(error PROFILE=$(PROFILE): no $(FIG_EXPERIMENTS)/$(PROFILE).mk (profiles: $(notdir $(basename $(wildcard $(FIG_EXPERIMENTS)/*.mk)))))
 endif
-include $(FIG_EXPERIMENTS)/$(PROFILE).mk
+else
+include $(FIG_PROFILE_FILE)
+endif
 
 FIG_RUNS    := $(RESULTS)/runs/$(PROFILE)
 FIG_TABLES  := $(RESULTS)/tables
@@ -52,7 +58,9 @@ ifndef FIG_ARGS.$(6)
 FIG_NAMES += $(6)
 FIG_TASK.$(6) := $(2)
 FIG_ARGS.$(6) := task=$(2) rule=$(3) seed=$(4) $(FIG_ARGS) $(FIG_ARGS_$(2)) $(FIG_CURV_ARGS) $(FIG_ARGS_$(2)_$(3)) $(7)
-$(FIG_RUNS)/$(6)/metrics.tsv: $(ROOT)/rules/$(3).so $(ROOT)/tasks/$(2).so
+FIG_RULE.$(6) := $(3)
+FIG_BASE.$(6) := $(wildcard $(FIG_EXPERIMENTS)/$(2).cfg)
+$(FIG_RUNS)/$(6)/metrics.tsv: | $(BIN) $(ROOT)/rules/$(3).so $(ROOT)/tasks/$(2).so
 endif
 FIG_ROWS += $(1):$(2):$(3):$(4):$(5):$(6)
 endef
@@ -80,77 +88,167 @@ $(foreach t,$(FIG_REMEDY_TASKS),$(foreach r,$(FIG_REMEDY_RULES),$(foreach s,$(FI
 $(foreach t,$(FIG_MATCH_TASKS),$(foreach r,$(FIG_MATCH_RULES),$(foreach s,$(FIG_MATCH_SEEDS),\
   $(eval $(call fig_run,matched,$(t),$(r),$(s),$(FIG_MATCH_ACC),$(t)-$(r)-lr$(call fig_lr,$(t))-acc$(FIG_MATCH_ACC)-s$(s),lr=$(call fig_lr,$(t)) stop_train_acc=$(FIG_MATCH_ACC) $(FIG_MATCH_ARGS))))))
 
-FIG_CFGS    := $(FIG_NAMES:%=$(FIG_RUNS)/%.cfg)
 FIG_METRICS := $(FIG_NAMES:%=$(FIG_RUNS)/%/metrics.tsv)
 FIG_CURVF   := $(if $(filter 1,$(FIG_CURVATURE_FINAL)),$(FIG_NAMES:%=$(FIG_RUNS)/%/curvature_final.tsv))
-.SECONDARY: $(FIG_CFGS) $(FIG_METRICS) $(FIG_CURVF)
+.SECONDARY: $(FIG_METRICS) $(FIG_CURVF)
+
+# ------------------------------------------------------------------ keys
+# What is redone is decided here, at parse time, from file contents and not
+# from file times, so `make -n` sees what `make` will do and a fresh checkout
+# of committed runs retrains nothing. A run's key (figures/runkey.sh) is its
+# full config plus the maths hashes (figures/mathhash.sh) of the core, its
+# rule and its task; a run is redone when it has no metrics.tsv or the key
+# it was trained with (NAME/run.cfg) differs. Curvature measurements, the
+# sample table and the tables' arguments have keys of their own below.
+fig_eq = $(and $(findstring x$(1)y,x$(2)y),$(findstring x$(2)y,x$(1)y))
+FIG_NEED_KEYS := $(filter fig-all fig-tables fig-runs paper verify stale $(RESULTS)/%,$(MAKECMDGOALS))
+ifneq ($(FIG_NEED_KEYS),)
+fig_hash = $(or $(shell $(MATH_HASH) '$(CC)' '$(1)' $(2)),$(error cannot hash $(2) (figures/mathhash.sh)))
+FIG_MATH_CORE := $(call fig_hash,$(MATH_CFLAGS),$(MATH_CORE_SRC))
+$(foreach r,$(sort $(foreach n,$(FIG_NAMES),$(FIG_RULE.$(n)))),$(eval FIG_MATH_rule.$(r) := $(call fig_hash,$(MATH_CFLAGS) $(PLUGIN_FLAGS),rules/$(r).c)))
+$(foreach t,$(sort $(foreach n,$(FIG_NAMES),$(FIG_TASK.$(n)))),$(eval FIG_MATH_task.$(t) := $(call fig_hash,$(MATH_CFLAGS) $(PLUGIN_FLAGS),tasks/$(t).c)))
+endif
+# One run per line for runkey.sh: NAME|BASE|CORE|RULE HASH|TASK HASH|ARGS
+fig_keyline = $(1)|$(FIG_BASE.$(1))|$(FIG_MATH_CORE)|$(FIG_RULE.$(1)) $(FIG_MATH_rule.$(FIG_RULE.$(1)))|$(FIG_TASK.$(1)) $(FIG_MATH_task.$(FIG_TASK.$(1)))|$(strip $(FIG_ARGS.$(1)))
+FIG_KEYLINES = printf '%s\n' $(foreach n,$(FIG_NAMES),'$(call fig_keyline,$(n))')
+FIG_RUNKEY := figures/runkey.sh
+ifneq ($(FIG_NEED_KEYS),)
+FIG_STALE := $(shell $(FIG_KEYLINES) | $(FIG_RUNKEY) list $(FIG_RUNS) $(PROFILE))
+ifneq ($(.SHELLSTATUS),0)
+$(error cannot compute the keys of the runs of $(PROFILE) (figures/runkey.sh))
+endif
+# The final curvature: redone with its run, or when its arguments change.
+FIG_CURV_KEY := args $(strip $(FIG_CURV_FINAL_ARGS))
+FIG_CURV_STALE := $(foreach n,$(FIG_NAMES),$(if $(and $(filter-out $(FIG_STALE),$(n)),$(wildcard $(FIG_RUNS)/$(n)/curvature_final.tsv),\
+  $(call fig_eq,$(file <$(FIG_RUNS)/$(n)/curvature_final.args),$(FIG_CURV_KEY))),,$(n)))
+endif
+$(FIG_STALE:%=$(FIG_RUNS)/%/metrics.tsv): FORCE
+$(if $(FIG_CURVF),$(FIG_CURV_STALE:%=$(FIG_RUNS)/%/curvature_final.tsv)): FORCE
+FORCE:
 
 # ------------------------------------------------------------------ runs
-# A run's config: the task's base file, then the profile's and the run's
-# keys (later wins). Rewritten only when it changes, so editing a profile
-# retrains exactly the runs it changes.
-$(FIG_RUNS)/%.cfg: FORCE
-	@mkdir -p $(@D)
-	@{ echo "# run $* of profile $(PROFILE): $(or $(wildcard $(FIG_EXPERIMENTS)/$(FIG_TASK.$*).cfg),no base file) + $(FIG_EXPERIMENTS)/$(PROFILE).mk"; \
-	   awk -f figures/mergecfg.awk $(wildcard $(FIG_EXPERIMENTS)/$(FIG_TASK.$*).cfg) - <<< "$(FIG_ARGS.$*)"; } > $@.new
-	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
-
-# A run: metrics.tsv is written last, so it is the target. A killed run
-# resumes from its checkpoint if its config is unchanged, else starts over.
+# A run: its key is written to NAME.cfg (the trainer reads it as its config;
+# the hash lines are comments) and kept as NAME/run.cfg. metrics.tsv is
+# written last, so it is the target. Same key and no metrics.tsv: the run
+# goes on (resume=auto when the trainer has it: resume from a consistent
+# checkpoint, repair an end-of-run window, or restart saying why; otherwise
+# resume=1 from a checkpoint); another key: the directory starts over.
 # Exit 3 (diverged, recorded in metrics.tsv) is a result, not a failure.
-# The CLI is order-only: its commit stamp changes at every commit, and
-# retraining everything then would be wrong in cost, not in results; a
-# changed rule or task plugin does retrain (fig_run lists them).
-$(FIG_RUNS)/%/metrics.tsv: $(FIG_RUNS)/%.cfg | $(BIN)
-	@d=$(@D); r=0; \
-	if [ ! -f $$d/metrics.tsv ] && [ -f $$d/checkpoint.bin ] && cmp -s $< $$d/run.cfg; then r=1; else rm -rf $$d && mkdir -p $$d && cp $< $$d/run.cfg; fi; \
-	echo "train $$d$$( [ $$r = 1 ] && echo ' (resumed)')"; \
-	rc=0; $(LAUNCH) $(BIN) train $< out=$$d resume=$$r progress=0 > $$d/train.log 2>&1 || rc=$$?; \
+# bin/credit and the plugins are order-only: the key carries their maths.
+$(FIG_RUNS)/%/metrics.tsv:
+	@d=$(@D); cfg=$(FIG_RUNS)/$*.cfg; mkdir -p $(FIG_RUNS); \
+	printf '%s\n' '$(call fig_keyline,$*)' | $(FIG_RUNKEY) key $(FIG_RUNS) $(PROFILE) $* > $$cfg.new || exit 1; mv $$cfg.new $$cfg; \
+	r=0; \
+	if [ ! -f $$d/metrics.tsv ] && cmp -s $$cfg $$d/run.cfg 2>/dev/null; then \
+	  if $(BIN) keys | awk '$$1 == "resume" && /auto/ { f = 1 } END { exit !f }'; then r=auto; \
+	  elif [ -f $$d/checkpoint.bin ]; then r=1; fi; \
+	fi; \
+	if [ $$r = 0 ]; then rm -rf $$d && mkdir -p $$d && cp $$cfg $$d/run.cfg; fi; \
+	echo "train $$d$$( [ $$r != 0 ] && echo " (resume=$$r)")"; \
+	rc=0; $(LAUNCH) $(BIN) train $$cfg out=$$d resume=$$r progress=0 > $$d/train.log 2>&1 || rc=$$?; \
+	grep '^restart ' $$d/train.log >&2 || true; \
 	if [ $$rc != 0 ] && [ $$rc != 3 ]; then echo "train $$d: failed (exit $$rc):" >&2; tail -n 5 $$d/train.log >&2; exit 1; fi
 
-# The final checkpoint's curvature (a diverged run has none: a header only).
-$(FIG_RUNS)/%/curvature_final.tsv: $(FIG_RUNS)/%/metrics.tsv
-	@if grep -q '^status	diverged' $<; then \
-	  printf '# diverged run: no curvature\niter\tlambda_max\tgamma\tcosine\teta\tbound_gd\tbound_rule\n' > $@; \
+# The final checkpoint's curvature (a diverged run has none: a header only);
+# curvature_final.args records the arguments it was measured with.
+$(FIG_RUNS)/%/curvature_final.tsv: | $(FIG_RUNS)/%/metrics.tsv $(BIN)
+	@rm -f $(@D)/curvature_final.args; \
+	if grep -q '^status	diverged' $(@D)/metrics.tsv; then \
+	  printf '# diverged run: no curvature\niter\tlambda_max\tgamma\tcosine\teta\tbound_gd\tbound_rule\n' > $@.part && mv $@.part $@; \
 	else \
 	  echo "curvature $(@D)"; \
 	  $(LAUNCH) $(BIN) curvature $(@D) $(FIG_CURV_FINAL_ARGS) > $(@D)/curvature.log 2>&1 || \
 	    { echo "curvature $(@D): failed:" >&2; tail -n 5 $(@D)/curvature.log >&2; exit 1; }; \
-	fi
+	fi; \
+	printf '%s\n' '$(FIG_CURV_KEY)' > $(@D)/curvature_final.args
+
+fig-runs: $(FIG_METRICS) $(FIG_CURVF) ## train and measure every run of the profile (no tables)
+
+# Which runs `make figures` would retrain, and why (the key they were trained
+# with, NAME/run.cfg, against their key now).
+stale: ## the runs that would be retrained and why (which maths hash or config key changed)
+	@$(FIG_KEYLINES) | $(FIG_RUNKEY) why $(FIG_RUNS) $(PROFILE)
+	@$(if $(FIG_CURVF),for n in $(filter-out $(FIG_STALE),$(FIG_CURV_STALE)); do echo "$$n: curvature_final.tsv: measured with other arguments (FIG_CURV_FINAL_ARGS) or missing"; done)
+	@echo "stale: $(words $(FIG_STALE)) of $(words $(FIG_NAMES)) runs of $(PROFILE) to train$(if $(FIG_CURVF),$(fig_comma) $(words $(FIG_CURV_STALE)) final curvatures to measure)"
 
 # ------------------------------------------------------------------ tables
+# Files rewritten only when their content changes, decided at parse time
+# (content compared with $(file <)) so that `make -n` agrees with `make`.
+fig_tab := $(shell printf '\t')
+define fig_nl
+
+
+endef
+fig_comma := ,
+FIG_MANIFEST_TEXT := group$(fig_tab)task$(fig_tab)rule$(fig_tab)seed$(fig_tab)x$(fig_tab)dir$(foreach row,$(FIG_ROWS),$(fig_nl)$(subst :,$(fig_tab),$(patsubst %:$(lastword $(subst :, ,$(row))),%,$(row))):$(FIG_RUNS)/$(lastword $(subst :, ,$(row))))
+fig_space := $(subst ,, )
+FIG_MANIFEST_TEXT := $(subst $(fig_space)$(fig_nl),$(fig_nl),$(subst :$(FIG_RUNS)/,$(fig_tab)$(FIG_RUNS)/,$(FIG_MANIFEST_TEXT)))
+ifeq ($(call fig_eq,$(file <$(FIG_MANIFEST)),$(FIG_MANIFEST_TEXT)),)
 $(FIG_MANIFEST): FORCE
+endif
+$(FIG_MANIFEST):
 	@mkdir -p $(@D)
 	@{ printf 'group\ttask\trule\tseed\tx\tdir\n'; \
 	   for row in $(FIG_ROWS); do IFS=: read -r g t r s x n <<< "$$row"; printf '%s\t%s\t%s\t%s\t%s\t%s\n' $$g $$t $$r $$s $$x $(FIG_RUNS)/$$n; done; } > $@.new
-	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+	@mv $@.new $@
+
+# The statistics' arguments (FIG_ALPHA, the profile, every FIG_CLAIM_*
+# setting): a change redoes the tables, not the runs or the curvature.
+FIG_STATS_ARGS := alpha=$(FIG_ALPHA) profile=$(PROFILE) $(foreach v,$(sort $(filter FIG_CLAIM_%,$(.VARIABLES))),'$(v)=$($(v))')
+FIG_STATS_KEY  := $(FIG_TABLES)/stats.args
+ifeq ($(call fig_eq,$(file <$(FIG_STATS_KEY)),$(FIG_STATS_ARGS)),)
+$(FIG_STATS_KEY): FORCE
+endif
+$(FIG_STATS_KEY):
+	@mkdir -p $(@D); printf '%s\n' '$(subst ','\'',$(FIG_STATS_ARGS))' > $@.new && mv $@.new $@
 
 FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.tsv traj.tsv curves.tsv rho.tsv \
                    claims.tsv claims.md claims_summary.md summary.md settings.md sweeps.md matched.md values.tsv
 FIG_TABLE_FILES := $(FIG_TABLE_NAMES:%=$(FIG_TABLES)/%)
-$(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS) $(FIG_EXPERIMENTS)/$(PROFILE).mk
-	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) alpha=$(FIG_ALPHA) profile=$(PROFILE) $(foreach v,$(sort $(filter FIG_CLAIM_%,$(.VARIABLES))),'$(v)=$($(v))')
+$(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
+	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) $(FIG_STATS_ARGS)
+
+# The commits and maths hashes the runs were computed with, from the
+# provenance lines of their metrics.tsv: one row per (commit, math_hash).
+FIG_PROVENANCE := $(FIG_TABLES)/provenance.tsv
+$(FIG_PROVENANCE): $(FIG_METRICS) figures/provenance.awk
+	@mkdir -p $(@D)
+	@awk -f figures/provenance.awk $(FIG_METRICS) > $@.new && mv $@.new $@
 
 # Figure 1: a few trials of each task (credit sample) with the output of a
-# BPTT run of the task on them (the first seed that did not diverge).
+# BPTT run of the task on them (the first seed that did not diverge). It
+# needs the runs' weights, which committed runs lack: keyed on its runs and
+# arguments (samples.key) like a run, it is redone only when they change.
 FIG_SAMPLE_RUNS = $(foreach s,$(FIG_SEEDS),$(FIG_RUNS)/$(1)-bptt-lr$(FIG_ETA_$(1))-s$(s))
-fig_comma := ,
-$(FIG_TABLES)/samples.tsv: $(foreach t,$(FIG_TASKS),$(addsuffix /metrics.tsv,$(call FIG_SAMPLE_RUNS,$(t)))) figures/samples.sh | $(BIN)
+FIG_SAMPLE_DIRS := $(foreach t,$(FIG_TASKS),$(call FIG_SAMPLE_RUNS,$(t)))
+FIG_SAMPLES     := $(FIG_TABLES)/samples.tsv
+ifneq ($(FIG_NEED_KEYS),)
+FIG_SAMPLE_KEY := args $(strip $(FIG_SAMPLE_ARGS)) core $(FIG_MATH_CORE) script $(firstword $(shell sha256sum figures/samples.sh))$(foreach d,$(FIG_SAMPLE_DIRS), $(notdir $(d)))
+ifneq ($(or $(filter $(notdir $(FIG_SAMPLE_DIRS)),$(FIG_STALE)),$(if $(wildcard $(FIG_SAMPLES)),,missing),$(if $(call fig_eq,$(file <$(FIG_SAMPLES:.tsv=.key)),$(FIG_SAMPLE_KEY)),,changed)),)
+$(FIG_SAMPLES): FORCE
+endif
+endif
+$(FIG_SAMPLES): | $(FIG_SAMPLE_DIRS:%=%/metrics.tsv) $(BIN)
 	@mkdir -p $(@D)
 	figures/samples.sh "$(BIN)" "$(FIG_SAMPLE_ARGS)" $(foreach t,$(FIG_TASKS),$(t)=$(subst $(eval) ,$(fig_comma),$(strip $(call FIG_SAMPLE_RUNS,$(t))))) > $@.new
-	@mv $@.new $@
+	@mv $@.new $@; printf '%s\n' '$(FIG_SAMPLE_KEY)' > $(@:.tsv=.key)
 
 # ------------------------------------------------------------------ figures
 # One gnuplot script per figure, PNG and SVG from one call; the script and
 # the tables it reads are its prerequisites, so editing it only replots.
+# gnuplot writes .figN.part.png/.svg; they are synced and renamed only after
+# it succeeds, so a killed gnuplot never leaves a truncated figN.png that a
+# later make would count as done.
 FIG_LIST := fig1 fig2 fig3 fig4 fig5 fig6 fig7 figS
 FIG_FILES := $(foreach f,$(FIG_LIST),$(FIG_FIGS)/$(f).png $(FIG_FIGS)/$(f).svg)
-FIG_GP_VARS = tables='$(FIG_TABLES)'; out='$(FIG_FIGS)/$*'; tasks='$(FIG_TASKS)'; \
+FIG_GP_VARS = tables='$(FIG_TABLES)'; out='$(FIG_FIGS)/.$*.part'; tasks='$(FIG_TASKS)'; \
   rules='$(FIG_RULES)'; script='figures/$*.gp'
 $(FIG_FIGS)/%.png $(FIG_FIGS)/%.svg: figures/%.gp figures/common.gp figures/count.awk figures/select.awk $(FIG_TABLES)/values.tsv
-	@mkdir -p $(@D)
+	@mkdir -p $(@D); rm -f $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg
 	gnuplot -e "$(FIG_GP_VARS)" figures/$*.gp
-$(FIG_FIGS)/fig1.png: $(FIG_TABLES)/samples.tsv
+	@sync $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg && \
+	mv $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/$*.png && mv $(FIG_FIGS)/.$*.part.svg $(FIG_FIGS)/$*.svg
+$(FIG_FIGS)/fig1.png: $(FIG_SAMPLES)
 
 # ------------------------------------------------------------------ paper
 $(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FILES) $(FIG_FILES)
@@ -158,7 +256,7 @@ $(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FI
 	@mv $@.new $@
 
 # ------------------------------------------------------------------ verbs
-.PHONY: figures fig-all fig-tables paper verify fig-list
+.PHONY: figures fig-all fig-tables fig-runs paper verify fig-list stale check-reference clean-runs clean-tables clean-figures
 # `make figures` trains on every core by itself: without a -j from the user
 # the sub-make gets -j$(nproc); with one (MAKEFLAGS holds -jN, or a j among
 # its single-letter flags) it shares the user's jobserver instead. FIG_JOBS=
@@ -166,15 +264,21 @@ $(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FI
 FIG_NPROC := $(shell nproc 2>/dev/null || echo 1)
 FIG_USER_J = $(filter -j%,$(MAKEFLAGS))$(findstring j,$(filter-out -%,$(firstword $(MAKEFLAGS))))
 FIG_JOBS ?= $(if $(FIG_USER_J),,-j$(FIG_NPROC))
+# A profile that reads MNIST from a directory it does not fetch (smoke:
+# FIG_DATA_DIR) says how to get one before anything is trained.
+FIG_DATA_CHECK = $(if $(FIG_DATA_DIR),@test -f $(FIG_DATA_DIR)/train-images-idx3-ubyte || { \
+  echo "figures: PROFILE=$(PROFILE) reads MNIST from $(FIG_DATA_DIR) but it has no train-images-idx3-ubyte:" >&2; \
+  echo "figures: run 'make data-synth' and pass MNIST_DIR=$(MNIST_SYNTH) (or 'make data') or set MNIST_DIR to a directory with the four IDX files" >&2; exit 1; })
 figures: ## every run, table, figure and the paper (PROFILE=smoke|quick|paper, LAUNCH=prefix, -j2)
 	@$(MAKE) --no-print-directory deps
 	@$(if $(FIG_DATA),$(MAKE) --no-print-directory $(FIG_DATA),true)
+	$(FIG_DATA_CHECK)
 	@$(MAKE) --no-print-directory all $(FIG_STATS)
 	@$(MAKE) --no-print-directory $(FIG_JOBS) fig-all
 	@echo "figures: $(FIG_FIGS)/, tables: $(FIG_TABLES)/, paper: $(FIG_PAPER)"
 
-fig-all: $(FIG_FILES) $(FIG_PAPER)
-fig-tables: $(FIG_TABLE_FILES) ## the statistics tables only
+fig-all: $(FIG_FILES) $(FIG_PAPER) $(FIG_PROVENANCE)
+fig-tables: $(FIG_TABLE_FILES) $(FIG_PROVENANCE) ## the statistics tables only (trains what is missing)
 paper: $(FIG_PAPER) ## the literate paper results/paper.md (trains what is missing)
 
 fig-list: ## the runs of the profile, one per line
@@ -182,8 +286,36 @@ fig-list: ## the runs of the profile, one per line
 
 # The claims table from the runs there are; trains nothing. Fails when a
 # run is missing or its files are broken, never because a claim fails.
-verify: $(FIG_STATS) $(FIG_MANIFEST) ## the claims table: statistic, p-value, verdict per claim
+verify: $(FIG_STATS) $(FIG_MANIFEST) $(FIG_STATS_KEY) ## the claims table: statistic, p-value, verdict per claim (trains nothing)
 	@miss=0; for f in $(FIG_METRICS) $(FIG_CURVF); do [ -f $$f ] || { echo "verify: missing $$f" >&2; miss=$$((miss+1)); }; done; \
 	if [ $$miss != 0 ]; then echo "verify: $$miss result files missing: make figures PROFILE=$(PROFILE)" >&2; exit 1; fi
-	@$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) alpha=$(FIG_ALPHA) profile=$(PROFILE) $(foreach v,$(sort $(filter FIG_CLAIM_%,$(.VARIABLES))),'$(v)=$($(v))')
+	@$(if $(FIG_STALE),echo "verify: warning: $(words $(FIG_STALE)) runs were computed with other maths or config than the tree's (make stale)" >&2)
+	@$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) $(FIG_STATS_ARGS)
+	@awk -f figures/provenance.awk $(FIG_METRICS) > $(FIG_PROVENANCE).new && mv $(FIG_PROVENANCE).new $(FIG_PROVENANCE)
 	@awk -f figures/claims.awk $(FIG_TABLES)/claims.tsv
+
+# The committed reference output checks itself: a copy of RESULTS with its
+# tables removed gets them back from the runs' text files alone, nothing
+# retrained, byte for byte (the dir column aside, which names the copy).
+check-reference: ## the tables under RESULTS are exactly what its raw runs give (trains nothing; PROFILE, RESULTS)
+	@set -e; [ -d $(FIG_RUNS) ] || { echo "check-reference: no raw runs in $(FIG_RUNS)" >&2; exit 1; }; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; cp -r $(RESULTS) $$tmp/results; \
+	sub="$(MAKE) --no-print-directory PROFILE=$(PROFILE) RESULTS=$$tmp/results"; \
+	st=$$($$sub stale | tail -n 1); \
+	case "$$st" in "stale: 0 of "*" to train"|"stale: 0 of "*" to train, 0 final curvatures to measure") ;; \
+	  *) $$sub stale >&2; echo "check-reference: the raw runs are not current for this tree ($$st)" >&2; exit 1 ;; esac; \
+	$$sub clean-tables > /dev/null; $$sub fig-tables > /dev/null; bad=0; \
+	for f in $(notdir $(FIG_TABLE_FILES) $(FIG_PROVENANCE)); do \
+	  cmp -s <(sed 's|$(RESULTS)/|R/|g' $(FIG_TABLES)/$$f) <(sed "s|$$tmp/results/|R/|g" $$tmp/results/tables/$$f) || \
+	    { echo "check-reference: $(FIG_TABLES)/$$f is not what the raw runs give" >&2; bad=1; }; \
+	done; [ $$bad = 0 ] && echo "check-reference: $(words $(FIG_TABLE_FILES) $(FIG_PROVENANCE)) tables of $(RESULTS) are what its $(words $(FIG_NAMES)) raw runs give"
+
+# Cleaning a profile's results (PROFILE, RESULTS); `make clean` removes builds only.
+# The sample table goes with the runs: it needs their weights, which
+# committed runs do not have.
+clean-runs: ## remove the runs of PROFILE under RESULTS and the sample table (retrains everything)
+	rm -rf $(FIG_RUNS) $(FIG_SAMPLES) $(FIG_SAMPLES:.tsv=.key)
+clean-tables: ## remove the tables under RESULTS but the sample table (recomputed from the runs' text files, no training)
+	rm -f $(FIG_TABLE_FILES) $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_PROVENANCE) $(FIG_PAPER)
+clean-figures: ## remove the figures under RESULTS (replotted from the tables)
+	rm -f $(FIG_FILES) $(FIG_FIGS)/.*.part.png $(FIG_FIGS)/.*.part.svg

@@ -7,7 +7,10 @@ FIG_SEEDS   ?= 1 2 3
 FIG_LR      ?= 0.05
 FIG_LR_patgen ?= 0.01
 FIG_ARGS    ?= n=8 iters=40 batch=16 eval_every=10 threads=1
-FIG_MNIST_DIR ?= data/mnist
+# MNIST from MNIST_DIR (e.g. build/mnist-synth after `make data-synth`), else
+# data/mnist; never fetched by this profile (FIG_DATA is empty).
+FIG_MNIST_DIR ?= $(or $(MNIST_DIR),data/mnist)
+FIG_DATA_DIR  ?= $(FIG_MNIST_DIR)
 FIG_ARGS_smnist ?= data_dir=$(FIG_MNIST_DIR) train_size=64 valid_size=100
 FIG_CURV_ARGS ?= curvature_every=20
 FIG_CURVATURE_FINAL ?= 1
