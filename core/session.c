@@ -110,11 +110,12 @@ static void host_log(void *ctx, const char *fmt, ...)
 static int host_error(void *ctx, int status, const char *fmt, ...)
 {
     credit_host_ctx *h = ctx;
-    char msg[1800];
+    char msg[7000];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof msg) memcpy(msg + sizeof msg - 16, " [... cut here]", 16);
     return CREDIT_ERROR(status ? status : CREDIT_EPLUGIN, "%s: %s", h->who, msg);
 }
 

@@ -49,5 +49,7 @@ __attribute__((weak)) void test_tasks(void);     /* tests/test_tasks.c */
 __attribute__((weak)) void test_curvature(void); /* tests/test_curvature.c */
 __attribute__((weak)) void test_stats(void);     /* tests/test_stats.c */
 __attribute__((weak)) void test_pipeline(void);  /* tests/test_pipeline.c: the smoke profile */
+__attribute__((weak)) void test_reliability(void); /* tests/test_reliability.c: issue 11's defects */
+__attribute__((weak)) void test_crash(void);       /* tests/test_crash.c: a run killed at every crash point */
 
 #endif
