@@ -162,6 +162,12 @@ static void test_run_dir(const char *tmp, const char *seq)
     }
     free(curve);
 
+    /* D16: a task's sizes are bounded too. */
+    char tenv[800];
+    snprintf(tenv, sizeof tenv, "CREDIT_TASK_PATH=%s/bad", test_build());
+    rc = run(&out, tenv, "train task=hugetask n=4 batch=2 iters=1 progress=0 out=%s/rel_huge", tmp);
+    expect(rc, out, 1, "task hugetask reported 4611686018427387904 examples in split 2, more than the", "D16: a task declaring 2^62 examples is refused");
+
     /* D15: NaN parameters in a checkpoint are refused on load. */
     if (!st) {
         snprintf(b, sizeof b, "%s/rel_d15", tmp);
