@@ -105,7 +105,8 @@ static void test_run_dir(const char *tmp, const char *seq)
     CHECK(access(path, F_OK) != 0, "D3: the refused run wrote nothing", "%s exists", path);
 
     /* D4: a curve.tsv.part shorter than its checkpoint expects. */
-    const char *longcfg = "task=file n=6 batch=8 lr=0.05 iters=4000 eval_every=100 checkpoint_every=20 progress=0";
+    /* Long enough (about 0.5 s) to be killed soon after its first checkpoint. */
+    const char *longcfg = "task=file n=6 batch=8 lr=0.05 iters=12000 eval_every=100 checkpoint_every=20 progress=0";
     char longargs[1200], ref[600];
     snprintf(longargs, sizeof longargs, "%s path=%s", longcfg, seq);
     snprintf(ref, sizeof ref, "%s/rel_long_ref", tmp);
@@ -266,7 +267,7 @@ static void test_run_dir(const char *tmp, const char *seq)
     c = slurp(b, "config.txt");
     char want[100];
     snprintf(want, sizeof want, "\nthreads = %ld\n", cores);
-    CHECK(rc == 0 && out && strstr(out, "threads = 256 is more than the") && c && strstr(c, want),
+    CHECK(cores >= 256 || (rc == 0 && out && strstr(out, "threads = 256 is more than the") && c && strstr(c, want)),
           "threads above the cores available: clamped with a warning, the effective value recorded", "exit %d: %s / %.200s", rc, out,
           c ? c : "");
     free(c);
