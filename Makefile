@@ -38,7 +38,8 @@ TASK_SO    := $(TASK_SRC:tasks/%.c=$(ROOT)/tasks/%.so)
 PLUGIN_OBJ := $(RULE_SRC:rules/%.c=$(BUILD)/static/rules/%.o) $(TASK_SRC:tasks/%.c=$(BUILD)/static/tasks/%.o)
 TEST_SRC   := $(wildcard tests/*.c)
 TEST_OBJ   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
-BAD_SO     := $(BUILD)/bad/nosym.so $(BUILD)/bad/oldabi.so $(BUILD)/bad/small.so $(BUILD)/bad/initfail.so $(BUILD)/bad/garbage.so
+BAD_SO     := $(BUILD)/bad/nosym.so $(BUILD)/bad/oldabi.so $(BUILD)/bad/small.so $(BUILD)/bad/initfail.so $(BUILD)/bad/garbage.so \
+              $(BUILD)/bad/crashgrad.so $(BUILD)/bad/nangrad.so $(BUILD)/bad/optnull.so $(BUILD)/bad/dataentry.so $(BUILD)/bad/hugetask.so
 
 # ------------------------------------------------------------------ deps
 # $(call apt_install,WHO,PACKAGES): a shell snippet that installs Debian

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,11 +76,23 @@ static char *trim(char *s)
 int credit_config_read(credit_config *c, const char *path)
 {
     char *text;
-    int st = credit_read_file(path, &text, NULL);
+    size_t len;
+    int st = credit_read_file(path, &text, &len);
     if (st) return st;
     char origin[1100];
     int lineno = 0;
-    for (char *line = text, *next; line && *line; line = next) {
+    /* A NUL would end the text early and hide every key after it. */
+    const char *nul = memchr(text, 0, len);
+    if (nul) {
+        int at = 1;
+        for (const char *p = text; p < nul; p++) at += *p == '\n';
+        free(text);
+        return CREDIT_ERROR(CREDIT_EINVAL, "%s:%d: contains a NUL byte (a binary file, or a corrupt one?)", path, at);
+    }
+    /* A UTF-8 byte-order mark (some editors write one) is skipped. */
+    char *start = text;
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) start += 3;
+    for (char *line = start, *next; line && *line; line = next) {
         next = strchr(line, '\n');
         if (next) *next++ = 0;
         lineno++;
@@ -145,7 +158,8 @@ static void format_range(char *buf, size_t n, const credit_option *o)
     char lo[40], hi[40];
     format_real(lo, sizeof lo, o->min);
     format_real(hi, sizeof hi, o->max);
-    snprintf(buf, n, "%s in [%s, %s]", kind_name(o->kind), lo, hi);
+    /* An infinite bound is open: inf itself is never a value. */
+    snprintf(buf, n, "%s in %c%s, %s%c", kind_name(o->kind), isinf(o->min) ? '(' : '[', lo, hi, isinf(o->max) ? ')' : ']');
 }
 
 /* Choice index of word in "a|b|c", or -1. */
@@ -179,8 +193,20 @@ int credit_option_parse(const credit_option *o, const char *text, const char *or
             long l = strtol(text, &end, 10);
             v = (double)l;
             out->i = l;
+            if (errno == ERANGE)
+                return CREDIT_ERROR(CREDIT_EINVAL, "%s: %s = %s is out of range: expected %s", origin, o->key, text, allowed);
         } else {
+            /* Decimal only, as for integers (strtod would take hex too). */
+            if (strpbrk(text, "xX"))
+                return CREDIT_ERROR(CREDIT_EINVAL, "%s: %s = '%s' is not valid: hexadecimal is not accepted; expected a decimal %s", origin,
+                                    o->key, text, allowed);
             v = strtod(text, &end);
+            if (errno == ERANGE && end != text && !*end && fabs(v) <= DBL_MIN)
+                return CREDIT_ERROR(CREDIT_EINVAL, "%s: %s = %s underflows: its magnitude is below the smallest normal double (%g); write 0 if 0 is meant",
+                                    origin, o->key, text, DBL_MIN);
+            if (errno == ERANGE && end != text && !*end)
+                return CREDIT_ERROR(CREDIT_EINVAL, "%s: %s = %s overflows a double: expected %s", origin, o->key, text, allowed);
+            if (v == 0.0) v = 0.0; /* -0 is recorded as 0 */
         }
         if (end == text || *end || errno == ERANGE || !isfinite(v)) /* inf is never a value, even with max = inf */
             return CREDIT_ERROR(CREDIT_EINVAL, "%s: %s = '%s' is not valid: expected %s", origin, o->key, text, allowed);
@@ -198,6 +224,13 @@ int credit_option_parse(const credit_option *o, const char *text, const char *or
         return CREDIT_OK;
     }
     default:
+        /* config.txt must read back as written: '#' would start a comment,
+         * a line break end the line and outer blanks be trimmed. */
+        if (strpbrk(text, "#\n\r") || (*text && (isspace((unsigned char)text[0]) || isspace((unsigned char)text[strlen(text) - 1]))))
+            return CREDIT_ERROR(CREDIT_EINVAL,
+                                "%s: %s = '%s' cannot be recorded in config.txt: values may not contain '#' (it starts a comment) or "
+                                "line breaks, nor begin or end with a blank; rename the file or directory",
+                                origin, o->key, text);
         return CREDIT_OK;
     }
 }

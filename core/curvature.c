@@ -265,25 +265,52 @@ static void settings_line(FILE *fp, const credit_curv_opts *o)
 
 static void part_path(char *buf, size_t n, const char *dir) { snprintf(buf, n, "%s/curvature.tsv.part", dir); }
 
-/* Keep the provenance, the header and the complete rows of iterations
- * before k0: whatever a killed run wrote after its checkpoint goes. */
-static int cut_back(const char *path, long k0)
+/* Rows a run's curvature file holds for the iterations before `before`
+ * (rows at k % every == 0 and at k == iters), plus the row of a run that
+ * stopped at `stop` off that grid (finish adds it unless the run diverged). */
+static long expected_rows(long before, long every, long iters)
+{
+    long n = before > 0 ? (before - 1) / every + 1 : 0;
+    if (before > iters && iters % every != 0) n++;
+    return n;
+}
+
+/* Keeps the provenance, the header and the complete rows of iterations
+ * before k0 (with k0 < 0: every complete row); whatever a killed run wrote
+ * after its checkpoint goes. The rows kept must be the rows the checkpoint
+ * expects, else the file lost data and the run cannot be continued from it. */
+static int cut_back(const char *path, long k0, long want, int cut)
 {
     char *text;
     size_t len;
     int st = credit_read_file(path, &text, &len);
     if (st) return st;
     size_t keep = 0;
+    long rows = 0, last = -1;
+    int header = 0;
     for (size_t at = 0; at < len;) {
         char *nl = memchr(text + at, '\n', len - at);
         if (!nl) break; /* a row cut short by the kill */
         const char *line = text + at;
-        if (*line != '#' && strncmp(line, "iter\t", 5) != 0 && strtol(line, NULL, 10) >= k0) break;
+        if (strncmp(line, "iter\t", 5) == 0) header = 1;
+        else if (*line != '#') {
+            long it = strtol(line, NULL, 10);
+            if (k0 >= 0 && it >= k0) break;
+            rows++;
+            last = it;
+        }
         at = (size_t)(nl - text) + 1;
         keep = at;
     }
     free(text);
-    if (truncate(path, (off_t)keep) != 0) return CREDIT_ERROR(CREDIT_EIO, "cannot cut %s back to the checkpoint: %s", path, strerror(errno));
+    if (!header || rows != want)
+        return CREDIT_ERROR(CREDIT_EFORMAT, "%s holds %ld complete rows%s (last iteration %ld), the checkpoint expects %ld: the file lost data",
+                            path, rows, header ? "" : " and no header", last, want);
+    if (cut && keep < len) {
+        credit_crash_point("truncate curvature");
+        if (truncate(path, (off_t)keep) != 0)
+            return CREDIT_ERROR(CREDIT_EIO, "cannot cut %s back to the checkpoint: %s", path, strerror(errno));
+    }
     return CREDIT_OK;
 }
 
@@ -331,6 +358,7 @@ static int warm_append(const char *path, long k, const double *v, size_t dim)
 {
     int64_t iter = k;
     uint64_t d = dim, sum;
+    credit_crash_point("open warm start");
     FILE *fp = fopen(path, "ab");
     if (!fp) return CREDIT_ERROR(CREDIT_EIO, "cannot append to %s: %s", path, strerror(errno));
     sum = credit_fnv1a(&iter, 8, CREDIT_FNV_INIT);
@@ -340,9 +368,9 @@ static int warm_append(const char *path, long k, const double *v, size_t dim)
     fwrite(&d, 8, 1, fp);
     fwrite(v, sizeof(double), dim, fp);
     fwrite(&sum, 8, 1, fp);
-    int bad = fflush(fp) != 0 || fsync(fileno(fp)) != 0;
-    bad |= ferror(fp) | (fclose(fp) != 0);
-    return bad ? CREDIT_ERROR(CREDIT_EIO, "write to %s failed", path) : CREDIT_OK;
+    int st = credit_fsync_stream(fp, path);
+    if (fclose(fp) != 0 && !st) st = CREDIT_ERROR(CREDIT_EIO, "write to %s failed: %s", path, strerror(errno));
+    return st;
 }
 
 /* Dimension of the Hessian's vectors under o. */
@@ -351,10 +379,11 @@ static size_t hess_dim(const credit_session *s, const credit_curv_opts *o)
     return o->all ? s->n_params : (size_t)s->dims.n * s->dims.n;
 }
 
-/* One row appended and the file closed: every row before a checkpoint is
- * on disk when the checkpoint is written. A trajectory row (final = 0)
- * takes the economies hessian_warm and hessian_traj_tol; the last row is
- * measured as credit_curvature_measure does, cold and at hessian_tol. */
+/* One row appended, synced and the file closed: every row before a
+ * checkpoint is on disk when the checkpoint is written. A trajectory row
+ * (final = 0) takes the economies hessian_warm and hessian_traj_tol; the
+ * last row is measured as credit_curvature_measure does, cold and at
+ * hessian_tol. */
 static int append_row(credit_session *s, const char *dir, const char *path, long k, int final)
 {
     credit_curv_opts o;
@@ -376,16 +405,27 @@ static int append_row(credit_session *s, const char *dir, const char *path, long
     if (!st && warm && v1) st = warm_append(wpath, k, v1, dim);
     free(v1);
     if (!st) {
+        credit_crash_point("open curvature");
         FILE *fp = fopen(path, "ab");
         if (!fp) st = CREDIT_ERROR(CREDIT_EIO, "cannot append to %s: %s", path, strerror(errno));
         else {
             credit_curvature_print(fp, &row);
-            int bad = ferror(fp) | (fclose(fp) != 0);
-            if (bad) st = CREDIT_ERROR(CREDIT_EIO, "write to %s failed", path);
+            st = credit_fsync_stream(fp, path);
+            if (fclose(fp) != 0 && !st) st = CREDIT_ERROR(CREDIT_EIO, "write to %s failed: %s", path, strerror(errno));
         }
     }
     credit_curv_row_free(&row);
     return st;
+}
+
+int credit_curvature_resume(credit_session *s, const char *dir, long k0)
+{
+    credit_curv_opts o;
+    credit_curv_opts_get(s, &o);
+    if (o.every == 0 || k0 == 0) return CREDIT_OK;
+    char path[4200];
+    part_path(path, sizeof path, dir);
+    return cut_back(path, k0, expected_rows(k0, o.every, s->o.iters), 1);
 }
 
 int credit_curvature_track(credit_session *s, const char *dir, long k, long k0)
@@ -396,30 +436,51 @@ int credit_curvature_track(credit_session *s, const char *dir, long k, long k0)
     char path[4200];
     part_path(path, sizeof path, dir);
     int st;
-    if (k == k0 && k0 > 0 && (st = cut_back(path, k0))) return st;
     if (k == k0 && o.warm) {
         /* The vectors of the rows kept (none on a fresh start). */
         char wpath[4200];
         size_t keep = 0;
         warm_path(wpath, sizeof wpath, dir);
         if (k0 > 0 && (st = warm_scan(wpath, k0, hess_dim(s, &o), &keep, NULL))) return st;
-        if (access(wpath, F_OK) == 0 && truncate(wpath, (off_t)keep) != 0)
-            return CREDIT_ERROR(CREDIT_EIO, "cannot cut %s back to the checkpoint: %s", wpath, strerror(errno));
+        if (access(wpath, F_OK) == 0) {
+            credit_crash_point("truncate warm start");
+            if (truncate(wpath, (off_t)keep) != 0)
+                return CREDIT_ERROR(CREDIT_EIO, "cannot cut %s back to the checkpoint: %s", wpath, strerror(errno));
+        }
     }
     if (k == k0 && k0 == 0) {
+        credit_crash_point("create curvature");
         FILE *fp = fopen(path, "wb");
         if (!fp) return CREDIT_ERROR(CREDIT_EIO, "cannot write %s: %s", path, strerror(errno));
         credit_session_provenance(s, fp);
         settings_line(fp, &o);
         credit_curvature_header(fp, (int)o.k, o.jacobian_k > 0);
-        int bad = ferror(fp) | (fclose(fp) != 0);
-        if (bad) return CREDIT_ERROR(CREDIT_EIO, "write to %s failed", path);
+        st = credit_fsync_stream(fp, path);
+        if (fclose(fp) != 0 && !st) st = CREDIT_ERROR(CREDIT_EIO, "write to %s failed: %s", path, strerror(errno));
+        if (st) return st;
     }
     if (k % o.every == 0 || k == s->o.iters) return append_row(s, dir, path, k, k == s->o.iters);
     return CREDIT_OK;
 }
 
+/* The last row of a run that stopped before iters: off the grid it is
+ * added; on a trajectory row measured with the economies it is measured
+ * again, cold and tight, so a run's last row never depends on them. */
 int credit_curvature_finish(credit_session *s, const char *dir, long k, int diverged)
+{
+    credit_curv_opts o;
+    credit_curv_opts_get(s, &o);
+    if (o.every == 0 || diverged || k == s->o.iters) return CREDIT_OK;
+    char part[4200];
+    part_path(part, sizeof part, dir);
+    const int economies = !o.power && (o.warm || o.traj_tol > 0);
+    if (k % o.every != 0) return append_row(s, dir, part, k, 1);
+    if (!economies) return CREDIT_OK;
+    int st = cut_back(part, k, expected_rows(k, o.every, s->o.iters), 1);
+    return st ? st : append_row(s, dir, part, k, 1);
+}
+
+int credit_curvature_commit(credit_session *s, const char *dir, long k, int diverged)
 {
     credit_curv_opts o;
     credit_curv_opts_get(s, &o);
@@ -427,15 +488,16 @@ int credit_curvature_finish(credit_session *s, const char *dir, long k, int dive
     char part[4200], final[4200];
     part_path(part, sizeof part, dir);
     snprintf(final, sizeof final, "%s/curvature.tsv", dir);
+    long want = expected_rows(k + 1, o.every, s->o.iters);
+    if (!diverged && !(k % o.every == 0 || k == s->o.iters)) want++;
     int st;
-    const int economies = !o.power && (o.warm || o.traj_tol > 0);
-    if (!diverged && k % o.every == 0 && k < s->o.iters && economies) {
-        /* Stopped early on a trajectory row: the last row is measured again, exactly. */
-        if ((st = cut_back(part, k)) || (st = append_row(s, dir, part, k, 1))) return st;
-    } else if (!diverged && !(k % o.every == 0 || k == s->o.iters) && (st = append_row(s, dir, part, k, 1)))
-        return st;
-    if (rename(part, final) != 0) return CREDIT_ERROR(CREDIT_EIO, "cannot rename %s: %s", part, strerror(errno));
-    return CREDIT_OK;
+    if (access(part, F_OK) == 0) {
+        if ((st = cut_back(part, -1, want, 0))) return st;
+        return credit_rename_durable(part, final);
+    }
+    if (access(final, F_OK) != 0)
+        return CREDIT_ERROR(CREDIT_EIO, "neither %s nor %s exists, but the checkpoint says the run finished", part, final);
+    return cut_back(final, -1, want, 0);
 }
 
 /* ------------------------------------------------------------ credit curvature */
@@ -465,21 +527,6 @@ static int overridable(const char *arg)
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (strncmp(arg, keys[i], strlen(keys[i])) == 0) return 1;
     return 0;
-}
-
-/* The config hash the run recorded in config.txt's provenance. */
-static int recorded_hash(const char *path, uint64_t *hash)
-{
-    char *text;
-    int st = credit_read_file(path, &text, NULL);
-    if (st) return st;
-    const char *at = strstr(text, "# config_hash ");
-    unsigned long long h = 0;
-    int ok = at && sscanf(at, "# config_hash %llx", &h) == 1;
-    free(text);
-    if (!ok) return CREDIT_ERROR(CREDIT_EFORMAT, "%s has no '# config_hash' provenance line", path);
-    *hash = (uint64_t)h;
-    return CREDIT_OK;
 }
 
 static int write_density(credit_session *s, const char *dir, const credit_curv_opts *o, long iter, const char *run_hash)
@@ -552,11 +599,19 @@ int credit_cmd_curvature(int argc, char **argv)
     snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.bin", dir);
     snprintf(out_path, sizeof out_path, "%s/curvature_final.tsv", dir);
 
-    credit_config cfg = {0};
+    if (strlen(dir) > CREDIT_OUT_MAX) {
+        CREDIT_ERROR(CREDIT_EINVAL, "run directory '%.60s...' is %zu characters long; at most %d", dir, strlen(dir), CREDIT_OUT_MAX);
+        return credit_cli_fail(CREDIT_EINVAL);
+    }
+    credit_config cfg = {0}, run_cfg = {0};
     credit_session s;
     memset(&s, 0, sizeof s);
     uint64_t run_hash = 0;
+    int lock = -1;
     int st = credit_config_read(&cfg, config_path);
+    /* The run's own config, as parsed: the checkpoint is checked against it. */
+    if (!st) st = credit_config_read(&run_cfg, config_path);
+    if (!st) st = credit_lock_dir(dir, &lock);
     /* The checkpoint holds the weights: an initial weights file is not needed. */
     if (!st) st = credit_config_set(&cfg, "weights", "", "credit curvature");
     for (int i = 1; i < argc && !st; i++) {
@@ -565,16 +620,24 @@ int credit_cmd_curvature(int argc, char **argv)
                                              "jacobian_*, threads and progress (the rest is the run's, in %s)", argv[i], config_path);
         else st = credit_config_assign(&cfg, argv[i]);
     }
-    if (!st) st = recorded_hash(config_path, &run_hash);
     if (!st) st = credit_session_open(&s, &cfg);
     credit_config_free(&cfg);
-    credit_ckpt_info info = {0, 0};
+    /* Hashed from what config.txt says now, not from its provenance line, so
+     * an edited config.txt is refused rather than measured. */
+    if (!st) st = credit_session_config_hash(&s, &run_cfg, &run_hash);
+    credit_config_free(&run_cfg);
+    credit_ckpt_info info = {0, 0, 0};
     if (!st) {
         /* The checkpoint belongs to the run's config, not to the overrides. */
         uint64_t own = s.config_hash;
         s.config_hash = run_hash;
         st = credit_ckpt_read(&s, ckpt_path, &info);
         s.config_hash = own;
+        if (st && strstr(credit_error_message(), "different config"))
+            st = CREDIT_ERROR(st, "%s does not match %s: the config it holds now (hash %016llx) is not the one the checkpoint was written "
+                                  "with (was it edited?)", config_path, ckpt_path, (unsigned long long)run_hash);
+        else if (!st && info.status == CREDIT_CKPT_DIVERGED)
+            st = CREDIT_ERROR(CREDIT_EDIVERGED, "%s is the checkpoint of a diverged run: nothing to measure", ckpt_path);
     }
     credit_curv_opts o;
     credit_curv_row row = {0};
@@ -606,5 +669,6 @@ int credit_cmd_curvature(int argc, char **argv)
     credit_curv_row_free(&row);
     int rc = st ? credit_cli_fail(st) : 0;
     credit_session_close(&s);
+    credit_unlock_dir(lock);
     return rc;
 }

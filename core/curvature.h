@@ -76,12 +76,17 @@ void credit_curvature_print(FILE *fp, const credit_curv_row *row);
 
 /* Training (core/train.c): track is called at the top of every iteration k
  * of a run that started (or resumed) at k0. It creates RUN_DIR/
- * curvature.tsv.part at k0 = 0, or on resume cuts it back to the rows before
- * k0, and appends a row at k % curvature_every == 0 and at k == iters.
- * finish adds a row at the last k if there is none (a run stopped early)
- * unless the run diverged, and renames the file to curvature.tsv. Both do
- * nothing when curvature_every = 0. */
+ * curvature.tsv.part at k0 = 0 and appends a row at k % curvature_every == 0
+ * and at k == iters. resume, before a resumed run's first iteration k0,
+ * checks that the file holds exactly the rows before k0 and cuts off any
+ * later ones. finish adds a row at the last k if there is none (a run
+ * stopped early) unless the run diverged. commit (after the final
+ * checkpoint, and again when a killed run's end is repaired) checks the rows
+ * of the finished run and renames the file to curvature.tsv, unless that was
+ * done already. All do nothing when curvature_every = 0. */
 int credit_curvature_track(credit_session *s, const char *dir, long k, long k0);
+int credit_curvature_resume(credit_session *s, const char *dir, long k0);
 int credit_curvature_finish(credit_session *s, const char *dir, long k, int diverged);
+int credit_curvature_commit(credit_session *s, const char *dir, long k, int diverged);
 
 #endif

@@ -135,7 +135,9 @@ int credit_hessian_open_index(credit_hessian **out, credit_session *s, int all_p
         }
     }
     credit_error_clear();
+    credit_plugin_enter("task", s->task->name, "fill");
     st = s->task->fill(s->task_state, split, index, h->B, h->f.x, h->f.target, h->f.mask);
+    credit_plugin_leave();
     free(index);
     if (st) {
         if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to fill the Hessian batch (status %d)", s->task->name, st);
@@ -328,7 +330,9 @@ int credit_hessian_direction(credit_hessian *h, const double *v, double step, un
         credit_bptt(&tr, &w2, &g2, h->f2.delta, h->f2.g);
     } else {
         credit_error_clear();
+        credit_plugin_enter("rule", s->rule->name, "grad");
         int st = s->rule->grad(s->rule_state, &tr, &w2, &g2);
+        credit_plugin_leave();
         if (st) {
             if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed (status %d)", s->rule->name, st);
             return st;

@@ -8,10 +8,9 @@
 #include "util.h"
 #include "cli.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-
-
 
 static const char *usage_text =
     "usage: credit COMMAND [ARGS]\n"
@@ -36,7 +35,10 @@ static const char *train_help =
     "Trains one network: the rule, task, sizes and schedule come from CONFIG (a\n"
     "`key = value` file with # comments) and the overrides after it. Writes into\n"
     "the directory out=DIR: config.txt, curve.tsv, checkpoint.bin, weights.tsv and,\n"
-    "last, metrics.tsv. resume=1 continues a killed run from its checkpoint.\n"
+    "last, metrics.tsv. resume=1 continues a killed run from its checkpoint (and\n"
+    "finishes one killed after its final checkpoint); resume=auto does the same\n"
+    "but restarts a directory that cannot be continued, saying why on one line\n"
+    "`restart DIR: WHY`. A lock file DIR/.lock keeps a second process out.\n"
     "Keys: `credit keys`, and `credit plugins describe NAME` for a plugin's own.\n";
 
 static const char *grad_help =
@@ -131,6 +133,8 @@ static int cmd_plugins(int argc, char **argv)
         printf("%ss:\n", credit_kind_name(kind));
         for (size_t i = 0; i < n; i++) {
             credit_plugin p;
+            /* Flushed line by line: what was listed survives a plugin that crashes the loader. */
+            fflush(stdout);
             if (credit_plugin_open(&p, kind, names[i])) {
                 printf("  %-10s (cannot load: %s)\n", names[i], credit_error_message());
                 continue;
@@ -139,6 +143,7 @@ static int cmd_plugins(int argc, char **argv)
                    kind == CREDIT_KIND_RULE ? p.rule->summary : p.task->summary);
             credit_plugin_close(&p);
         }
+        fflush(stdout);
         credit_plugin_names_free(names, n);
     }
     return 0;
@@ -147,6 +152,10 @@ static int cmd_plugins(int argc, char **argv)
 int main(int argc, char **argv)
 {
     credit_blas_init(argv); /* may re-execute with OPENBLAS_CORETYPE set: before any BLAS call */
+    /* A file-size limit (ulimit -f) is then an EFBIG write error with a
+     * message, not a silent kill. */
+    signal(SIGXFSZ, SIG_IGN);
+    credit_crash_handlers_install();
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         fputs(usage_text, argc < 2 ? stderr : stdout);
         return argc < 2 ? CREDIT_EXIT_USAGE : 0;

@@ -5,9 +5,61 @@
 
 #include <dirent.h>
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* ------------------------------------------------------------ crash attribution */
+
+static const char *volatile current_kind, *volatile current_name, *volatile current_hook;
+
+void credit_plugin_enter(const char *kind, const char *name, const char *hook)
+{
+    current_kind = kind;
+    current_name = name;
+    current_hook = hook;
+}
+
+void credit_plugin_leave(void) { current_hook = NULL; }
+
+static void put(const char *text)
+{
+    if (text && write(2, text, strlen(text)) < 0) return;
+}
+
+/* Async-signal-safe: write(2) and strlen only, then the default action. */
+static void crash_handler(int sig)
+{
+    const char *hook = current_hook;
+    if (hook) {
+        put("credit: crash in ");
+        put(current_kind);
+        put(" plugin ");
+        put(current_name);
+        put(" (hook ");
+        put(hook);
+        put(sig == SIGSEGV ? "): segmentation fault\n" : sig == SIGBUS ? "): bus error\n" : sig == SIGFPE ? "): arithmetic exception\n"
+            : sig == SIGILL ? "): illegal instruction\n" : "): abort\n");
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void credit_crash_handlers_install(void)
+{
+    const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = crash_handler;
+        sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
 
 static const credit_static_plugin *static_list;
 static size_t static_count;
@@ -76,6 +128,18 @@ static int check_descriptor(credit_plugin *p, const char *where, const char *exp
         return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s descriptor has no valid name ([a-z0-9_]+)", where, kind);
     if (!hooks_ok)
         return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s descriptor '%s' lacks a required field or hook", where, kind, name);
+    /* Every entry of the option table is used by the host without further checks. */
+    const credit_option *opt = p->kind == CREDIT_KIND_RULE ? p->rule->options : p->task->options;
+    size_t n_opt = p->kind == CREDIT_KIND_RULE ? p->rule->n_options : p->task->n_options;
+    if (n_opt > 1000) return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s '%s' declares %zu options (at most 1000)", where, kind, name, n_opt);
+    for (size_t i = 0; i < n_opt; i++) {
+        const credit_option *o = &opt[i];
+        const char *what = !o->key ? "a NULL key" : !o->default_value ? "a NULL default value" : !o->help ? "a NULL help text"
+                         : o->kind == CREDIT_OPT_CHOICE && !o->choices ? "a NULL list of choices"
+                         : (unsigned)o->kind > CREDIT_OPT_STRING ? "an unknown kind" : NULL;
+        if (what)
+            return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s '%s': option %zu (%s) has %s", where, kind, name, i, o->key ? o->key : "?", what);
+    }
     if (expect_name && strcmp(name, expect_name) != 0)
         return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s names itself '%s', but was asked for as '%s'", where, kind, name, expect_name);
     return CREDIT_OK;
@@ -100,13 +164,28 @@ int credit_plugin_open_file(credit_plugin *p, credit_kind kind, const char *path
         credit_plugin_close(p);
         return st;
     }
+    /* The entry must be a function of this file (a data symbol of that name
+     * would be called as code), and its descriptor must lie in the file too. */
+    Dl_info dli;
+    const ElfW(Sym) *esym = NULL;
+    if (!dladdr1(sym, &dli, (void **)&esym, RTLD_DL_SYMENT) || !esym || ELF64_ST_TYPE(esym->st_info) != STT_FUNC) {
+        credit_plugin_close(p);
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s is not a function, so it is not a %s plugin", path, symbol, credit_kind_name(kind));
+    }
+    void *base = dli.dli_fbase;
     /* The entry is a function returning the descriptor (POSIX allows the cast). */
     const void *(*entry)(void);
     *(void **)&entry = sym;
+    credit_plugin_enter(credit_kind_name(kind), path, symbol);
     const void *desc = entry();
+    credit_plugin_leave();
     if (!desc) {
         credit_plugin_close(p);
         return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s returned no descriptor", path, symbol);
+    }
+    if (!dladdr(desc, &dli) || dli.dli_fbase != base) {
+        credit_plugin_close(p);
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s returned a pointer outside the plugin, not a descriptor", path, symbol);
     }
     if (kind == CREDIT_KIND_RULE) p->rule = desc;
     else p->task = desc;

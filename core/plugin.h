@@ -43,4 +43,13 @@ int credit_plugin_names(credit_kind kind, char ***names, size_t *n);
 void credit_plugin_names_free(char **names, size_t n);
 const char *credit_kind_name(credit_kind kind); /* "rule" / "task" */
 
+/* The plugin hook running now, for the crash handler: the host calls enter
+ * before every hook and leave after. credit_crash_handlers_install makes a
+ * SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT inside a hook print
+ * "credit: crash in rule plugin NAME (hook HOOK)" before the signal's
+ * default action runs (core dump, exit status 128 + signal). */
+void credit_plugin_enter(const char *kind, const char *name, const char *hook);
+void credit_plugin_leave(void);
+void credit_crash_handlers_install(void);
+
 #endif

@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 static const char *sample_help =
@@ -95,7 +96,7 @@ static int sample_run(credit_session *s, const sample_args *a, FILE *fp)
         sample_write(s, s->index, B, outputs, fp);
         done += (uint64_t)B;
     }
-    return fflush(fp) == 0 && !ferror(fp) ? CREDIT_OK : CREDIT_ERROR(CREDIT_EIO, "write to stdout failed");
+    return fflush(fp) == 0 && !ferror(fp) ? CREDIT_OK : CREDIT_ERROR(CREDIT_EIO, "write to stdout failed: %s", strerror(errno));
 }
 
 int credit_cmd_sample(int argc, char **argv)

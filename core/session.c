@@ -5,9 +5,12 @@
 #include "util.h"
 
 #include <cblas.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef CREDIT_COMMIT
 #define CREDIT_COMMIT "unknown"
@@ -48,8 +51,10 @@ const credit_option credit_core_options[] = {
      "stop once the training loss (task loss, no L2) is at most this, confirmed on the whole training set (matched-loss comparisons); 0 = never"},
     {"weights", CREDIT_OPT_STRING, "", 0, 0, NULL, "initial weights as TSV (name row col value) instead of the random init"},
     {"out", CREDIT_OPT_STRING, "", 0, 0, NULL, "run directory for credit train (required there)"},
-    {"resume", CREDIT_OPT_INT, "0", 0, 1, NULL, "1: continue from the run directory's checkpoint"},
-    {"threads", CREDIT_OPT_INT, "1", 1, 256, NULL, "BLAS threads of this process"},
+    {"resume", CREDIT_OPT_CHOICE, "0", 0, 0, "0|1|auto",
+     "0: start afresh; 1: continue from the run directory's checkpoint (or finish a run killed after its final one), "
+     "an error if it cannot; auto: as 1, but a directory that cannot be continued is restarted (one line 'restart DIR: why')"},
+    {"threads", CREDIT_OPT_INT, "1", 1, 256, NULL, "BLAS threads of this process (at most the cores available: more are clamped)"},
     {"progress", CREDIT_OPT_INT, "1", 0, 1, NULL, "1: progress line on stderr"},
     /* Curvature (core/curvature.c, core/hessian.c): the Hessian of the true (BPTT) training loss + L2. */
     {"curvature_every", CREDIT_OPT_INT, "0", 0, 1e12, NULL, "iterations between rows of RUN_DIR/curvature.tsv (and one at the end); 0 = off"},
@@ -126,11 +131,12 @@ static void host_log(void *ctx, const char *fmt, ...)
 static int host_error(void *ctx, int status, const char *fmt, ...)
 {
     credit_host_ctx *h = ctx;
-    char msg[1800];
+    char msg[7000];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof msg) memcpy(msg + sizeof msg - 16, " [... cut here]", 16);
     return CREDIT_ERROR(status ? status : CREDIT_EPLUGIN, "%s: %s", h->who, msg);
 }
 
@@ -200,15 +206,15 @@ static int plugin_optset(credit_optset *set, const char *kind, const char *name,
 
 static char owner_rule[96], owner_task[96];
 
-static int compute_config_text(credit_session *s)
+/* The resolved config as text and its hash (operational keys left out). */
+static int config_text_of(const credit_optset *sets, int nsets, char **textp, uint64_t *hashp)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *fp = open_memstream(&text, &len);
     if (!fp) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
-    credit_config_write(fp, s->sets, s->nsets);
+    credit_config_write(fp, sets, nsets);
     fclose(fp);
-    s->config_text = text;
     uint64_t h = CREDIT_FNV_INIT;
     for (const char *line = text; *line;) {
         const char *end = strchr(line, '\n');
@@ -221,8 +227,62 @@ static int compute_config_text(credit_session *s)
         if (!skip) h = credit_fnv1a(line, n, h);
         line += n;
     }
-    s->config_hash = h;
+    if (textp) *textp = text;
+    else free(text);
+    *hashp = h;
     return CREDIT_OK;
+}
+
+/* Cores this process may run on. */
+static long cores_available(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 1;
+}
+
+static int compute_config_text(credit_session *s)
+{
+    /* More BLAS threads than cores only wait on each other (threads=256 on
+     * two cores ran for hours): clamp, say so, record what is used. */
+    credit_value *threads = (credit_value *)credit_optset_find(&s->sets[0], 1, "threads");
+    long cores = cores_available();
+    if (threads->i > cores) {
+        fprintf(stderr, "credit: threads = %ld is more than the %ld cores available; using %ld\n", threads->i, cores, cores);
+        threads->i = cores;
+        threads->r = (double)cores;
+        s->o.threads = cores;
+    }
+    /* config.txt records the config that reproduces the run from scratch,
+     * whatever resume= this attempt was started with. */
+    credit_value *resume = (credit_value *)credit_optset_find(&s->sets[0], 1, "resume");
+    credit_value saved = *resume;
+    resume->s = "0";
+    resume->i = 0;
+    resume->r = 0;
+    int st = config_text_of(s->sets, s->nsets, &s->config_text, &s->config_hash);
+    *resume = saved;
+    return st;
+}
+
+int credit_session_config_hash(const credit_session *s, const credit_config *cfg, uint64_t *hash)
+{
+    size_t n = 0;
+    for (int k = 0; k < s->nsets; k++) n += s->sets[k].n;
+    credit_value *vals = calloc(n ? n : 1, sizeof *vals);
+    if (!vals) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
+    credit_optset sets[3];
+    size_t used = 0;
+    for (int k = 0; k < s->nsets; k++) {
+        sets[k] = s->sets[k];
+        sets[k].val = vals + used;
+        used += sets[k].n;
+    }
+    int st = credit_config_resolve(cfg, sets, s->nsets);
+    if (!st) st = config_text_of(sets, s->nsets, NULL, hash);
+    free(vals);
+    return st;
 }
 
 int credit_session_open(credit_session *s, credit_config *cfg)
@@ -262,11 +322,16 @@ int credit_session_open(credit_session *s, credit_config *cfg)
     /* Task: sizes and data. */
     uint64_t seed = (uint64_t)s->o.seed;
     host_setup(&s->task_host, &s->task_ctx, "task", s->task->name, credit_splitmix64(&(uint64_t){seed ^ STREAM_TASK}));
+    credit_plugin_enter("task", s->task->name, "state_size");
     size_t tbytes = s->task->state_size(s->sets[2].val);
+    credit_plugin_leave();
     s->task_state = calloc(1, tbytes ? tbytes : 1);
     if (!s->task_state) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for task state (%zu bytes)", tbytes);
     credit_error_clear();
-    if ((st = s->task->init(s->task_state, s->sets[2].val, &s->task_host, &s->info))) {
+    credit_plugin_enter("task", s->task->name, "init");
+    st = s->task->init(s->task_state, s->sets[2].val, &s->task_host, &s->info);
+    credit_plugin_leave();
+    if (st) {
         if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to initialise (status %d)", s->task->name, st);
         return st;
     }
@@ -275,6 +340,12 @@ int credit_session_open(credit_session *s, credit_config *cfg)
         return CREDIT_ERROR(CREDIT_EPLUGIN, "task %s reported impossible sizes (n_in %d, n_out %d, T %d, %llu training examples)",
                             s->task->name, s->info.n_in, s->info.n_out, s->info.T,
                             (unsigned long long)s->info.n_examples[CREDIT_SPLIT_TRAIN]);
+    /* A bound far above any data set held in memory, so that no count can
+     * make an evaluation loop run for ever or an allocation overflow. */
+    for (int sp = 0; sp < CREDIT_N_SPLITS; sp++)
+        if (s->info.n_examples[sp] > CREDIT_MAX_EXAMPLES)
+            return CREDIT_ERROR(CREDIT_EPLUGIN, "task %s reported %llu examples in split %d, more than the %llu credit handles", s->task->name,
+                                (unsigned long long)s->info.n_examples[sp], sp, (unsigned long long)CREDIT_MAX_EXAMPLES);
 
     long B_max = s->o.batch > s->o.eval_chunk ? s->o.batch : s->o.eval_chunk;
     const credit_value *hb = credit_optset_find(&s->sets[0], 1, "hessian_batch"); /* the rule sees the Hessian batch too */
@@ -298,19 +369,20 @@ int credit_session_open(credit_session *s, credit_config *cfg)
     s->m2 = s->m1 + s->n_params;
     s->w = credit_params_view(s->theta, &s->dims);
     s->g = credit_params_view(s->grad, &s->dims);
-    credit_rng rng;
-    credit_rng_seed(&rng, seed, STREAM_INIT);
-    credit_params_init(s->theta, &s->dims, &rng);
-    if (*s->o.weights && (st = credit_weights_read(s, s->o.weights))) return st;
+    if ((st = credit_session_reset(s))) return st;
 
     /* Rule. */
     host_setup(&s->rule_host, &s->rule_ctx, "rule", s->rule->name, credit_splitmix64(&(uint64_t){seed ^ STREAM_RULE}));
+    credit_plugin_enter("rule", s->rule->name, "state_size");
     size_t rbytes = s->rule->state_size(&s->dims, s->sets[1].val);
+    credit_plugin_leave();
     s->rule_state = calloc(1, rbytes ? rbytes : 1);
     if (!s->rule_state) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for rule state (%zu bytes)", rbytes);
     credit_error_clear();
     s->rule_host.init = &s->w;
+    credit_plugin_enter("rule", s->rule->name, "init");
     st = s->rule->init(s->rule_state, &s->dims, s->sets[1].val, &s->rule_host);
+    credit_plugin_leave();
     s->rule_host.init = NULL;
     if (st) {
         if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed to initialise (status %d)", s->rule->name, st);
@@ -320,10 +392,24 @@ int credit_session_open(credit_session *s, credit_config *cfg)
     return CREDIT_OK;
 }
 
+int credit_session_reset(credit_session *s)
+{
+    memset(s->theta, 0, 4 * s->n_params * sizeof(double));
+    s->adam_t = 0;
+    credit_rng rng;
+    credit_rng_seed(&rng, (uint64_t)s->o.seed, STREAM_INIT);
+    credit_params_init(s->theta, &s->dims, &rng);
+    if (*s->o.weights) return credit_weights_read(s, s->o.weights);
+    return CREDIT_OK;
+}
+
 void credit_session_close(credit_session *s)
 {
+    credit_plugin_enter("rule", s->rule_ready ? s->rule->name : "", "fini");
     if (s->rule_ready && s->rule->fini) s->rule->fini(s->rule_state);
+    credit_plugin_enter("task", s->task_ready ? s->task->name : "", "fini");
     if (s->task_ready && s->task->fini) s->task->fini(s->task_state);
+    credit_plugin_leave();
     host_ctx_free(&s->rule_ctx);
     host_ctx_free(&s->task_ctx);
     free(s->rule_state);
@@ -347,7 +433,9 @@ int credit_session_batch(credit_session *s, int split, const uint64_t *index, in
 {
     credit_fwd *f = &s->fwd;
     credit_error_clear(); /* so a bare status is not reported with an older message */
+    credit_plugin_enter("task", s->task->name, "fill");
     int st = s->task->fill(s->task_state, split, index, B, f->x, f->target, f->mask);
+    credit_plugin_leave();
     if (st) {
         if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to fill a batch (status %d)", s->task->name, st);
         return st;
@@ -388,7 +476,9 @@ int credit_session_gradient(credit_session *s, int exact, double *l2_term)
         credit_backward_bptt(&s->fwd, &s->w, &s->g);
     } else {
         credit_traj tr = credit_fwd_traj(&s->fwd);
+        credit_plugin_enter("rule", s->rule->name, "grad");
         int st = s->rule->grad(s->rule_state, &tr, &s->w, &s->g);
+        credit_plugin_leave();
         if (st) {
             if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed (status %d)", s->rule->name, st);
             return st;
@@ -502,6 +592,16 @@ int credit_weights_write(const credit_session *s, const char *path)
     return credit_afile_commit(&a);
 }
 
+static int parse_index(const char *text, int *out)
+{
+    if (!(*text >= '0' && *text <= '9') || strlen(text) > 10) return 1;
+    char *end;
+    long long v = strtoll(text, &end, 10);
+    if (*end || v > INT_MAX) return 1;
+    *out = (int)v;
+    return 0;
+}
+
 int credit_weights_read(credit_session *s, const char *path)
 {
     char *text;
@@ -517,11 +617,17 @@ int credit_weights_read(credit_session *s, const char *path)
         if (next) *next++ = 0;
         lineno++;
         if (*line == '#' || *line == 0) continue;
-        char name[16];
+        char name[16], rtext[32], ctext[32];
         int r, c, used = 0;
         double v;
-        if (sscanf(line, "%15s %d %d %lf %n", name, &r, &c, &v, &used) != 4 || line[used]) {
+        if (sscanf(line, "%15s %31s %31s %lf %n", name, rtext, ctext, &v, &used) != 4 || line[used]) {
             st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: expected 'name row col value', got '%s'", path, lineno, line);
+            break;
+        }
+        /* Indices are digits only and fit an int: 4294967296 must not wrap to 0. */
+        if (parse_index(rtext, &r) || parse_index(ctext, &c)) {
+            st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: row '%s' or col '%s' is not an index (digits, at most %d)", path, lineno, rtext,
+                              ctext, INT_MAX);
             break;
         }
         int m = -1;

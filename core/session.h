@@ -66,6 +66,12 @@ extern const size_t credit_core_options_count;
  * allocate, initialise weights (or read `weights`). */
 int credit_session_open(credit_session *s, credit_config *cfg);
 void credit_session_close(credit_session *s);
+/* Parameters back to the seeded initial ones (or weights=), optimizer state zero. */
+int credit_session_reset(credit_session *s);
+/* The config hash cfg would have in this session (its rule and task's tables). */
+int credit_session_config_hash(const credit_session *s, const credit_config *cfg, uint64_t *hash);
+/* Most examples in one split a task may report. */
+#define CREDIT_MAX_EXAMPLES ((uint64_t)1 << 32)
 
 /* Fill the forward workspace with B examples of a split and run forward
  * and loss; returns the task loss in *loss. */

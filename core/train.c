@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------ checkpoints */
@@ -15,8 +16,10 @@
 typedef struct ckpt_header {
     char magic[8];
     uint32_t version, optimizer;
-    uint64_t config_hash, iteration, curve_offset, n_params, adam_t;
+    uint64_t config_hash, iteration, curve_offset, n_params, adam_t, status;
 } ckpt_header;
+
+static const char *status_names[] = {"running", "completed", "target_reached", "diverged"};
 
 int credit_ckpt_write(const credit_session *s, const char *path, const credit_ckpt_info *info)
 {
@@ -30,6 +33,7 @@ int credit_ckpt_write(const credit_session *s, const char *path, const credit_ck
     h.curve_offset = info->curve_offset;
     h.n_params = s->n_params;
     h.adam_t = (uint64_t)s->adam_t;
+    h.status = (uint64_t)info->status;
     credit_afile a;
     int st = credit_afile_open(&a, path);
     if (st) return st;
@@ -46,6 +50,13 @@ int credit_ckpt_write(const credit_session *s, const char *path, const credit_ck
     return credit_afile_commit(&a);
 }
 
+int credit_params_finite(const double *theta, size_t n)
+{
+    double acc = 0.0;
+    for (size_t i = 0; i < n; i++) acc += theta[i] * 0.0; /* nan for a nan or an inf anywhere */
+    return acc == 0.0;
+}
+
 int credit_ckpt_read(credit_session *s, const char *path, credit_ckpt_info *info)
 {
     char *data;
@@ -58,16 +69,18 @@ int credit_ckpt_read(credit_session *s, const char *path, credit_ckpt_info *info
         st = CREDIT_ERROR(CREDIT_EFORMAT, "%s is not a credit checkpoint (bad magic number)", path);
         goto done;
     }
+    uint32_t version;
+    if (len >= 12) memcpy(&version, data + 8, 4);
+    if (len >= 12 && version != CREDIT_CKPT_VERSION) {
+        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s: checkpoint format version %u, this credit reads version %u", path, version,
+                          CREDIT_CKPT_VERSION);
+        goto done;
+    }
     if (len < sizeof h) {
         st = CREDIT_ERROR(CREDIT_EFORMAT, "%s is truncated (%zu bytes, header needs %zu)", path, len, sizeof h);
         goto done;
     }
     memcpy(&h, data, sizeof h);
-    if (h.version != CREDIT_CKPT_VERSION) {
-        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s: checkpoint format version %u, this credit reads version %u", path, h.version,
-                          CREDIT_CKPT_VERSION);
-        goto done;
-    }
     if (h.n_params != s->n_params) {
         st = CREDIT_ERROR(CREDIT_EFORMAT, "%s holds %llu parameters, this config needs %zu", path, (unsigned long long)h.n_params,
                           s->n_params);
@@ -88,11 +101,36 @@ int credit_ckpt_read(credit_session *s, const char *path, credit_ckpt_info *info
                           (unsigned long long)h.config_hash, (unsigned long long)s->config_hash);
         goto done;
     }
+    /* The checksum is no MAC: every field is range-checked as well. */
+    const char *bad = NULL;
+    if (h.status > CREDIT_CKPT_DIVERGED) bad = "status";
+    else if (h.iteration > (uint64_t)s->o.iters || (h.status == CREDIT_CKPT_RUNNING && h.iteration == (uint64_t)s->o.iters))
+        bad = "iteration";
+    else if (h.optimizer != (uint32_t)s->o.optimizer) bad = "optimizer";
+    else if (h.adam_t > h.iteration) bad = "Adam step count";
+    else if (h.curve_offset > (uint64_t)1 << 50) bad = "curve offset";
+    if (bad) {
+        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s is corrupt: its %s is out of range (iteration %lld of %ld, status %llu, Adam step %llu, curve offset %llu)",
+                          path, bad, (long long)h.iteration, s->o.iters, (unsigned long long)h.status, (unsigned long long)h.adam_t,
+                          (unsigned long long)h.curve_offset);
+        goto done;
+    }
     double *blocks[3] = {s->theta, s->m1, s->m2};
-    for (int b = 0; b < 3; b++) memcpy(blocks[b], data + sizeof h + (size_t)b * s->n_params * sizeof(double), s->n_params * sizeof(double));
+    double *scratch = malloc(body ? body : 1);
+    if (!scratch) { st = CREDIT_ERROR(CREDIT_ENOMEM, "out of memory reading %s", path); goto done; }
+    memcpy(scratch, data + sizeof h, body);
+    if (h.status != CREDIT_CKPT_DIVERGED && !credit_params_finite(scratch, 3 * s->n_params)) {
+        free(scratch);
+        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s holds non-finite parameters or optimizer state, but is not the checkpoint of a diverged run",
+                          path);
+        goto done;
+    }
+    for (int b = 0; b < 3; b++) memcpy(blocks[b], scratch + (size_t)b * s->n_params, s->n_params * sizeof(double));
+    free(scratch);
     s->adam_t = (long)h.adam_t;
     info->iteration = (long)h.iteration;
     info->curve_offset = h.curve_offset;
+    info->status = (int)h.status;
 done:
     free(data);
     return st;
@@ -252,52 +290,171 @@ static int write_config(const credit_session *s, const run_files *r)
     return credit_afile_commit(&a);
 }
 
-int credit_train(credit_session *s)
+static long file_length(const char *path)
 {
-    if (!*s->o.out) return CREDIT_ERROR(CREDIT_EINVAL, "credit train needs a run directory: out = DIR");
-    run_files r;
-    run_paths(&r, s->o.out);
-    int st = credit_mkdir_p(r.dir);
-    if (st) return st;
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
 
-    long k = 0;
-    FILE *curve = NULL;
-    if (s->o.resume && access(r.metrics, F_OK) == 0) {
-        fprintf(stderr, "%s is complete already (metrics.tsv exists); nothing to resume\n", r.dir);
+/* A curve offset must end a complete line of the file. */
+static int curve_offset_ok(const char *path, uint64_t offset, long len)
+{
+    if (offset == 0 || (long long)offset > len) return 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return 0;
+    int c = fseeko(fp, (off_t)offset - 1, SEEK_SET) == 0 ? fgetc(fp) : EOF;
+    fclose(fp);
+    return c == '\n';
+}
+
+static int curve_mismatch(const char *path, uint64_t offset, long len)
+{
+    if (len < 0) return CREDIT_ERROR(CREDIT_EIO, "%s is missing, but the checkpoint needs its first %llu bytes", path, (unsigned long long)offset);
+    if ((long long)offset > len)
+        return CREDIT_ERROR(CREDIT_EFORMAT, "%s is %ld bytes, shorter than the %llu the checkpoint expects: the file lost data", path, len,
+                            (unsigned long long)offset);
+    return CREDIT_ERROR(CREDIT_EFORMAT, "%s: the checkpoint's curve offset %llu is not at the start of a line", path,
+                        (unsigned long long)offset);
+}
+
+/* The end of a run, once its final checkpoint is on disk: curvature.tsv and
+ * curve.tsv renamed into place, then weights.tsv and, last, metrics.tsv.
+ * Every step can be redone, so a run killed anywhere in here is finished by
+ * the next resume (repair) from the final checkpoint. */
+static int finish_run(credit_session *s, const run_files *r, const credit_ckpt_info *fin, const eval_row *e_known)
+{
+    const int diverged = fin->status == CREDIT_CKPT_DIVERGED;
+    int st;
+    if ((st = credit_curvature_commit(s, r->dir, fin->iteration, diverged))) return st;
+    long part = file_length(r->curve_part);
+    if (part >= 0) {
+        if (part != (long)fin->curve_offset || !curve_offset_ok(r->curve_part, fin->curve_offset, part))
+            return curve_mismatch(r->curve_part, fin->curve_offset, part);
+        if ((st = credit_rename_durable(r->curve_part, r->curve))) return st;
+    } else {
+        long len = file_length(r->curve);
+        if (len != (long)fin->curve_offset) return curve_mismatch(r->curve, fin->curve_offset, len);
+    }
+    eval_row e;
+    if (diverged) {
+        /* Final metrics of a diverged run are the non-finite values it reached. */
+        for (int sp = 0; sp < CREDIT_N_SPLITS; sp++) e.loss[sp] = e.acc[sp] = NAN;
+    } else if (e_known) {
+        e = *e_known;
+    } else if ((st = evaluate_all(s, &e))) {
+        return st; /* the weights are the checkpoint's: the same numbers as before the kill */
+    }
+    if (!diverged && (st = credit_weights_write(s, r->weights))) return st;
+    if ((st = write_metrics(s, r, status_names[fin->status], fin->iteration, &e))) return st;
+    if (diverged)
+        return CREDIT_ERROR(CREDIT_EDIVERGED, "%s: the run became non-finite at iteration %ld; recorded as diverged in %s", r->dir,
+                            fin->iteration, r->metrics);
+    if (s->o.progress) fprintf(stderr, "%s: %s after %ld iterations\n", r->dir, status_names[fin->status], fin->iteration);
+    return CREDIT_OK;
+}
+
+enum { START_FRESH, START_LOOP, START_REPAIR, START_DONE };
+
+/* What a resume finds in the directory. On START_LOOP the session holds the
+ * checkpoint's state and *curve is open for appending at its offset. */
+static int resume_prepare(credit_session *s, const run_files *r, int *mode, credit_ckpt_info *info, FILE **curve)
+{
+    const int autom = s->o.resume == CREDIT_RESUME_AUTO;
+    int st;
+    *mode = START_FRESH;
+    if (access(r->metrics, F_OK) == 0) {
+        if (autom) {
+            /* resume=auto: complete only if the run is this config's. */
+            if (access(r->ckpt, F_OK) != 0)
+                return CREDIT_ERROR(CREDIT_EIO, "%s exists but %s does not, so the run cannot be checked against this config", r->metrics, r->ckpt);
+            if ((st = credit_ckpt_read(s, r->ckpt, info))) return st;
+            if (info->status == CREDIT_CKPT_RUNNING)
+                return CREDIT_ERROR(CREDIT_EFORMAT, "%s exists but %s is not a finished run's", r->metrics, r->ckpt);
+        }
+        fprintf(stderr, "%s is complete already (metrics.tsv exists); nothing to resume\n", r->dir);
+        *mode = START_DONE;
         return CREDIT_OK;
     }
-    if (s->o.resume && access(r.ckpt, F_OK) == 0) {
-        credit_ckpt_info info;
-        if ((st = credit_ckpt_read(s, r.ckpt, &info))) return st;
-        k = info.iteration;
-        if (k >= s->o.iters)
-            return CREDIT_ERROR(CREDIT_EINVAL, "%s is the checkpoint of a finished run (iteration %ld) but %s is missing: rerun with resume=0",
-                                r.ckpt, k, r.metrics);
-        if (truncate(r.curve_part, (off_t)info.curve_offset) != 0)
-            return CREDIT_ERROR(CREDIT_EIO, "cannot cut %s back to the checkpoint: %s", r.curve_part, strerror(errno));
-        curve = fopen(r.curve_part, "ab");
-        if (s->o.progress) fprintf(stderr, "resuming %s at iteration %ld\n", r.dir, k);
-    } else {
-        /* A fresh start: nothing of an earlier run in this directory may survive
-         * to look complete or be resumed from. */
-        const char *stale[] = {"metrics.tsv", "checkpoint.bin", "curve.tsv", "weights.tsv", "curvature.tsv", "curvature_final.tsv"};
-        for (size_t i = 0; i < sizeof stale / sizeof *stale; i++) {
-            char path[4300];
-            snprintf(path, sizeof path, "%s/%s", r.dir, stale[i]);
-            remove(path);
-        }
-        if ((st = write_config(s, &r))) return st;
-        curve = fopen(r.curve_part, "wb");
-        if (curve) {
-            credit_session_provenance(s, curve);
-            curve_header(curve);
+    if (access(r->ckpt, F_OK) != 0) {
+        if (autom && access(r->config, F_OK) == 0)
+            return CREDIT_ERROR(CREDIT_EIO, "no checkpoint.bin (the earlier attempt stopped before its first checkpoint)");
+        return CREDIT_OK;
+    }
+    if ((st = credit_ckpt_read(s, r->ckpt, info))) return st;
+    if (info->status != CREDIT_CKPT_RUNNING) {
+        *mode = START_REPAIR;
+        if (s->o.progress) fprintf(stderr, "finishing %s: it was stopped after its final checkpoint\n", r->dir);
+        return CREDIT_OK;
+    }
+    long len = file_length(r->curve_part);
+    if (!curve_offset_ok(r->curve_part, info->curve_offset, len)) return curve_mismatch(r->curve_part, info->curve_offset, len);
+    if ((st = credit_curvature_resume(s, r->dir, info->iteration))) return st;
+    if ((long long)info->curve_offset < len) {
+        credit_crash_point("truncate curve");
+        if (truncate(r->curve_part, (off_t)info->curve_offset) != 0)
+            return CREDIT_ERROR(CREDIT_EIO, "cannot cut %s back to the checkpoint: %s", r->curve_part, strerror(errno));
+    }
+    credit_crash_point("open curve");
+    if (!(*curve = fopen(r->curve_part, "ab"))) return CREDIT_ERROR(CREDIT_EIO, "cannot append to %s: %s", r->curve_part, strerror(errno));
+    *mode = START_LOOP;
+    if (s->o.progress) fprintf(stderr, "resuming %s at iteration %ld\n", r->dir, info->iteration);
+    return CREDIT_OK;
+}
+
+/* A fresh start: nothing of an earlier run in this directory may survive to
+ * look complete or be resumed from (metrics.tsv goes first). */
+static int start_fresh(credit_session *s, const run_files *r, FILE **curve)
+{
+    const char *stale[] = {"metrics.tsv", "checkpoint.bin", "curve.tsv", "curve.tsv.part", "weights.tsv", "curvature.tsv",
+                           "curvature.tsv.part", "curvature_final.tsv", "curvature_density.tsv", "curvature_slq.tsv"};
+    for (size_t i = 0; i < sizeof stale / sizeof *stale; i++) {
+        char path[4300];
+        snprintf(path, sizeof path, "%s/%s", r->dir, stale[i]);
+        if (access(path, F_OK) != 0) continue;
+        credit_crash_point("remove");
+        if (remove(path) != 0) return CREDIT_ERROR(CREDIT_EIO, "cannot remove the earlier run's %s: %s", path, strerror(errno));
+    }
+    int st;
+    if ((st = write_config(s, r))) return st;
+    credit_crash_point("create curve");
+    if (!(*curve = fopen(r->curve_part, "wb"))) return CREDIT_ERROR(CREDIT_EIO, "cannot write %s: %s", r->curve_part, strerror(errno));
+    credit_session_provenance(s, *curve);
+    curve_header(*curve);
+    return CREDIT_OK;
+}
+
+static int train_locked(credit_session *s, const run_files *r)
+{
+    long k = 0;
+    FILE *curve = NULL;
+    int st, mode = START_FRESH;
+    credit_ckpt_info info = {0, 0, 0};
+    if (s->o.resume) {
+        st = resume_prepare(s, r, &mode, &info, &curve);
+        if (st && s->o.resume == CREDIT_RESUME_AUTO) {
+            fprintf(stderr, "restart %s: %s\n", r->dir, credit_error_message());
+            credit_error_clear();
+            if (curve) fclose(curve);
+            curve = NULL;
+            mode = START_FRESH;
+            /* The failed read may have left part of a checkpoint in the session: start from the seeded state. */
+            if ((st = credit_session_reset(s))) return st;
+        } else if (st) {
+            if (curve) fclose(curve);
+            return st;
         }
     }
-    if (!curve) return CREDIT_ERROR(CREDIT_EIO, "cannot write %s: %s", r.curve_part, strerror(errno));
+    if (mode == START_DONE) return CREDIT_OK;
+    if (mode == START_REPAIR) return finish_run(s, r, &info, NULL);
+    if (mode == START_FRESH && (st = start_fresh(s, r, &curve))) {
+        if (curve) fclose(curve);
+        return st;
+    }
+    if (mode == START_LOOP) k = info.iteration;
 
     const int B = (int)s->o.batch;
     const long ckpt_every = s->o.checkpoint_every ? s->o.checkpoint_every : s->o.eval_every;
-    const char *status = "completed";
+    int status = CREDIT_CKPT_COMPLETED;
     double t0 = credit_now(), last = 0;
     long k0 = k;
     eval_row e;
@@ -307,14 +464,13 @@ int credit_train(credit_session *s)
         return st;
     }
     for (;; k++) {
-        int evaluate = k % s->o.eval_every == 0 || k == s->o.iters, stop = 0;
         if (k % ckpt_every == 0 && k > k0 && k < s->o.iters) {
-            fflush(curve);
-            credit_ckpt_info info = {k, (uint64_t)ftello(curve)};
-            if (ferror(curve)) { st = CREDIT_ERROR(CREDIT_EIO, "write to %s failed", r.curve_part); break; }
-            if ((st = credit_ckpt_write(s, r.ckpt, &info))) break;
+            if ((st = credit_fsync_stream(curve, r->curve_part))) break;
+            credit_ckpt_info ck = {k, (uint64_t)ftello(curve), CREDIT_CKPT_RUNNING};
+            if ((st = credit_ckpt_write(s, r->ckpt, &ck))) break;
         }
-        if ((st = credit_curvature_track(s, r.dir, k, k0))) break; /* after the checkpoint: resume redoes row k */
+        int evaluate = k % s->o.eval_every == 0 || k == s->o.iters, stop = 0;
+        if ((st = credit_curvature_track(s, r->dir, k, k0))) break; /* after the checkpoint: resume redoes row k */
         if (evaluate) {
             /* Subsamples along the way; the whole sets at the end and wherever
              * the run would stop, so the final row is exact. */
@@ -328,6 +484,8 @@ int credit_train(credit_session *s)
         }
         if (k == s->o.iters) {
             curve_row(curve, k, NAN, NAN, NAN, &e);
+            /* The last update can diverge too: its loss shows here first. */
+            if (!isfinite(e.loss[CREDIT_SPLIT_TRAIN]) || !credit_params_finite(s->theta, s->n_params)) status = CREDIT_CKPT_DIVERGED;
             break;
         }
         double loss, l2;
@@ -336,43 +494,46 @@ int credit_train(credit_session *s)
         if ((st = credit_session_gradient(s, 0, &l2))) break;
         double lr = credit_session_lr(s, k);
         curve_row(curve, k, lr, loss, l2, evaluate ? &e : NULL);
-        if (!isfinite(loss + l2)) {
-            status = "diverged";
-            st = CREDIT_EDIVERGED;
+        /* NaN parameters can leave the loss finite (the ReLU maps a NaN
+         * state to 0), so they are checked as well. */
+        if (!isfinite(loss + l2) || !credit_params_finite(s->theta, s->n_params)) {
+            status = CREDIT_CKPT_DIVERGED;
             break;
         }
         if (stop) {
-            status = "target_reached";
+            status = CREDIT_CKPT_TARGET;
             break;
         }
         credit_session_update(s, lr);
         progress(s, k + 1, loss, t0, k0, &last);
     }
     eval_subsets_free(&sub);
-    if (st && st != CREDIT_EDIVERGED) {
-        fclose(curve); /* left as .part: the run is not finished */
-        return st;
-    }
-    int bad = ferror(curve) | (fclose(curve) != 0);
-    if (bad) return CREDIT_ERROR(CREDIT_EIO, "write to %s failed", r.curve_part);
-    if (st == CREDIT_EDIVERGED) {
-        /* Final metrics of a diverged run are the non-finite values it reached. */
-        for (int sp = 0; sp < CREDIT_N_SPLITS; sp++) e.loss[sp] = e.acc[sp] = NAN;
-    }
-    int wst;
-    if ((wst = credit_curvature_finish(s, r.dir, k, st == CREDIT_EDIVERGED))) return wst;
-    if (rename(r.curve_part, r.curve) != 0) return CREDIT_ERROR(CREDIT_EIO, "cannot rename %s: %s", r.curve_part, strerror(errno));
-    if (st != CREDIT_EDIVERGED) {
-        credit_ckpt_info info = {k, 0};
-        if ((wst = credit_ckpt_write(s, r.ckpt, &info))) return wst;
-        if ((wst = credit_weights_write(s, r.weights))) return wst;
-    }
-    if ((wst = write_metrics(s, &r, status, k, &e))) return wst;
-    if (st == CREDIT_EDIVERGED)
-        return CREDIT_ERROR(CREDIT_EDIVERGED, "%s: loss became non-finite at iteration %ld; recorded as diverged in %s", r.dir, k,
-                            r.metrics);
-    if (s->o.progress) fprintf(stderr, "%s: %s after %ld iterations\n", r.dir, status, k);
-    return CREDIT_OK;
+    if (!st) st = credit_curvature_finish(s, r->dir, k, status == CREDIT_CKPT_DIVERGED);
+    if (!st) st = credit_fsync_stream(curve, r->curve_part);
+    credit_ckpt_info fin = {k, (uint64_t)ftello(curve), status};
+    if (fclose(curve) != 0 && !st) st = CREDIT_ERROR(CREDIT_EIO, "write to %s failed: %s", r->curve_part, strerror(errno));
+    if (st) return st; /* files left as .part: the run is not finished */
+    /* The final checkpoint comes first: from it every later step can be redone. */
+    if ((st = credit_ckpt_write(s, r->ckpt, &fin))) return st;
+    return finish_run(s, r, &fin, status == CREDIT_CKPT_DIVERGED ? NULL : &e);
+}
+
+int credit_train(credit_session *s)
+{
+    if (!*s->o.out) return CREDIT_ERROR(CREDIT_EINVAL, "credit train needs a run directory: out = DIR");
+    /* Refused before anything is created: every file name must fit beside it. */
+    if (strlen(s->o.out) > CREDIT_OUT_MAX)
+        return CREDIT_ERROR(CREDIT_EINVAL, "out = '%.60s...' is %zu characters long; a run directory may have at most %d", s->o.out,
+                            strlen(s->o.out), CREDIT_OUT_MAX);
+    run_files r;
+    run_paths(&r, s->o.out);
+    int st = credit_mkdir_p(r.dir);
+    if (st) return st;
+    int lock;
+    if ((st = credit_lock_dir(r.dir, &lock))) return st;
+    st = train_locked(s, &r);
+    credit_unlock_dir(lock);
+    return st;
 }
 
 /* ------------------------------------------------------------ credit grad */

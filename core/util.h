@@ -22,16 +22,36 @@ void credit_error_clear(void);
 uint64_t credit_fnv1a(const void *data, size_t n, uint64_t h);
 #define CREDIT_FNV_INIT 0xcbf29ce484222325ull
 
-/* Write-then-rename: open PATH.tmp, and on commit fsync-free rename it over
- * PATH, so a killed process never leaves PATH half-written. */
+/* Write-then-rename: open PATH.tmp, and on commit flush, fsync, rename it
+ * over PATH and fsync the directory, so neither a kill nor a power loss
+ * leaves PATH half-written. */
 typedef struct credit_afile { FILE *fp; char *path, *tmp; } credit_afile;
 int credit_afile_open(credit_afile *a, const char *path);
-int credit_afile_commit(credit_afile *a); /* closes; error if any write failed */
+int credit_afile_commit(credit_afile *a); /* closes; error (with errno's text) if any write failed */
 void credit_afile_abort(credit_afile *a); /* closes and removes the temp */
 
-/* Read a whole file; NUL-terminated; caller frees. */
+/* The other durable steps of a run, each a crash point: flush and fsync an
+ * open stream (what names it in messages), rename and fsync the directory
+ * holding the new name, fsync a directory. */
+int credit_fsync_stream(FILE *fp, const char *what);
+int credit_rename_durable(const char *from, const char *to);
+int credit_fsync_dir_of(const char *path);
+
+/* Crash points, for the crash-point test (tests/test_crash.c): every write,
+ * rename, fsync, truncate and remove of a run's files passes one. With
+ * CREDIT_CRASH_AT=N in the environment the process kills itself (SIGKILL)
+ * at the N-th; a process that passes them all prints "credit: crash points
+ * N" on stderr at exit. Without the variable a point costs one branch. */
+void credit_crash_point(const char *what);
+
+/* Read a whole file; NUL-terminated; caller frees. A directory is refused
+ * by name; pipes are read to their end. */
 int credit_read_file(const char *path, char **data, size_t *len);
 int credit_mkdir_p(const char *path);
+/* An exclusive lock (flock) on DIR/.lock, held until credit_unlock_dir(*fd)
+ * or the process's end: two processes never write one run directory at once. */
+int credit_lock_dir(const char *dir, int *fd);
+void credit_unlock_dir(int fd);
 char *credit_strdup(const char *s);
 double credit_now(void); /* monotonic seconds */
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum { OPT_PATH };
 static const credit_option file_options[] = {
@@ -62,22 +63,39 @@ static char *next_line(reader *r)
 /* Header: everything before the first data row. Leaves the reader at it. */
 static int read_header(reader *r, const char *path, const credit_host *host, credit_task_info *info, long *data_pos, int *data_lineno)
 {
-    int loss = -1;
+    int loss = -1, set_at[4] = {0, 0, 0, 0}; /* line of n_in, n_out, T, loss */
     char *line = next_line(r);
-    if (!line || strncmp(line, "credit-sequences 1", 18) != 0)
+    char word[32], val[32];
+    int used = 0;
+    if (!line || sscanf(line, "%31s %31s %n", word, val, &used) != 2 || strcmp(word, "credit-sequences") != 0)
         return host->error(host->ctx, CREDIT_EFORMAT, "%s:%d: first line must be 'credit-sequences 1'", path, r->lineno);
+    if (strcmp(val, "1") != 0 || line[used])
+        return host->error(host->ctx, CREDIT_EFORMAT, "%s:%d: '%.40s' is not format version 1 (the first line must be 'credit-sequences 1')",
+                           path, r->lineno, line);
     for (;;) {
         long pos = ftell(r->fp);
         int before = r->lineno;
+        if (pos < 0) return host->error(host->ctx, CREDIT_EIO, "%s: cannot tell the read position (not a regular file?)", path);
         if (!(line = next_line(r))) return host->error(host->ctx, CREDIT_EFORMAT, "%s: no data rows", path);
-        char word[32], val[32];
-        if (sscanf(line, "%31s %31s", word, val) != 2)
+        used = 0;
+        if (sscanf(line, "%31s %31s %n", word, val, &used) != 2)
             return host->error(host->ctx, CREDIT_EFORMAT, "%s:%d: expected 'key value' or a data row", path, r->lineno);
         if (split_of(word) >= 0) {
             *data_pos = pos; /* start of the line before this read */
             *data_lineno = before;
             break;
         }
+        if (line[used])
+            return host->error(host->ctx, CREDIT_EFORMAT, "%s:%d: header line '%s %s' is followed by '%.40s': one key and one value per line",
+                               path, r->lineno, word, val, line + used);
+        static const char *keys[4] = {"n_in", "n_out", "T", "loss"};
+        for (int k = 0; k < 4; k++)
+            if (strcmp(word, keys[k]) == 0) {
+                if (set_at[k])
+                    return host->error(host->ctx, CREDIT_EFORMAT, "%s:%d: %s is set twice (already at line %d)", path, r->lineno, word,
+                                       set_at[k]);
+                set_at[k] = r->lineno;
+            }
         char *end;
         long v = strtol(val, &end, 10);
         if (strcmp(word, "loss") == 0) {
@@ -156,7 +174,8 @@ static int file_load(file_state *s, reader *r, const char *path, const credit_ho
     if ((st = read_header(r, path, host, &s->info, &data_pos, &data_lineno))) return st;
     /* Pass 1 counts sequences, pass 2 stores them. */
     for (int pass = 0; pass < 2; pass++) {
-        fseek(r->fp, data_pos, SEEK_SET);
+        if (fseek(r->fp, data_pos, SEEK_SET) != 0)
+            return host->error(host->ctx, CREDIT_EIO, "%s: cannot seek back to the data rows (not a regular file?)", path);
         r->lineno = data_lineno;
         if ((st = parse_rows(s, r, path, host, pass == 0))) return st;
         if (pass) break;
@@ -173,10 +192,30 @@ static int file_load(file_state *s, reader *r, const char *path, const credit_ho
     }
     for (int sp = 0; sp < CREDIT_N_SPLITS; sp++) {
         const file_split *f = &s->split[sp];
-        for (size_t k = 0; k < f->n * (size_t)s->info.T; k++)
+        double scored = 0.0;
+        for (size_t k = 0; k < f->n * (size_t)s->info.T; k++) {
             if (!f->seen[k])
                 return host->error(host->ctx, CREDIT_EFORMAT, "%s: %s sequence %zu has no row for step %zu", path, split_words[sp],
                                    k / s->info.T, k % s->info.T);
+            scored += f->mask[k];
+            /* Cross-entropy needs a class distribution wherever a step is scored. */
+            if (s->info.loss == CREDIT_LOSS_XENT && f->mask[k] > 0) {
+                const double *tg = f->target + k * s->info.n_out;
+                double sum = 0.0;
+                int ok = 1;
+                for (int c = 0; c < s->info.n_out; c++) {
+                    ok &= tg[c] >= 0.0 && tg[c] <= 1.0;
+                    sum += tg[c];
+                }
+                if (!ok || fabs(sum - 1.0) > 1e-6)
+                    return host->error(host->ctx, CREDIT_EFORMAT,
+                                       "%s: %s sequence %zu step %zu: loss xent needs targets in [0, 1] summing to 1 on a scored step (sum %g)",
+                                       path, split_words[sp], k / s->info.T, k % s->info.T, sum);
+            }
+        }
+        if (f->n && !(scored > 0))
+            return host->error(host->ctx, CREDIT_EFORMAT, "%s: every mask of the %s split is 0, so it has no scored step", path,
+                               split_words[sp]);
         s->info.n_examples[sp] = f->n;
     }
     if (!s->info.n_examples[CREDIT_SPLIT_TRAIN]) return host->error(host->ctx, CREDIT_EFORMAT, "%s: no train rows", path);
@@ -188,6 +227,12 @@ static int file_init(void *state, const credit_value *opt, const credit_host *ho
     file_state *s = state;
     const char *path = opt[OPT_PATH].s;
     if (!*path) return host->error(host->ctx, CREDIT_EINVAL, "path = FILE is required (the sequence file)");
+    /* The file is read twice (count, then store): a pipe or a directory
+     * cannot be. Checked before opening, which would wait on a FIFO. */
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return host->error(host->ctx, CREDIT_EINVAL, "sequence file %s is not a regular file (%s): copy it to a file first", path,
+                           S_ISDIR(sb.st_mode) ? "a directory" : S_ISFIFO(sb.st_mode) ? "a pipe" : "a device or socket");
     reader r = {fopen(path, "r"), NULL, 0, 0};
     if (!r.fp) return host->error(host->ctx, CREDIT_EIO, "cannot open sequence file %s", path);
     int st = file_load(s, &r, path, host);

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define IDX_MAGIC_IMAGES 0x00000803u
 #define IDX_MAGIC_LABELS 0x00000801u
@@ -39,6 +40,12 @@ static int idx_read(const char *path, uint32_t magic, const credit_host *host, i
     const size_t header = 4 + 4 * (size_t)ndim;
     const char *what = ndim == 3 ? "images" : "labels";
     memset(out, 0, sizeof *out);
+    /* Before opening, which would wait on a FIFO; a directory would report
+     * a length of LONG_MAX. */
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return host->error(host->ctx, CREDIT_EIO, "IDX %s file %s is not a regular file (%s)", what, path,
+                           S_ISDIR(sb.st_mode) ? "a directory" : "a pipe, device or socket");
     FILE *fp = fopen(path, "rb");
     if (!fp) return host->error(host->ctx, CREDIT_EIO, "cannot open IDX %s file %s: %s", what, path, strerror(errno));
     long len = -1;

@@ -9,6 +9,7 @@
  * ptest_noise_sd^2) pixel noise, clipped to [0, 1], fixed per example.
  * Images stay bytes in host memory; fill scales them.
  */
+#define _POSIX_C_SOURCE 200809L /* stat (idx.h) */
 #include "credit.h"
 #include "idx.h"
 

@@ -123,20 +123,23 @@ void test_cli(void)
     snprintf(b, sizeof b, "%s/run_c", tmp);
     rc = test_credit(&out, "train task=file path=%s n=12 batch=16 lr=100 iters=100 eval_every=50 progress=0 out=%s", test_seq_file(1), b);
     free(out);
-    snprintf(c, sizeof c, "%s/checkpoint.bin", b);
     snprintf(metrics, sizeof metrics, "%s/metrics.tsv", b);
     text = NULL;
     credit_read_file(metrics, &text, NULL);
-    CHECK(rc == 3 && access(c, F_OK) != 0 && text && strstr(text, "status\tdiverged"),
-          "a fresh run removes the earlier run's checkpoint and metrics", "rc %d, checkpoint %s", rc, access(c, F_OK) ? "gone" : "still there");
+    char *curv = NULL;
+    int rc2 = test_credit(&curv, "curvature %s", b); /* the checkpoint there must be the diverged run's own final one */
+    CHECK(rc == 3 && text && strstr(text, "status\tdiverged") && rc2 == 3 && curv && strstr(curv, "checkpoint of a diverged run"),
+          "a fresh run removes the earlier run's checkpoint and metrics", "rc %d, curvature rc %d: %s", rc, rc2, curv ? curv : "");
     free(text);
-    /* A finished run's checkpoint without its metrics is not resumed. */
+    free(curv);
+    /* D1: a finished run whose metrics.tsv is lost (killed after its final
+     * checkpoint) is finished by resume=1 from that checkpoint, the same bits. */
     snprintf(a, sizeof a, "%s/run_b", tmp);
+    snprintf(b, sizeof b, "%s/run_a", tmp);
     snprintf(metrics, sizeof metrics, "%s/metrics.tsv", a);
     remove(metrics);
     rc = test_credit(&out, "train %s path=%s out=%s resume=1", common, seq, a);
-    CHECK(rc == 1 && strstr(out, "is the checkpoint of a finished run (iteration 300)") && strstr(out, "rerun with resume=0"),
-          "resume from a finished run's checkpoint without metrics.tsv is refused", "rc %d: %s", rc, out);
+    CHECK(rc == 0 && all_same(a, b), "resume of a run killed after its final checkpoint finishes it, bit-identical", "rc %d: %s", rc, out);
     free(out);
 
     /* credit grad: for bptt the estimate is the exact gradient. */

@@ -56,7 +56,7 @@ static void test_config(void)
                  "command line: unknown key 'lr_rate'; valid keys: rule, task, seed");
     expect_error("unknown key lists the plugin's keys too", (const char *const[]){"task=file", pathkv, "bogus=1", NULL}, ", path");
     expect_error("bad real names key, value and range", (const char *const[]){"task=file", pathkv, "lr=fast", NULL},
-                 "command line: lr = 'fast' is not valid: expected real in [0, inf]");
+                 "command line: lr = 'fast' is not valid: expected real in [0, inf)");
     expect_error("out-of-range integer", (const char *const[]){"task=file", pathkv, "n=0", NULL},
                  "command line: n = 0 is out of range: expected integer in [1, 65536]");
     expect_error("integer with junk", (const char *const[]){"task=file", pathkv, "batch=12x", NULL},
@@ -195,7 +195,7 @@ static void test_weights_and_checkpoints(void)
 
     /* Checkpoints: round trip, then each kind of damage. */
     memcpy(s.theta, copy, sizeof(double) * s.n_params);
-    credit_ckpt_info info = {42, 1234}, back;
+    credit_ckpt_info info = {42, 1234, 0}, back;
     st = credit_ckpt_write(&s, cpath, &info);
     memset(s.theta, 0, sizeof(double) * s.n_params);
     st |= credit_ckpt_read(&s, cpath, &back);
@@ -208,14 +208,14 @@ static void test_weights_and_checkpoints(void)
         {"flipped byte", 200, 0, "is corrupt (checksum mismatch)"},
         {"truncated", 0, 1, "is corrupt: "},
         {"bad magic", 0, 0, "is not a credit checkpoint (bad magic number)"},
-        {"future version", 8, 0, "checkpoint format version 2, this credit reads version 1"},
+        {"future version", 8, 0, "checkpoint format version 3, this credit reads version 2"},
     };
     for (size_t i = 0; i < sizeof damage / sizeof *damage; i++) {
         char *copyd = malloc(len);
         memcpy(copyd, data, len);
         size_t n = len;
         if (damage[i].truncate) n = len - 100;
-        else if (damage[i].at == 8) copyd[8] = 2;
+        else if (damage[i].at == 8) copyd[8] = 3;
         else copyd[damage[i].at] ^= 0x40;
         FILE *fp = fopen(cpath, "wb");
         fwrite(copyd, 1, n, fp);

@@ -527,6 +527,7 @@ static double eig_condition(const double *M, size_t F, double re, double im)
 {
     double *Mt = malloc(sizeof(double) * F * F), *r1 = malloc(sizeof(double) * F), *i1 = malloc(sizeof(double) * F),
            *r2 = malloc(sizeof(double) * F), *i2 = malloc(sizeof(double) * F);
+    if (!F || !Mt || !r1 || !i1 || !r2 || !i2) abort(); /* a test of a 0 x 0 matrix, or out of memory */
     for (size_t i = 0; i < F; i++)
         for (size_t j = 0; j < F; j++) Mt[i * F + j] = M[j * F + i];
     gsl_matrix_complex *X = gsl_matrix_complex_alloc(F, F), *Y = gsl_matrix_complex_alloc(F, F);
