@@ -503,13 +503,14 @@ int credit_curvature_commit(credit_session *s, const char *dir, long k, int dive
 /* ------------------------------------------------------------ credit curvature */
 
 static const char *curvature_help =
-    "usage: credit curvature RUN_DIR [key=value ...]\n"
+    "usage: credit curvature RUN_DIR [--out=NAME.tsv] [key=value ...]\n"
     "\n"
     "Measures the weights in RUN_DIR/checkpoint.bin (the final ones once the run\n"
     "is complete) with the run's config.txt: the top Hessian eigenvalues of the\n"
     "BPTT training loss + L2, gamma, the cosine and the stability ceilings 2/eta\n"
     "and 2/(eta gamma). Prints the row and writes it to RUN_DIR/curvature_final.tsv\n"
-    "(the columns of curvature.tsv, see core/curvature.h). Only the curvature keys\n"
+    "(the columns of curvature.tsv, see core/curvature.h; --out=NAME.tsv: to\n"
+    "RUN_DIR/NAME.tsv instead, e.g. a second protocol beside the first). Only the curvature keys\n"
     "(curvature_every, hessian_*, gamma_*, jacobian_*) and threads, progress may be\n"
     "overridden, e.g. hessian_k=10 hessian_method=power, or hessian_protocol=authors\n"
     "(power iteration, |lambda|, a fresh batch of 256 validation examples drawn\n"
@@ -598,6 +599,21 @@ int credit_cmd_curvature(int argc, char **argv)
     snprintf(config_path, sizeof config_path, "%s/config.txt", dir);
     snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.bin", dir);
     snprintf(out_path, sizeof out_path, "%s/curvature_final.tsv", dir);
+    /* --out=NAME.tsv: a plain file name inside RUN_DIR (never a path). */
+    int first_key = 1;
+    if (argc > 1 && strncmp(argv[1], "--out=", 6) == 0) {
+        const char *name = argv[1] + 6;
+        size_t len = strlen(name);
+        if (len < 5 || len > 200 || strchr(name, '/') || name[0] == '.' || strcmp(name + len - 4, ".tsv") != 0 ||
+            strcmp(name, "curvature.tsv") == 0 || strcmp(name, "curve.tsv") == 0 || strcmp(name, "metrics.tsv") == 0 ||
+            strcmp(name, "weights.tsv") == 0) {
+            CREDIT_ERROR(CREDIT_EINVAL, "credit curvature: --out='%s' must be a plain file name ending in .tsv, not one of the run's own files",
+                         name);
+            return credit_cli_fail(CREDIT_EINVAL);
+        }
+        snprintf(out_path, sizeof out_path, "%s/%s", dir, name);
+        first_key = 2;
+    }
 
     if (strlen(dir) > CREDIT_OUT_MAX) {
         CREDIT_ERROR(CREDIT_EINVAL, "run directory '%.60s...' is %zu characters long; at most %d", dir, strlen(dir), CREDIT_OUT_MAX);
@@ -614,7 +630,7 @@ int credit_cmd_curvature(int argc, char **argv)
     if (!st) st = credit_lock_dir(dir, &lock);
     /* The checkpoint holds the weights: an initial weights file is not needed. */
     if (!st) st = credit_config_set(&cfg, "weights", "", "credit curvature");
-    for (int i = 1; i < argc && !st; i++) {
+    for (int i = first_key; i < argc && !st; i++) {
         if (!overridable(argv[i]))
             st = CREDIT_ERROR(CREDIT_EINVAL, "credit curvature: '%s' cannot be overridden: only curvature_every, hessian_*, gamma_*, "
                                              "jacobian_*, threads and progress (the rest is the run's, in %s)", argv[i], config_path);

@@ -2,13 +2,13 @@
 # figures -> the literate paper -> the claims check. figures/README.md
 # explains the layout, the profiles and the scheduler prefix (LAUNCH).
 #
-#   make figures [PROFILE=smoke|quick|paper] [RESULTS=dir] [LAUNCH="srun -n1 -c1"] [-j2]
+#   make figures [PROFILE=authors|smoke|quick|paper] [RESULTS=dir] [LAUNCH="srun -n1 -c1"] [-j2]
 #   make paper      make verify      make fig-tables      make fig-list
 #
 # Every name here starts with FIG_ (or fig-) so the fragment cannot collide
 # with the other fragments of the shared Makefile.
 
-PROFILE ?= quick
+PROFILE ?= authors
 RESULTS ?= results
 LAUNCH  ?=
 
@@ -67,12 +67,22 @@ endef
 
 # main: task x rule x seed at each task's learning rate
 $(foreach t,$(FIG_TASKS),$(eval FIG_ETA_$(t) := $(call fig_lr,$(t))))
-$(foreach t,$(FIG_TASKS),$(foreach r,$(FIG_RULES),$(foreach s,$(FIG_SEEDS),\
+# (FIG_SEEDS_RULE, when set, gives a rule its own seeds: the authors' protocol
+# runs 8 seeds of bptt and eprop, 5 of rflo and mdgl)
+fig_seeds = $(or $(FIG_SEEDS_$(1)),$(FIG_SEEDS))
+$(foreach t,$(FIG_TASKS),$(foreach r,$(FIG_RULES),$(foreach s,$(call fig_seeds,$(r)),\
   $(eval $(call fig_run,main,$(t),$(r),$(s),$(FIG_ETA_$(t)),$(t)-$(r)-lr$(FIG_ETA_$(t))-s$(s),lr=$(FIG_ETA_$(t)))))))
-# lr: the learning-rate sweep (factors of the task's eta)
+# lr: the learning-rate sweep (factors of the task's eta). With
+# FIG_LR_STEPS_TASK_RULE = "ITERS EVAL_EVERY CURVATURE_EVERY" (the main run's)
+# a run at f times eta gets all three divided by f, so every run takes the
+# same number of steps of size eta x iterations and reaches its plateau with
+# as many rows (science.md section 6 (b)).
+fig_div = $(shell awk 'BEGIN { printf "%d", ($(1)) / ($(2)) + 0.5 }')
+fig_lr_steps = $(if $(FIG_LR_STEPS_$(1)_$(2)),iters=$(call fig_div,$(word 1,$(FIG_LR_STEPS_$(1)_$(2))),$(3)) \
+  eval_every=$(call fig_div,$(word 2,$(FIG_LR_STEPS_$(1)_$(2))),$(3)) curvature_every=$(call fig_div,$(word 3,$(FIG_LR_STEPS_$(1)_$(2))),$(3)))
 $(foreach t,$(FIG_LR_TASKS),$(foreach f,$(FIG_LR_FACTORS),$(eval FIG_ETA_$(t)_$(f) := $(call fig_mul,$(f),$(call fig_lr,$(t))))))
 $(foreach t,$(FIG_LR_TASKS),$(foreach r,$(FIG_LR_RULES),$(foreach f,$(FIG_LR_FACTORS),$(foreach s,$(FIG_LR_SEEDS),\
-  $(eval $(call fig_run,lr,$(t),$(r),$(s),$(FIG_ETA_$(t)_$(f)),$(t)-$(r)-lr$(FIG_ETA_$(t)_$(f))-s$(s),lr=$(FIG_ETA_$(t)_$(f))))))))
+  $(eval $(call fig_run,lr,$(t),$(r),$(s),$(FIG_ETA_$(t)_$(f)),$(t)-$(r)-lr$(FIG_ETA_$(t)_$(f))-s$(s),lr=$(FIG_ETA_$(t)_$(f)) $(call fig_lr_steps,$(t),$(r),$(f))))))))
 # tbptt: the sweep over the truncation K
 $(foreach t,$(FIG_K_TASKS),$(foreach k,$(FIG_K_VALUES),$(foreach s,$(FIG_K_SEEDS),\
   $(eval $(call fig_run,tbptt,$(t),tbptt,$(s),$(k),$(t)-tbpttK$(k)-lr$(call fig_lr,$(t))-s$(s),lr=$(call fig_lr,$(t)) K=$(k))))))
@@ -88,9 +98,42 @@ $(foreach t,$(FIG_REMEDY_TASKS),$(foreach r,$(FIG_REMEDY_RULES),$(foreach s,$(FI
 $(foreach t,$(FIG_MATCH_TASKS),$(foreach r,$(FIG_MATCH_RULES),$(foreach s,$(FIG_MATCH_SEEDS),\
   $(eval $(call fig_run,matched,$(t),$(r),$(s),$(FIG_MATCH_ACC),$(t)-$(r)-lr$(call fig_lr,$(t))-acc$(FIG_MATCH_ACC)-s$(s),lr=$(call fig_lr,$(t)) stop_train_acc=$(FIG_MATCH_ACC) $(FIG_MATCH_ARGS))))))
 
+# matched_loss: the reference rule's runs that stop when their training loss
+# first reaches the mean final training loss of FIG_MATCHL_TARGET's main runs
+# (stop_train_loss: checked at each evaluation, confirmed on the whole
+# training set; science.md section 5), beside those main runs, so gaps are
+# compared at equal fit. The target is read from the finished runs
+# (figures/match_target.sh into runs/PROFILE/match_target-TASK-RULE.txt), never
+# typed by hand: until it exists the stopped runs are not defined, and
+# `make figures` trains in two passes (fig-runs, then fig-all).
+fig_match_file = $(FIG_RUNS)/match_target-$(1)-$(FIG_MATCHL_TARGET).txt
+fig_match_dirs = $(foreach s,$(call fig_seeds,$(FIG_MATCHL_TARGET)),$(FIG_RUNS)/$(1)-$(FIG_MATCHL_TARGET)-lr$(FIG_ETA_$(1))-s$(s))
+$(foreach t,$(FIG_MATCHL_TASKS),$(eval FIG_MATCHL_X_$(t) := $(strip $(file <$(call fig_match_file,$(t))))))
+$(foreach t,$(FIG_MATCHL_TASKS),$(foreach s,$(call fig_seeds,$(FIG_MATCHL_TARGET)),\
+  $(eval $(call fig_run,matched_loss,$(t),$(FIG_MATCHL_TARGET),$(s),$(or $(FIG_MATCHL_X_$(t)),nan),$(t)-$(FIG_MATCHL_TARGET)-lr$(FIG_ETA_$(t))-s$(s),lr=$(FIG_ETA_$(t))))))
+$(foreach t,$(FIG_MATCHL_TASKS),$(if $(FIG_MATCHL_X_$(t)),$(foreach r,$(FIG_MATCHL_RULES),$(foreach s,$(FIG_MATCHL_SEEDS),\
+  $(eval $(call fig_run,matched_loss,$(t),$(r),$(s),$(FIG_MATCHL_X_$(t)),$(t)-$(r)-lr$(FIG_ETA_$(t))-loss$(FIG_MATCHL_TARGET)-s$(s),lr=$(FIG_ETA_$(t)) stop_train_loss=$(FIG_MATCHL_X_$(t)) $(FIG_MATCHL_ARGS)))))))
+FIG_MATCH_TARGETS := $(foreach t,$(FIG_MATCHL_TASKS),$(call fig_match_file,$(t)))
+# The mean over the target rule's runs that completed (a diverged run has no
+# final loss to match); fewer than two completed is an error.
+$(foreach t,$(FIG_MATCHL_TASKS),$(eval $(call fig_match_file,$(t)): $(addsuffix /metrics.tsv,$(call fig_match_dirs,$(t)))))
+$(FIG_RUNS)/match_target-%.txt: figures/match_target.sh
+	@ok=$$(for f in $(filter %/metrics.tsv,$^); do grep -q '^status	completed' $$f && dirname $$f; done); \
+	n=$$(printf '%s\n' $$ok | grep -c .); \
+	if [ $$n -lt 2 ]; then echo "matched loss: only $$n of $(words $(filter %/metrics.tsv,$^)) runs of $* completed: no target" >&2; exit 1; fi; \
+	figures/match_target.sh $$ok > $@.new && { cmp -s $@.new $@ && rm $@.new || mv $@.new $@; }; \
+	echo "matched loss: target $$(cat $@) = mean final training loss of $$n completed runs of $*"
+
 FIG_METRICS := $(FIG_NAMES:%=$(FIG_RUNS)/%/metrics.tsv)
 FIG_CURVF   := $(if $(filter 1,$(FIG_CURVATURE_FINAL)),$(FIG_NAMES:%=$(FIG_RUNS)/%/curvature_final.tsv))
-.SECONDARY: $(FIG_METRICS) $(FIG_CURVF)
+# The authors' curvature protocol beside ours (FIG_CURV_AUTHORS=1): the
+# final checkpoint of every main run measured once more their way
+# (FIG_CURV_AUTHORS_ARGS), into curvature_authors.tsv; tables/protocols.md
+# sets the two side by side.
+FIG_MAIN_NAMES := $(foreach row,$(FIG_ROWS),$(if $(filter main:%,$(row)),$(lastword $(subst :, ,$(row)))))
+FIG_CURV_AUTHORS_ARGS ?= hessian_protocol=authors
+FIG_CURVA   := $(if $(filter 1,$(FIG_CURV_AUTHORS)),$(FIG_MAIN_NAMES:%=$(FIG_RUNS)/%/curvature_authors.tsv))
+.SECONDARY: $(FIG_METRICS) $(FIG_CURVF) $(FIG_CURVA)
 
 # ------------------------------------------------------------------ keys
 # What is redone is decided here, at parse time, from file contents and not
@@ -121,9 +164,13 @@ endif
 FIG_CURV_KEY := args $(strip $(FIG_CURV_FINAL_ARGS))
 FIG_CURV_STALE := $(foreach n,$(FIG_NAMES),$(if $(and $(filter-out $(FIG_STALE),$(n)),$(wildcard $(FIG_RUNS)/$(n)/curvature_final.tsv),\
   $(call fig_eq,$(file <$(FIG_RUNS)/$(n)/curvature_final.args),$(FIG_CURV_KEY))),,$(n)))
+FIG_CURVA_KEY := args $(strip $(FIG_CURV_AUTHORS_ARGS))
+FIG_CURVA_STALE := $(foreach n,$(FIG_MAIN_NAMES),$(if $(and $(filter-out $(FIG_STALE),$(n)),$(wildcard $(FIG_RUNS)/$(n)/curvature_authors.tsv),\
+  $(call fig_eq,$(file <$(FIG_RUNS)/$(n)/curvature_authors.args),$(FIG_CURVA_KEY))),,$(n)))
 endif
 $(FIG_STALE:%=$(FIG_RUNS)/%/metrics.tsv): FORCE
 $(if $(FIG_CURVF),$(FIG_CURV_STALE:%=$(FIG_RUNS)/%/curvature_final.tsv)): FORCE
+$(if $(FIG_CURVA),$(FIG_CURVA_STALE:%=$(FIG_RUNS)/%/curvature_authors.tsv)): FORCE
 FORCE:
 
 # ------------------------------------------------------------------ runs
@@ -147,7 +194,8 @@ $(FIG_RUNS)/%/metrics.tsv:
 	echo "train $$d$$( [ $$r != 0 ] && echo " (resume=$$r)")"; \
 	rc=0; $(LAUNCH) $(BIN) train $$cfg out=$$d resume=$$r progress=0 > $$d/train.log 2>&1 || rc=$$?; \
 	grep '^restart ' $$d/train.log >&2 || true; \
-	if [ $$rc != 0 ] && [ $$rc != 3 ]; then echo "train $$d: failed (exit $$rc):" >&2; tail -n 5 $$d/train.log >&2; exit 1; fi
+	if [ $$rc != 0 ] && [ $$rc != 3 ]; then echo "train $$d: failed (exit $$rc):" >&2; tail -n 5 $$d/train.log >&2; exit 1; fi; \
+	printf '%s\n' $(FIG_NAMES) | figures/progress.sh $(FIG_RUNS) $$d
 
 # The final checkpoint's curvature (a diverged run has none: a header only);
 # curvature_final.args records the arguments it was measured with.
@@ -162,13 +210,26 @@ $(FIG_RUNS)/%/curvature_final.tsv: | $(FIG_RUNS)/%/metrics.tsv $(BIN)
 	fi; \
 	printf '%s\n' '$(FIG_CURV_KEY)' > $(@D)/curvature_final.args
 
-fig-runs: $(FIG_METRICS) $(FIG_CURVF) ## train and measure every run of the profile (no tables)
+# The same on the authors' protocol (a diverged run: a header only).
+$(FIG_RUNS)/%/curvature_authors.tsv: | $(FIG_RUNS)/%/metrics.tsv $(BIN)
+	@rm -f $(@D)/curvature_authors.args; \
+	if grep -q '^status	diverged' $(@D)/metrics.tsv; then \
+	  printf '# diverged run: no curvature\niter\tlambda_max\n' > $@.part && mv $@.part $@; \
+	else \
+	  echo "curvature (authors' protocol) $(@D)"; \
+	  $(LAUNCH) $(BIN) curvature $(@D) --out=curvature_authors.tsv $(FIG_CURV_AUTHORS_ARGS) > $(@D)/curvature_authors.log 2>&1 || \
+	    { echo "curvature $(@D) (authors' protocol): failed:" >&2; tail -n 5 $(@D)/curvature_authors.log >&2; exit 1; }; \
+	fi; \
+	printf '%s\n' '$(FIG_CURVA_KEY)' > $(@D)/curvature_authors.args
+
+fig-runs: $(FIG_METRICS) $(FIG_CURVF) $(FIG_CURVA) $(FIG_MATCH_TARGETS) ## train and measure every run of the profile (no tables)
 
 # Which runs `make figures` would retrain, and why (the key they were trained
 # with, NAME/run.cfg, against their key now).
 stale: ## the runs that would be retrained and why (which maths hash or config key changed)
 	@$(FIG_KEYLINES) | $(FIG_RUNKEY) why $(FIG_RUNS) $(PROFILE)
 	@$(if $(FIG_CURVF),for n in $(filter-out $(FIG_STALE),$(FIG_CURV_STALE)); do echo "$$n: curvature_final.tsv: measured with other arguments (FIG_CURV_FINAL_ARGS) or missing"; done)
+	@$(if $(FIG_CURVA),for n in $(filter-out $(FIG_STALE),$(FIG_CURVA_STALE)); do echo "$$n: curvature_authors.tsv: measured with other arguments (FIG_CURV_AUTHORS_ARGS) or missing"; done)
 	@echo "stale: $(words $(FIG_STALE)) of $(words $(FIG_NAMES)) runs of $(PROFILE) to train$(if $(FIG_CURVF),$(fig_comma) $(words $(FIG_CURV_STALE)) final curvatures to measure)"
 
 # ------------------------------------------------------------------ tables
@@ -215,6 +276,12 @@ $(FIG_PROVENANCE): $(FIG_METRICS) figures/provenance.awk
 	@mkdir -p $(@D)
 	@awk -f figures/provenance.awk $(FIG_METRICS) > $@.new && mv $@.new $@
 
+# The two curvature protocols side by side (figures/protocols.awk).
+FIG_PROTOCOLS := $(FIG_TABLES)/protocols.md
+$(FIG_PROTOCOLS): $(FIG_MANIFEST) $(FIG_METRICS) $(FIG_CURVA) figures/protocols.awk
+	@mkdir -p $(@D)
+	@awk -f figures/protocols.awk $(FIG_MANIFEST) > $@.new && mv $@.new $@
+
 # Figure 1: a few trials of each task (credit sample) with the output of a
 # BPTT run of the task on them (the first seed that did not diverge). It
 # needs the runs' weights, which committed runs lack: keyed on its runs and
@@ -251,7 +318,7 @@ $(FIG_FIGS)/%.png $(FIG_FIGS)/%.svg: figures/%.gp figures/common.gp figures/coun
 $(FIG_FIGS)/fig1.png: $(FIG_SAMPLES)
 
 # ------------------------------------------------------------------ paper
-$(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FILES) $(FIG_FILES)
+$(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FILES) $(FIG_PROTOCOLS) $(FIG_FILES)
 	awk -f figures/render.awk -v tables=$(FIG_TABLES) -v figs=figures paper/authors.tsv $(FIG_TABLES)/values.tsv paper/paper.md > $@.new
 	@mv $@.new $@
 
@@ -269,16 +336,18 @@ FIG_JOBS ?= $(if $(FIG_USER_J),,-j$(FIG_NPROC))
 FIG_DATA_CHECK = $(if $(FIG_DATA_DIR),@test -f $(FIG_DATA_DIR)/train-images-idx3-ubyte || { \
   echo "figures: PROFILE=$(PROFILE) reads MNIST from $(FIG_DATA_DIR) but it has no train-images-idx3-ubyte:" >&2; \
   echo "figures: run 'make data-synth' and pass MNIST_DIR=$(MNIST_SYNTH) (or 'make data') or set MNIST_DIR to a directory with the four IDX files" >&2; exit 1; })
-figures: ## every run, table, figure and the paper (PROFILE=smoke|quick|paper, LAUNCH=prefix, -j2)
+figures: ## every run, table, figure and the paper (PROFILE=authors (default)|quick|paper|smoke, LAUNCH=prefix, -j2)
 	@$(MAKE) --no-print-directory deps
 	@$(if $(FIG_DATA),$(MAKE) --no-print-directory $(FIG_DATA),true)
 	$(FIG_DATA_CHECK)
 	@$(MAKE) --no-print-directory all $(FIG_STATS)
+	@mkdir -p $(FIG_RUNS); echo "$$(date +%s) $$(for n in $(FIG_NAMES); do [ -f $(FIG_RUNS)/$$n/metrics.tsv ] && echo; done | wc -l)" > $(FIG_RUNS)/.progress-start
+	@$(MAKE) --no-print-directory $(FIG_JOBS) fig-runs
 	@$(MAKE) --no-print-directory $(FIG_JOBS) fig-all
 	@echo "figures: $(FIG_FIGS)/, tables: $(FIG_TABLES)/, paper: $(FIG_PAPER)"
 
 fig-all: $(FIG_FILES) $(FIG_PAPER) $(FIG_PROVENANCE)
-fig-tables: $(FIG_TABLE_FILES) $(FIG_PROVENANCE) ## the statistics tables only (trains what is missing)
+fig-tables: $(FIG_TABLE_FILES) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) ## the statistics tables only (trains what is missing)
 paper: $(FIG_PAPER) ## the literate paper results/paper.md (trains what is missing)
 
 fig-list: ## the runs of the profile, one per line
@@ -287,7 +356,7 @@ fig-list: ## the runs of the profile, one per line
 # The claims table from the runs there are; trains nothing. Fails when a
 # run is missing or its files are broken, never because a claim fails.
 verify: $(FIG_STATS) $(FIG_MANIFEST) $(FIG_STATS_KEY) ## the claims table: statistic, p-value, verdict per claim (trains nothing)
-	@miss=0; for f in $(FIG_METRICS) $(FIG_CURVF); do [ -f $$f ] || { echo "verify: missing $$f" >&2; miss=$$((miss+1)); }; done; \
+	@miss=0; for f in $(FIG_METRICS) $(FIG_CURVF) $(FIG_CURVA); do [ -f $$f ] || { echo "verify: missing $$f" >&2; miss=$$((miss+1)); }; done; \
 	if [ $$miss != 0 ]; then echo "verify: $$miss result files missing: make figures PROFILE=$(PROFILE)" >&2; exit 1; fi
 	@$(if $(FIG_STALE),echo "verify: warning: $(words $(FIG_STALE)) runs were computed with other maths or config than the tree's (make stale)" >&2)
 	@$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) $(FIG_STATS_ARGS)
@@ -305,10 +374,10 @@ check-reference: ## the tables under RESULTS are exactly what its raw runs give 
 	case "$$st" in "stale: 0 of "*" to train"|"stale: 0 of "*" to train, 0 final curvatures to measure") ;; \
 	  *) $$sub stale >&2; echo "check-reference: the raw runs are not current for this tree ($$st)" >&2; exit 1 ;; esac; \
 	$$sub clean-tables > /dev/null; $$sub fig-tables > /dev/null; bad=0; \
-	for f in $(notdir $(FIG_TABLE_FILES) $(FIG_PROVENANCE)); do \
+	for f in $(notdir $(FIG_TABLE_FILES) $(FIG_PROVENANCE) $(FIG_PROTOCOLS)); do \
 	  cmp -s <(sed 's|$(RESULTS)/|R/|g' $(FIG_TABLES)/$$f) <(sed "s|$$tmp/results/|R/|g" $$tmp/results/tables/$$f) || \
 	    { echo "check-reference: $(FIG_TABLES)/$$f is not what the raw runs give" >&2; bad=1; }; \
-	done; [ $$bad = 0 ] && echo "check-reference: $(words $(FIG_TABLE_FILES) $(FIG_PROVENANCE)) tables of $(RESULTS) are what its $(words $(FIG_NAMES)) raw runs give"
+	done; [ $$bad = 0 ] && echo "check-reference: $(words $(FIG_TABLE_FILES) $(FIG_PROVENANCE) $(FIG_PROTOCOLS)) tables of $(RESULTS) are what its $(words $(FIG_NAMES)) raw runs give"
 
 # Cleaning a profile's results (PROFILE, RESULTS); `make clean` removes builds only.
 # The sample table goes with the runs: it needs their weights, which
@@ -316,6 +385,6 @@ check-reference: ## the tables under RESULTS are exactly what its raw runs give 
 clean-runs: ## remove the runs of PROFILE under RESULTS and the sample table (retrains everything)
 	rm -rf $(FIG_RUNS) $(FIG_SAMPLES) $(FIG_SAMPLES:.tsv=.key)
 clean-tables: ## remove the tables under RESULTS but the sample table (recomputed from the runs' text files, no training)
-	rm -f $(FIG_TABLE_FILES) $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_PROVENANCE) $(FIG_PAPER)
+	rm -f $(FIG_TABLE_FILES) $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) $(FIG_PAPER)
 clean-figures: ## remove the figures under RESULTS (replotted from the tables)
 	rm -f $(FIG_FILES) $(FIG_FIGS)/.*.part.png $(FIG_FIGS)/.*.part.svg
