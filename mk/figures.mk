@@ -143,7 +143,11 @@ FIG_CURVA   := $(if $(filter 1,$(FIG_CURV_AUTHORS)),$(FIG_MAIN_NAMES:%=$(FIG_RUN
 # rule and its task; a run is redone when it has no metrics.tsv or the key
 # it was trained with (NAME/run.cfg) differs. Curvature measurements, the
 # sample table and the tables' arguments have keys of their own below.
-fig_eq = $(and $(findstring x$(1)y,x$(2)y),$(findstring x$(2)y,x$(1)y))
+# Both sides stripped (runs of blanks count as one): GNU make 4.3 compares a
+# long value read with $(file <) wrongly against an equal variable (seen with
+# a 712-byte stats.args, byte-identical to FIG_STATS_ARGS); stripping copies
+# both into fresh buffers and the comparison holds.
+fig_eq = $(and $(findstring x$(strip $(1))y,x$(strip $(2))y),$(findstring x$(strip $(2))y,x$(strip $(1))y))
 FIG_NEED_KEYS := $(filter fig-all fig-tables fig-runs paper verify stale $(RESULTS)/%,$(MAKECMDGOALS))
 ifneq ($(FIG_NEED_KEYS),)
 fig_hash = $(or $(shell $(MATH_HASH) '$(CC)' '$(1)' $(2)),$(error cannot hash $(2) (figures/mathhash.sh)))

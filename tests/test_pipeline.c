@@ -53,7 +53,9 @@ typedef struct { int train, curv, stats, plots; } redone;
 static redone what(const char *out, int dry)
 {
     redone r = {dry ? count(out, "runkey.sh key") : count(out, "\ntrain ") + (out && strncmp(out, "train ", 6) == 0),
-                dry ? count(out, "credit curvature ") : count(out, "\ncurvature ") + (out && strncmp(out, "curvature ", 10) == 0),
+                /* final curvatures only: the authors' protocol beside them logs to curvature_authors.log */
+                dry ? count(out, "/curvature.log 2>&1")
+                    : count(out, "\ncurvature ") + (out && strncmp(out, "curvature ", 10) == 0) - count(out, "curvature (authors' protocol)"),
                 count(out, "credit-stats "), count(out, "gnuplot -e")};
     return r;
 }
@@ -130,7 +132,28 @@ void test_pipeline(void)
         free(out);
         return;
     }
+    CHECK(out && strstr(out, "done smnist-") && strstr(out, " runs, 0 left") && strstr(out, "min to go at the pace so far"),
+          "pipeline: one progress line per finished run, with the runs left and the time to go", "%.600s", out ? out : "");
     free(out);
+
+    /* The matched-loss group: its target is e-prop's mean final training loss, read from the runs. */
+    {
+        char cmd[1600], *t = NULL, *cfgs = NULL;
+        snprintf(cmd, sizeof cmd, "figures/match_target.sh %s/runs/smoke/smnist-eprop-lr0.05-s[123] && cat %s/runs/smoke/match_target-smnist-eprop.txt", res, res);
+        int rct = test_run(cmd, &t);
+        snprintf(cmd, sizeof cmd, "grep -h '^stop_train_loss' %s/runs/smoke/smnist-bptt-lr0.05-losseprop-s[12]/config.txt", res);
+        int rcc = test_run(cmd, &cfgs);
+        /* t: the script's mean, then the pipeline's file; cfgs: both stopped runs' key */
+        char mean[100] = "", file[100] = "", want[200] = "", twice[420] = "";
+        if (t) sscanf(t, "%99s %99s", mean, file);
+        snprintf(want, sizeof want, "stop_train_loss = %s\n", mean);
+        snprintf(twice, sizeof twice, "%s%s", want, want);
+        CHECK(rct == 0 && rcc == 0 && *mean && !strcmp(mean, file) && cfgs && !strcmp(cfgs, twice),
+              "pipeline: the matched-loss runs stop at the target computed from the finished e-prop runs", "%s | %s", t ? t : "",
+              cfgs ? cfgs : "");
+        free(t);
+        free(cfgs);
+    }
 
     const char *figs[] = {"fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "figS"};
     int all = 1;
@@ -164,8 +187,8 @@ void test_pipeline(void)
     CHECK(ok && strstr(claims, "\tprimary\t") && strstr(claims, "\teffect\tci_low\tci_high\t") && strstr(claims, "# math_hash ") &&
               strstr(claims, "commits ") && !strstr(claims, "not reproduced") && !strstr(claims, "2/(eta gamma)"),
           "pipeline: claims carry effect, interval, primary flag and the runs' provenance; the old verdict words are gone", "%s", path);
-    /* the smoke runs have no update-Jacobian columns and no matched-loss group: those rows say so */
-    CHECK(ok && strstr(claims, "not measured: curvature.tsv has no rule_edge column") && strstr(claims, "not measured: no runs in group matched_loss"),
+    /* the smoke runs have no update-Jacobian columns and no remedy group: those rows say so */
+    CHECK(ok && strstr(claims, "not measured: curvature.tsv has no rule_edge column") && strstr(claims, "not measured: no runs in group remedy_matched"),
           "pipeline: rows the profile cannot measure are inconclusive with a reason", "%s", path);
     free(claims);
     claims = NULL;

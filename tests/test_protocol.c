@@ -428,6 +428,68 @@ static void test_match_target(void)
     free(out);
 }
 
+/* credit curvature --out=NAME.tsv: the authors' protocol beside ours on the
+ * same weights, without touching curvature_final.tsv; bad names refused. */
+static void test_curvature_out(void)
+{
+    char dir[600], *out = NULL;
+    snprintf(dir, sizeof dir, "%s/out_run", test_tmp());
+    int rc = test_credit(&out, "train task=file path=%s n=8 batch=16 iters=40 eval_every=20 progress=0 out=%s", test_seq_file(0), dir);
+    free(out);
+    rc |= test_credit(&out, "curvature %s", dir);
+    free(out);
+    char *before = slurp(dir, "curvature_final.tsv");
+    int rc2 = test_credit(&out, "curvature %s --out=curvature_authors.tsv hessian_protocol=authors", dir);
+    free(out);
+    char *after = slurp(dir, "curvature_final.tsv"), *theirs = slurp(dir, "curvature_authors.tsv");
+    CHECK(rc == 0 && rc2 == 0 && before && after && strcmp(before, after) == 0 && theirs &&
+              strstr(theirs, "the authors' protocol: power iteration"),
+          "credit curvature --out=NAME.tsv writes the authors' protocol beside curvature_final.tsv, which is untouched", "rc %d %d: %.300s",
+          rc, rc2, theirs ? theirs : "(missing)");
+    free(before); free(after); free(theirs);
+    const char *bad[] = {"../x.tsv", "metrics.tsv", "x.txt", ".hidden.tsv", "curvature.tsv"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        rc = test_credit(&out, "curvature %s --out=%s", dir, bad[i]);
+        char name[120];
+        snprintf(name, sizeof name, "credit curvature --out=%s is refused, naming the value", bad[i]);
+        CHECK(rc == 1 && out && strstr(out, bad[i]) && strstr(out, "plain file name"), name, "rc %d: %s", rc, out ? out : "");
+        free(out);
+    }
+}
+
+/* figures/progress.sh: runs done and left among the names given, and a time
+ * estimate from the pipeline's start stamp; figures/protocols.awk: the two
+ * protocols side by side per rule. */
+static void test_progress_and_protocols(void)
+{
+    const char *tmp = test_tmp();
+    char cmd[2400], *out = NULL;
+    snprintf(cmd, sizeof cmd,
+             "d=%s/prog; mkdir -p $d/a $d/b $d/c && : > $d/a/metrics.tsv && : > $d/b/metrics.tsv && "
+             "echo \"$(($(date +%%s) - 600)) 0\" > $d/.progress-start && printf 'a\\nb\\nc\\nd\\n' | figures/progress.sh $d $d/b",
+             tmp);
+    int rc = test_run(cmd, &out);
+    /* 2 done in 600 s since the start: 2 left take about 600 s more */
+    CHECK(rc == 0 && out && strstr(out, "done b: 2 of 4 runs, 2 left, about 10 min to go"), "progress.sh: runs done, left, time to go",
+          "rc %d: %s", rc, out ? out : "");
+    free(out);
+    snprintf(cmd, sizeof cmd,
+             "d=%s/proto; mkdir -p $d/r1 $d/r2 $d/r3 && "
+             "printf '# p\\niter\\tlambda_max\\n0\\t1\\n10\\t2\\n' > $d/r1/curvature.tsv && printf '# p\\niter\\tlambda_max\\thvps\\n10\\t3\\t40\\n' > $d/r1/curvature_authors.tsv && "
+             "printf 'iter\\tlambda_max\\n10\\t4\\n' > $d/r2/curvature.tsv && printf 'iter\\tlambda_max\\thvps\\n10\\t2\\t20\\n' > $d/r2/curvature_authors.tsv && "
+             "printf 'iter\\tlambda_max\\n' > $d/r3/curvature.tsv && "
+             "printf 'group\\ttask\\trule\\tseed\\tx\\tdir\\nmain\\tt\\tbptt\\t1\\t0.1\\t'$d/r1'\\nmain\\tt\\tbptt\\t2\\t0.1\\t'$d/r2'\\n"
+             "main\\tt\\teprop\\t1\\t0.1\\t'$d/r3'\\nlr\\tt\\tbptt\\t1\\t0.2\\t'$d/r1'\\n' > $d/m.tsv && awk -f figures/protocols.awk $d/m.tsv",
+             tmp);
+    rc = test_run(cmd, &out);
+    /* bptt: ours 2 and 4 (last rows), theirs 3 and 2: ratios 1.5 and 0.5 */
+    CHECK(rc == 0 && out && strstr(out, "| bptt | 2 | 3 | 2.5 | 1.000 | 0.500-1.500 | 30 | 0 |") && strstr(out, "| eprop | 0 | - |") &&
+              strstr(out, "| 1 |\n"),
+          "protocols.awk: per rule the medians of both protocols and of their ratio, unmeasured runs counted apart", "rc %d: %s", rc,
+          out ? out : "");
+    free(out);
+}
+
 void test_protocol(void)
 {
     test_economies();
@@ -435,4 +497,6 @@ void test_protocol(void)
     test_authors();
     test_feedback_scale();
     test_match_target();
+    test_curvature_out();
+    test_progress_and_protocols();
 }

@@ -36,6 +36,17 @@ FIG_MATCH_RULES ?= bptt $(word 2,$(FIG_RULES))
 FIG_MATCH_SEEDS ?= 1 2
 FIG_MATCH_ACC   ?= 0.3
 FIG_MATCH_ARGS  ?=
+# matched training loss: bptt stopped at e-prop's mean final training loss
+# (the target read from the finished e-prop runs: two make passes)
+FIG_MATCHL_TASKS  ?= $(firstword $(FIG_TASKS))
+FIG_MATCHL_TARGET ?= $(word 2,$(FIG_RULES))
+FIG_MATCHL_RULES  ?= bptt
+FIG_MATCHL_SEEDS  ?= 1 2
+FIG_MATCHL_ARGS   ?= eval_every=5
+# the authors' curvature protocol beside ours on the main runs' final checkpoints
+FIG_CURV_AUTHORS ?= 1
+# the sweep's steps scaled by 1/eta (iters, eval_every, curvature_every of bptt's main runs)
+FIG_LR_STEPS_$(firstword $(FIG_TASKS))_bptt ?= 40 10 20
 FIG_SAMPLE_ARGS  ?=
 # claims (science.md "Verdicts"), declared before the runs: one-sided tests
 # at level alpha; Holm's correction over the primary endpoints below.
