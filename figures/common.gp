@@ -15,6 +15,8 @@ namehash(r) = sum [i=1:strlen(r)] (i * strstrt(alphabet, r[i:i]))
 ruleidx(r) = sum [i=1:words(rules)] (word(rules, i) eq r ? i : 0)
 nrules = words(rules)
 ntasks = words(tasks)
+# a figure's width: PER pixels per task panel, never under 760 (one task's titles and legends need it)
+figw(per) = (per*ntasks + 80 < 760 ? 760 : per*ntasks + 80)
 # A number the statistics wrote into values.tsv (NaN if absent).
 valstr(k) = system(sprintf("awk -F'\t' -v k='%s' '$1 == k { print $2; exit }' %s/values.tsv", k, tables))
 val(k) = (s = valstr(k), s eq "" || s eq "n/a" ? NaN : real(s))

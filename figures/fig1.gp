@@ -10,7 +10,7 @@ nin(t) = int(system(sprintf("awk -F'\t' 'NR > 1 && $1 == \"%s\" { n = $5 } END {
 first(t) = system(sprintf("awk -F'\t' 'NR > 1 && $1 == \"%s\" { print $2; exit }' %s", t, smp))
 set palette defined (0 "#2166ac", 0.5 "#ffffff", 1 "#b2182b")
 do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo noenhanced size 400*ntasks+80, 520 font ",10" } else { set terminal svg noenhanced size 400*ntasks+80, 520 font ",10" }
+  if (fmt eq "png") { set terminal pngcairo noenhanced size figw(400), 520 font ",10" } else { set terminal svg noenhanced size figw(400), 520 font ",10" }
   set output out.".".fmt
   set multiplot layout 2, ntasks columnsfirst margins 0.07, 0.95, 0.16, 0.86 spacing 0.1, 0.16 title "The tasks: one test trial each, with a trained BPTT network's output"
   do for [ti=1:ntasks] {

@@ -10,7 +10,7 @@ mpanels = 2 * words(mtasks) > ntasks ? ntasks : 2 * words(mtasks)
 nrows = mpanels > 0 ? 3 : 2
 target = valstr("matched.target")
 do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo noenhanced size 380*ntasks+80, 300*nrows+60 font ",10" } else { set terminal svg noenhanced size 380*ntasks+80, 300*nrows+60 font ",10" }
+  if (fmt eq "png") { set terminal pngcairo noenhanced size figw(380), 300*nrows+60 font ",10" } else { set terminal svg noenhanced size figw(380), 300*nrows+60 font ",10" }
   set output out.".".fmt
   set multiplot layout nrows, ntasks margins 0.08, 0.98, 0.08, 0.92 spacing 0.07, 0.1 title "Generalization gap per rule: error gap (train - test accuracy) for classification, loss gap for pattern generation"
   set xrange [0.3:nrules+0.7]; set boxwidth 0.45

@@ -6,7 +6,7 @@
 load "figures/common.gp"
 runs = tables."/runs.tsv"
 do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo noenhanced size 380*ntasks+80, 740 font ",10" } else { set terminal svg noenhanced size 380*ntasks+80, 740 font ",10" }
+  if (fmt eq "png") { set terminal pngcairo noenhanced size figw(380), 740 font ",10" } else { set terminal svg noenhanced size figw(380), 740 font ",10" }
   set output out.".".fmt
   set multiplot layout 2, ntasks margins 0.08, 0.98, 0.11, 0.85 spacing 0.08, 0.17 title "Gap against curvature (all runs of a task, rules pooled: a description)"
   # one legend for the figure, under its title

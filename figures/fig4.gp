@@ -3,7 +3,7 @@
 load "figures/common.gp"
 traj = tables."/traj.tsv"
 do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo noenhanced size 380*ntasks+80, 430 font ",10" } else { set terminal svg noenhanced size 380*ntasks+80, 430 font ",10" }
+  if (fmt eq "png") { set terminal pngcairo noenhanced size figw(380), 430 font ",10" } else { set terminal svg noenhanced size figw(380), 430 font ",10" }
   set output out.".".fmt
   set multiplot layout 1, ntasks margins 0.09, 0.98, 0.16, 0.78 spacing 0.07, 0.1 title "Curvature during training: top Hessian eigenvalue of the training loss (W_rec) per rule"
   # one legend for the figure, under its title

@@ -8,7 +8,7 @@ load "figures/common.gp"
 rho = tables."/rho.tsv"
 blo = val("claims.band_lo"); bhi = val("claims.band_hi")
 do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo noenhanced size 380*ntasks+80, 700 font ",10" } else { set terminal svg noenhanced size 380*ntasks+80, 700 font ",10" }
+  if (fmt eq "png") { set terminal pngcairo noenhanced size figw(380), 700 font ",10" } else { set terminal svg noenhanced size figw(380), 700 font ",10" }
   set output out.".".fmt
   set multiplot layout 2, ntasks margins 0.09, 0.98, 0.1, 0.86 spacing 0.07, 0.13 title "The theorem along training: does each rule settle at its own edge? (mean ± SEM over seeds)"
   set key at screen 0.5, 0.925 center vertical maxrows 1 font ",9" samplen 2

@@ -6,7 +6,7 @@ load "figures/common.gp"
 curves = tables."/curves.tsv"
 sel(t, r) = strcol("task") eq t && strcol("rule") eq r
 do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo noenhanced size 900, 260*ntasks+90 font ",10" } else { set terminal svg noenhanced size 900, 260*ntasks+90 font ",10" }
+  if (fmt eq "png") { set terminal pngcairo noenhanced size 900, (260*ntasks+90 < 480 ? 480 : 260*ntasks+90) font ",10" } else { set terminal svg noenhanced size 900, (260*ntasks+90 < 480 ? 480 : 260*ntasks+90) font ",10" }
   set output out.".".fmt
   set multiplot layout ntasks, 2 margins 0.1, 0.98, 0.09, 0.88 spacing 0.1, 0.09 title "Training curves per rule (mean over seeds; solid: training set, dashed: test set)"
   do for [ti=1:ntasks] {
