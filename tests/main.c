@@ -95,6 +95,35 @@ int test_train_killed(const char *args, const char *dir)
     return killed;
 }
 
+char *test_slurp(const char *dir, const char *file)
+{
+    char path[1200], *text = NULL;
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (credit_read_file(path, &text, NULL)) return NULL;
+    return text;
+}
+
+char *test_body(const char *text)
+{
+    if (!text) return calloc(1, 1);
+    char *out = calloc(strlen(text) + 1, 1), *o = out;
+    for (const char *line = text; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line + 1) : strlen(line);
+        if (*line != '#') memcpy(o, line, n), o += n;
+        line += n;
+    }
+    return out;
+}
+
+const char *test_last_line(const char *text)
+{
+    size_t n = strlen(text);
+    if (n && text[n - 1] == '\n') n--;
+    while (n && text[n - 1] != '\n') n--;
+    return text + n;
+}
+
 int test_files_equal(const char *a, const char *b)
 {
     char *da, *db;

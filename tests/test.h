@@ -24,6 +24,12 @@ int test_run(const char *cmd, char **out);
 /* Run `ROOT/bin/credit ARGS` (printf-style), the same way. */
 int test_credit(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int test_files_equal(const char *a, const char *b);
+/* DIR/FILE's text (caller frees), NULL if it cannot be read. */
+char *test_slurp(const char *dir, const char *file);
+/* The lines of text that are not provenance ('#'), a new string ("" for NULL). */
+char *test_body(const char *text);
+/* The last line of text (without its newline), inside text. */
+const char *test_last_line(const char *text);
 /* Starts `credit train ARGS out=DIR`, kills it (SIGKILL) soon after its first
  * checkpoint appears; returns 1 if it was killed part-way (no metrics.tsv). */
 int test_train_killed(const char *args, const char *dir);

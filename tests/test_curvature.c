@@ -781,37 +781,6 @@ static void test_rule_edge(const char *rule, int all)
 
 
 
-static char *slurp(const char *dir, const char *file)
-{
-    char path[800];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    char *text = NULL;
-    if (credit_read_file(path, &text, NULL)) return NULL;
-    return text;
-}
-
-/* The lines that are not provenance. */
-static char *body(const char *text)
-{
-    char *out = calloc(strlen(text) + 1, 1), *o = out;
-    for (const char *line = text; *line;) {
-        const char *nl = strchr(line, '\n');
-        size_t n = nl ? (size_t)(nl - line + 1) : strlen(line);
-        if (*line != '#') memcpy(o, line, n), o += n;
-        line += n;
-    }
-    return out;
-}
-
-/* The last line of a text. */
-static const char *last_line(const char *text)
-{
-    size_t n = strlen(text);
-    if (n && text[n - 1] == '\n') n--;
-    while (n && text[n - 1] != '\n') n--;
-    return text + n;
-}
-
 /* The value of a named column in the last row. */
 static double column(const char *text, const char *name)
 {
@@ -821,7 +790,7 @@ static double column(const char *text, const char *name)
     size_t len = strlen(name);
     for (const char *p = head + 1; *p && *p != '\n'; idx++) {
         if (strncmp(p, name, len) == 0 && (p[len] == '\t' || p[len] == '\n')) {
-            const char *row = last_line(text);
+            const char *row = test_last_line(text);
             for (int f = 0; f < idx && row; f++) row = strchr(row, '\t') ? strchr(row, '\t') + 1 : NULL;
             return row ? strtod(row, NULL) : NAN;
         }
@@ -857,38 +826,38 @@ static void test_curvature_files(void)
     free(out);
     rc |= test_credit(&out, "train %s path=%s out=%s", common, seq, b);
     free(out);
-    ta = slurp(a, "curvature.tsv");
+    ta = test_slurp(a, "curvature.tsv");
     const char *want = "iter\tlambda_max\tgamma\tcosine\teta\tbound_gd\tbound_rule\tlambda_2\tlambda_3\thvps\tconverged\tlambda_err\tvjv\t"
                        "cosine_l2\tgrad_norm\trule_norm\thess_loss\thess_l2\thess_examples\ttrace\ttrace_se\n";
     CHECK(rc == 0 && ta && strstr(ta, want) && strstr(ta, "# config_hash ") && count_rows(ta) == 5 && strstr(ta, "\n200\t"),
           "curvature_every: curvature.tsv with provenance, the columns, rows at 0, 50, .., 200", "rc %d: %.600s", rc, ta ? ta : "(missing)");
     double lam = NAN, gamma = NAN, cosv = NAN, eta = NAN, bgd = NAN, brule = NAN;
-    if (ta) sscanf(last_line(ta), "%*d %lf %lf %lf %lf %lf %lf", &lam, &gamma, &cosv, &eta, &bgd, &brule);
+    if (ta) sscanf(test_last_line(ta), "%*d %lf %lf %lf %lf %lf %lf", &lam, &gamma, &cosv, &eta, &bgd, &brule);
     CHECK(lam > 0 && fabs(gamma - 1) < 1e-6 && fabs(cosv - 1) < 1e-12 && eta == 0.05 && bgd == 2 / eta && brule == 2 / (eta * gamma),
-          "curvature.tsv row: bptt's gamma and cosine are 1, the ceilings are 2/eta and 2/(eta gamma)", "%s", ta ? last_line(ta) : "");
-    char *wa = slurp(a, "weights.tsv"), *wb = slurp(b, "weights.tsv");
-    char *ba = wa ? body(wa) : NULL, *bb = wb ? body(wb) : NULL;
+          "curvature.tsv row: bptt's gamma and cosine are 1, the ceilings are 2/eta and 2/(eta gamma)", "%s", ta ? test_last_line(ta) : "");
+    char *wa = test_slurp(a, "weights.tsv"), *wb = test_slurp(b, "weights.tsv");
+    char *ba = wa ? test_body(wa) : NULL, *bb = wb ? test_body(wb) : NULL;
     CHECK(ba && bb && strcmp(ba, bb) == 0, "measuring curvature leaves training bit-identical", "%s", "weights differ");
     free(wa); free(wb); free(ba); free(bb);
 
     /* credit curvature on the saved run: the same row as the run's last. */
     rc = test_credit(&out, "curvature %s", a);
-    tb = slurp(a, "curvature_final.tsv");
-    char *bfinal = tb ? body(tb) : NULL;
-    CHECK(rc == 0 && tb && strstr(tb, want) && strstr(tb, "# run_config_hash ") && strcmp(last_line(bfinal), last_line(ta)) == 0 &&
+    tb = test_slurp(a, "curvature_final.tsv");
+    char *bfinal = tb ? test_body(tb) : NULL;
+    CHECK(rc == 0 && tb && strstr(tb, want) && strstr(tb, "# run_config_hash ") && strcmp(test_last_line(bfinal), test_last_line(ta)) == 0 &&
               strstr(out, want),
           "credit curvature RUN_DIR: curvature_final.tsv (and stdout) repeats the run's last row bit for bit", "rc %d: %.300s | %.300s", rc,
-          tb ? last_line(tb) : "(missing)", ta ? last_line(ta) : "");
+          tb ? test_last_line(tb) : "(missing)", ta ? test_last_line(ta) : "");
     free(out); free(tb); free(bfinal);
     rc = test_credit(&out, "curvature %s hessian_k=5 hessian_method=power hessian_density=3 hessian_trace_probes=20", a);
-    tb = slurp(a, "curvature_final.tsv");
+    tb = test_slurp(a, "curvature_final.tsv");
     CHECK(rc == 0 && tb && strstr(tb, "\tlambda_5\thvps\t") && strstr(tb, "power iteration"), "credit curvature overrides: k, method",
           "rc %d: %.500s", rc, out);
     free(out);
     double tr = tb ? column(tb, "trace") : NAN, tse = tb ? column(tb, "trace_se") : NAN;
     CHECK(isfinite(tr) && tse > 0, "credit curvature: hessian_trace_probes fills trace and trace_se", "trace %g se %g", tr, tse);
     free(tb);
-    tb = slurp(a, "curvature_density.tsv");
+    tb = test_slurp(a, "curvature_density.tsv");
     double mass = 0, x_prev = NAN, d_prev = 0;
     int points = 0;
     if (tb)
@@ -901,7 +870,7 @@ static void test_curvature_files(void)
     CHECK(tb && points == 400 && fabs(mass - 1) < 1e-3, "hessian_density: curvature_density.tsv (lambda, density) integrates to 1",
           "%d points, mass %.6g", points, mass);
     free(tb);
-    tb = slurp(a, "curvature_slq.tsv");
+    tb = test_slurp(a, "curvature_slq.tsv");
     const char *slq = tb ? strstr(tb, "\nprobe\tnode\tweight\n0\t") : NULL;
     CHECK(slq && strstr(slq, "\n2\t") && !strstr(slq, "\n3\t"), "hessian_density: curvature_slq.tsv holds every probe's nodes and weights",
           "%.300s", tb ? tb : "(missing)");
@@ -909,7 +878,7 @@ static void test_curvature_files(void)
     /* The rule's own edge: four columns appended when jacobian_k > 0, in training and in credit curvature. */
     const char *jcols = "\ttrace\ttrace_se\tmu_re\tmu_im\trule_edge\tmargin\n";
     rc = test_credit(&out, "curvature %s jacobian_k=8 jacobian_nev=2", a);
-    tb = slurp(a, "curvature_final.tsv");
+    tb = test_slurp(a, "curvature_final.tsv");
     double mre = tb ? column(tb, "mu_re") : NAN, edge = tb ? column(tb, "rule_edge") : NAN, marg = tb ? column(tb, "margin") : NAN;
     double eta_f = tb ? column(tb, "eta") : NAN;
     CHECK(rc == 0 && tb && strstr(tb, jcols) && strstr(tb, "Arnoldi, Krylov size 8, margin over 2") && mre > 0 &&
@@ -921,7 +890,7 @@ static void test_curvature_files(void)
     snprintf(c, sizeof c, "%s/curv_jac", tmp);
     rc = test_credit(&out, "train %s path=%s curvature_every=100 jacobian_k=6 rule=eprop out=%s", common, seq, c);
     free(out);
-    tb = slurp(c, "curvature.tsv");
+    tb = test_slurp(c, "curvature.tsv");
     CHECK(rc == 0 && tb && strstr(tb, jcols) && count_rows(tb) == 3 && isfinite(column(tb, "margin")),
           "curvature_every with jacobian_k: curvature.tsv rows carry the rule's own edge", "rc %d: %.600s", rc, tb ? tb : "(missing)");
     free(tb);
@@ -937,8 +906,8 @@ static void test_curvature_files(void)
     snprintf(c, sizeof c, "%s/curv_stop", tmp);
     rc = test_credit(&out, "train %s path=%s curvature_every=1000 stop_train_acc=0.6 eval_every=10 out=%s", common, seq, c);
     free(out);
-    ta = slurp(c, "curvature.tsv");
-    char *metrics = slurp(c, "metrics.tsv");
+    ta = test_slurp(c, "curvature.tsv");
+    char *metrics = test_slurp(c, "metrics.tsv");
     long it = -1;
     if (metrics && strstr(metrics, "iterations\t")) sscanf(strstr(metrics, "iterations\t"), "iterations\t%ld", &it);
     char lastrow[40];
@@ -959,7 +928,7 @@ static void test_curvature_files(void)
     int killed = test_train_killed(longargs, b);
     char part[700];
     snprintf(part, sizeof part, "%s/curvature.tsv.part", b);
-    char *partial = slurp(b, "curvature.tsv.part");
+    char *partial = test_slurp(b, "curvature.tsv.part");
     CHECK(killed && partial, "the curvature run was killed part-way (curvature.tsv.part left)", "%s",
           killed ? "no .part file" : "it finished first: lengthen the run in test_curvature.c");
     free(partial);

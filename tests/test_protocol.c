@@ -15,37 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *slurp(const char *dir, const char *file)
-{
-    char path[800];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    char *text = NULL;
-    if (credit_read_file(path, &text, NULL)) return NULL;
-    return text;
-}
-
-/* The lines that are not provenance ('#'); "" for NULL. */
-static char *body(const char *text)
-{
-    if (!text) return calloc(1, 1);
-    char *out = calloc(strlen(text) + 1, 1), *o = out;
-    for (const char *line = text; *line;) {
-        const char *nl = strchr(line, '\n');
-        size_t n = nl ? (size_t)(nl - line + 1) : strlen(line);
-        if (*line != '#') memcpy(o, line, n), o += n;
-        line += n;
-    }
-    return out;
-}
-
-static const char *last_line(const char *text)
-{
-    size_t n = strlen(text);
-    if (n && text[n - 1] == '\n') n--;
-    while (n && text[n - 1] != '\n') n--;
-    return text + n;
-}
-
 /* Index of a named column in the header line that starts with "iter\t". */
 static int column_index(const char *text, const char *name)
 {
@@ -99,23 +68,23 @@ static void test_economies(void)
     snprintf(b, sizeof b, "%s/econ_cheap", tmp);
     int rc = test_credit(NULL, "train %s path=%s out=%s", common, seq, a);
     rc |= test_credit(NULL, "train %s path=%s %s out=%s", common, seq, cheap, b);
-    char *ma = slurp(a, "metrics.tsv"), *mb = slurp(b, "metrics.tsv");
-    char *bma = body(ma), *bmb = body(mb);
+    char *ma = test_slurp(a, "metrics.tsv"), *mb = test_slurp(b, "metrics.tsv");
+    char *bma = test_body(ma), *bmb = test_body(mb);
     CHECK(rc == 0 && ma && mb && strcmp(bma, bmb) == 0, "economies: metrics.tsv byte-identical to a run without them", "rc %d", rc);
-    char *ca = slurp(a, "curve.tsv"), *cb = slurp(b, "curve.tsv");
-    char *bca = body(ca), *bcb = body(cb);
+    char *ca = test_slurp(a, "curve.tsv"), *cb = test_slurp(b, "curve.tsv");
+    char *bca = test_body(ca), *bcb = test_body(cb);
     int differs = strcmp(bca, bcb) != 0; /* the subsample is in use along the way */
-    CHECK(ca && cb && differs && strcmp(last_line(bca), last_line(bcb)) == 0,
+    CHECK(ca && cb && differs && strcmp(test_last_line(bca), test_last_line(bcb)) == 0,
           "eval_subsample: intermediate curve.tsv rows from the subsample, the last row from the whole sets (byte-identical)",
-          "differs %d: %s | %s", differs, ca ? last_line(bca) : "", cb ? last_line(bcb) : "");
+          "differs %d: %s | %s", differs, ca ? test_last_line(bca) : "", cb ? test_last_line(bcb) : "");
     double la[2] = {NAN, NAN}, lb[2] = {NAN, NAN};
     CHECK(ca && cb && column_all(ca, "train_loss", la, NULL, 1) && column_all(cb, "train_loss", lb, NULL, 1) && la[0] != lb[0],
           "eval_subsample: the first evaluation differs from the whole set's", "%g %g", la[0], lb[0]);
-    char *ka = slurp(a, "curvature.tsv"), *kb = slurp(b, "curvature.tsv");
-    char *bka = body(ka), *bkb = body(kb);
-    CHECK(ka && kb && strcmp(last_line(bka), last_line(bkb)) == 0 && strstr(kb, "warm start from the previous row's v1"),
-          "hessian_warm: the last curvature row is byte-identical to a cold, tight one", "%s | %s", ka ? last_line(bka) : "",
-          kb ? last_line(bkb) : "");
+    char *ka = test_slurp(a, "curvature.tsv"), *kb = test_slurp(b, "curvature.tsv");
+    char *bka = test_body(ka), *bkb = test_body(kb);
+    CHECK(ka && kb && strcmp(test_last_line(bka), test_last_line(bkb)) == 0 && strstr(kb, "warm start from the previous row's v1"),
+          "hessian_warm: the last curvature row is byte-identical to a cold, tight one", "%s | %s", ka ? test_last_line(bka) : "",
+          kb ? test_last_line(bkb) : "");
     double lam_a[16], lam_b[16], h_a[16], h_b[16];
     long it_a[16], it_b[16];
     int na = ka ? column_all(ka, "lambda_max", lam_a, it_a, 16) : 0, nb = kb ? column_all(kb, "lambda_max", lam_b, it_b, 16) : 0;
@@ -133,7 +102,7 @@ static void test_economies(void)
     CHECK(ok && moved, "hessian_traj_tol=1e-3: every warm trajectory lambda_max within 1e-3 (relative) of a cold tight Lanczos",
           "%d rows, worst %.3g, moved %d", na, worst, moved);
     CHECK(ok && hv_b < hv_a, "hessian_warm: the trajectory takes fewer Hessian-vector products", "%g vs %g", hv_b, hv_a);
-    char *wa = slurp(a, "weights.tsv"), *wb = slurp(b, "weights.tsv"), *bwa = body(wa), *bwb = body(wb);
+    char *wa = test_slurp(a, "weights.tsv"), *wb = test_slurp(b, "weights.tsv"), *bwa = test_body(wa), *bwb = test_body(wb);
     CHECK(wa && wb && strcmp(bwa, bwb) == 0, "economies leave training bit-identical (weights.tsv)", "%s", "weights differ");
     free(ma); free(mb); free(bma); free(bmb); free(ca); free(cb); free(bca); free(bcb);
     free(ka); free(kb); free(bka); free(bkb); free(wa); free(wb); free(bwa); free(bwb);
@@ -147,7 +116,7 @@ static void test_economies(void)
     char args[2000];
     snprintf(args, sizeof args, "%s path=%s", longrun, seq);
     int killed = test_train_killed(args, b);
-    char *w = slurp(b, "lanczos_warm.bin");
+    char *w = test_slurp(b, "lanczos_warm.bin");
     CHECK(killed && w, "warm-started run killed part-way with lanczos_warm.bin on disk", "killed %d", killed);
     free(w);
     rc |= test_credit(NULL, "train %s path=%s out=%s resume=1", longrun, seq, b);
@@ -170,7 +139,7 @@ static void test_stopping(void)
     char a[600], b[600], c[600];
     snprintf(a, sizeof a, "%s/stop_free", tmp);
     int rc = test_credit(NULL, "train %s path=%s out=%s", common, seq, a);
-    char *curve = slurp(a, "curve.tsv");
+    char *curve = test_slurp(a, "curve.tsv");
     /* The evaluated rows (every 10th of 401). */
     static double all_loss[512];
     static long all_iter[512];
@@ -188,7 +157,7 @@ static void test_stopping(void)
           want);
     snprintf(b, sizeof b, "%s/stop_loss", tmp);
     rc = test_credit(NULL, "train %s path=%s stop_train_loss=%.17g out=%s", common, seq, target, b);
-    char *m = slurp(b, "metrics.tsv");
+    char *m = test_slurp(b, "metrics.tsv");
     double it = metric(m, "iterations"), tl = metric(m, "train_loss");
     CHECK(rc == 0 && m && strstr(m, "\nstatus\ttarget_reached\n") && it == want && tl <= target,
           "stop_train_loss: target_reached at the first evaluation whose whole-set training loss is at most the target",
@@ -198,8 +167,8 @@ static void test_stopping(void)
      * the whole set decides, and the run goes on. */
     snprintf(c, sizeof c, "%s/stop_loss_sub", tmp);
     rc = test_credit(NULL, "train %s path=%s stop_train_loss=%.17g eval_subsample=1 out=%s", common, seq, target, c);
-    m = slurp(c, "metrics.tsv");
-    char *cs = slurp(c, "curve.tsv");
+    m = test_slurp(c, "metrics.tsv");
+    char *cs = test_slurp(c, "curve.tsv");
     double it_s = metric(m, "iterations"), tl_s = metric(m, "train_loss");
     static double sl[512];
     static long si[512];
@@ -214,12 +183,12 @@ static void test_stopping(void)
     snprintf(c, sizeof c, "%s/stop_warm", tmp);
     rc = test_credit(NULL, "train %s path=%s stop_train_loss=%.17g curvature_every=10 hessian_batch=24 hessian_warm=1 "
                            "hessian_traj_tol=1e-2 out=%s", common, seq, target, c);
-    char *k = slurp(c, "curvature.tsv"), *out = NULL;
+    char *k = test_slurp(c, "curvature.tsv"), *out = NULL;
     rc |= test_credit(&out, "curvature %s", c);
-    char *kf = slurp(c, "curvature_final.tsv"), *bk = body(k), *bkf = body(kf);
-    CHECK(rc == 0 && k && kf && strcmp(last_line(bk), last_line(bkf)) == 0,
+    char *kf = test_slurp(c, "curvature_final.tsv"), *bk = test_body(k), *bkf = test_body(kf);
+    CHECK(rc == 0 && k && kf && strcmp(test_last_line(bk), test_last_line(bkf)) == 0,
           "a run stopped on a warm trajectory row ends curvature.tsv with the cold, tight row of credit curvature", "%s | %s",
-          k ? last_line(bk) : "", kf ? last_line(bkf) : "");
+          k ? test_last_line(bk) : "", kf ? test_last_line(bkf) : "");
     free(k); free(kf); free(bk); free(bkf); free(out);
 }
 
@@ -329,7 +298,7 @@ static void test_authors(void)
     int rc = test_credit(&out, "train task=file path=%s n=8 batch=16 iters=60 eval_every=20 curvature_every=20 hessian_protocol=authors "
                                "progress=0 out=%s", test_seq_file(0), dir);
     free(out);
-    char *k = slurp(dir, "curvature.tsv");
+    char *k = test_slurp(dir, "curvature.tsv");
     double ex[8], lm[8];
     int rows = k ? column_all(k, "hess_examples", ex, NULL, 8) : 0;
     if (k) column_all(k, "lambda_max", lm, NULL, 8);
@@ -344,12 +313,12 @@ static void test_authors(void)
                            "hessian_batch=8 progress=0 out=%s", test_seq_file(0), dir);
     free(out);
     rc |= test_credit(&out, "curvature %s", dir);
-    k = slurp(dir, "curvature.tsv");
-    char *kf = slurp(dir, "curvature_final.tsv"), *bk = body(k), *bkf = body(kf);
+    k = test_slurp(dir, "curvature.tsv");
+    char *kf = test_slurp(dir, "curvature_final.tsv"), *bk = test_body(k), *bkf = test_body(kf);
     CHECK(rc == 0 && k && kf && strstr(k, "batch = a fresh draw (seed, iteration) of 8 examples of train") &&
-              strcmp(last_line(bk), last_line(bkf)) == 0,
+              strcmp(test_last_line(bk), test_last_line(bkf)) == 0,
           "hessian_fresh=1: credit curvature on the finished run repeats its last row (the same fresh batch)", "rc %d: %s | %s", rc,
-          k ? last_line(bk) : "", kf ? last_line(bkf) : "");
+          k ? test_last_line(bk) : "", kf ? test_last_line(bkf) : "");
     free(out); free(k); free(kf); free(bk); free(bkf);
 }
 
@@ -438,10 +407,10 @@ static void test_curvature_out(void)
     free(out);
     rc |= test_credit(&out, "curvature %s", dir);
     free(out);
-    char *before = slurp(dir, "curvature_final.tsv");
+    char *before = test_slurp(dir, "curvature_final.tsv");
     int rc2 = test_credit(&out, "curvature %s --out=curvature_authors.tsv hessian_protocol=authors", dir);
     free(out);
-    char *after = slurp(dir, "curvature_final.tsv"), *theirs = slurp(dir, "curvature_authors.tsv");
+    char *after = test_slurp(dir, "curvature_final.tsv"), *theirs = test_slurp(dir, "curvature_authors.tsv");
     CHECK(rc == 0 && rc2 == 0 && before && after && strcmp(before, after) == 0 && theirs &&
               strstr(theirs, "the authors' protocol: power iteration"),
           "credit curvature --out=NAME.tsv writes the authors' protocol beside curvature_final.tsv, which is untouched", "rc %d %d: %.300s",

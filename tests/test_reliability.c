@@ -37,14 +37,6 @@ static int run(char **out, const char *env, const char *fmt, ...)
     return rc;
 }
 
-static char *slurp(const char *dir, const char *file)
-{
-    char path[1200], *text = NULL;
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    if (credit_read_file(path, &text, NULL)) return NULL;
-    return text;
-}
-
 static int same(const char *a, const char *b, const char *file)
 {
     char pa[1200], pb[1200];
@@ -87,7 +79,7 @@ static void test_run_dir(const char *tmp, const char *seq)
     /* D2: the last update diverges: recorded as diverged, exit 3. */
     snprintf(b, sizeof b, "%s/rel_d2", tmp);
     rc = run(&out, NULL, "train task=dms n=8 batch=8 train_size=16 valid_size=8 test_size=16 progress=0 eval_every=10 lr=1e6 iters=2 out=%s", b);
-    char *m = slurp(b, "metrics.tsv");
+    char *m = test_slurp(b, "metrics.tsv");
     CHECK(rc == 3 && m && strstr(m, "status\tdiverged") && out && strstr(out, "non-finite at iteration 2"),
           "D2: divergence on the final update is recorded as diverged, exit 3", "exit %d: %s / %s", rc, out, m ? m : "(no metrics)");
     free(m);
@@ -140,7 +132,7 @@ static void test_run_dir(const char *tmp, const char *seq)
         {"curve offset past the end", 10, 1000000, CREDIT_CKPT_RUNNING, "shorter than the"},
         {"curve offset mid-line", 10, 0, CREDIT_CKPT_RUNNING, "is not at the start of a line"},
     };
-    char *curve = slurp(a, "curve.tsv");
+    char *curve = test_slurp(a, "curve.tsv");
     char *line10 = curve ? strstr(curve, "\n10\t") : NULL;
     for (size_t i = 0; !st && i < sizeof craft / sizeof *craft; i++) {
         snprintf(b, sizeof b, "%s/rel_d16_%zu", tmp, i);
@@ -185,7 +177,7 @@ static void test_run_dir(const char *tmp, const char *seq)
     snprintf(env, sizeof env, "CREDIT_RULE_PATH=%s/bad", test_build());
     snprintf(b, sizeof b, "%s/rel_d15b", tmp);
     rc = run(&out, env, "train " RUNCFG " rule=nangrad path=%s out=%s", seq, b);
-    m = slurp(b, "metrics.tsv");
+    m = test_slurp(b, "metrics.tsv");
     CHECK(rc == 3 && m && strstr(m, "status\tdiverged") && strstr(m, "iterations\t1\n"),
           "D15: NaN parameters from a rule (loss still finite) end the run as diverged, exit 3", "exit %d: %s / %s", rc, out,
           m ? m : "(no metrics)");
@@ -244,7 +236,7 @@ static void test_run_dir(const char *tmp, const char *seq)
     /* D18: a run first killed before its first checkpoint records resume = 0. */
     snprintf(b, sizeof b, "%s/rel_d18r", tmp);
     rc = run(NULL, NULL, "train " RUNCFG " path=%s out=%s resume=1", seq, b);
-    char *c = slurp(b, "config.txt");
+    char *c = test_slurp(b, "config.txt");
     CHECK(rc == 0 && run_same(a, b) && c && strstr(c, "\nresume = 0\n"), "D18: config.txt does not depend on the resume= a run was started with",
           "exit %d", rc);
     free(c);
@@ -264,7 +256,7 @@ static void test_run_dir(const char *tmp, const char *seq)
     snprintf(b, sizeof b, "%s/rel_threads", tmp);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     rc = run(&out, NULL, "train " RUNCFG " path=%s out=%s threads=256", seq, b);
-    c = slurp(b, "config.txt");
+    c = test_slurp(b, "config.txt");
     char want[100];
     snprintf(want, sizeof want, "\nthreads = %ld\n", cores);
     CHECK(cores >= 256 || (rc == 0 && out && strstr(out, "threads = 256 is more than the") && c && strstr(c, want)),
@@ -281,7 +273,7 @@ static void test_inputs(const char *tmp, const char *seq)
 
     /* D5: weights indices do not wrap. */
     snprintf(b, sizeof b, "%s/rel_a", tmp);
-    char *w = slurp(b, "weights.tsv");
+    char *w = test_slurp(b, "weights.tsv");
     char *row = w ? strstr(w, "\nW_in\t0\t1\t") : NULL;
     if (row) {
         snprintf(path, sizeof path, "%s/rel_w.tsv", tmp);

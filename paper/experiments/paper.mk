@@ -72,40 +72,9 @@ FIG_MATCHL_RULES  ?= bptt
 FIG_MATCHL_SEEDS  ?= $(FIG_SEEDS)
 FIG_MATCHL_ARGS   ?= eval_every=50
 FIG_SAMPLE_ARGS  ?=
-# claims (science.md "Verdicts"), declared before the runs: one-sided tests
-# at level alpha; Holm's correction over the primary endpoints below.
-FIG_ALPHA ?= 0.05
-# the rule every other rule is compared with: the exact gradient
-FIG_CLAIM_REFERENCE ?= bptt
-# primary endpoints, id:task:rule:quantity ('*' any): final lambda_max
-# eprop vs bptt; the error gap on the perturbed test set eprop vs bptt, also
-# at matched training loss; the lambda-vs-eta slope of each rule
-FIG_CLAIM_PRIMARY ?= 4:smnist:eprop:log_lambda_max 1:smnist:eprop:pgap_acc 1l:smnist:eprop:pgap_acc 5e:smnist:*:log_lambda_max
-# the groups the remedy and the matched-loss comparison are judged on; a
-# profile without them reports their rows "not measured"
-FIG_CLAIM_MATCHED_LOSS_GROUP ?= matched_loss
-FIG_CLAIM_REMEDY_GROUP ?= remedy_matched
-# smallest effects of interest (the equivalence margins of "no effect"):
-# 1 point of error: below it two rules' gaps are indistinguishable in practice
-FIG_CLAIM_SESOI_GAP_ACC ?= 0.01
-# 0.02 nats: about what a 1-point error gap costs in cross-entropy near chance
-FIG_CLAIM_SESOI_GAP_LOSS ?= 0.02
-# 0.001 in MSE (pattern generation): targets have max |y| = 1, mean square about 0.3, so 0.3% of their power
-FIG_CLAIM_SESOI_GAP_MSE ?= 0.001
-# log 1.2: a 20% difference in lambda_max is within the batch-to-batch scatter of one Lanczos estimate
-FIG_CLAIM_SESOI_LOG_LAMBDA ?= 0.182
-# 0.25 on log-log slopes: -0.75..-1.25 still reads as "scales like 1/eta"
-FIG_CLAIM_SESOI_SLOPE ?= 0.25
-# r = 0.2: a correlation explaining under 4% of the gap's variance is no relation worth a claim
-FIG_CLAIM_SESOI_R ?= 0.2
-# 5b's band for eta lambda_max / 2 at BPTT's plateau: Cohen et al. 2021 see sharpness hover within ~20% of 2/eta
-FIG_CLAIM_EDGE_BAND ?= 0.8 1.2
-# "near": the rule's level within a factor 1.25 of BPTT's (about the band's half-width, as a ratio)
-FIG_CLAIM_NEAR ?= 1.25
-# the plateau: the last half of training's curvature rows (past the initial transient)
-FIG_CLAIM_PLATEAU ?= 0.5
-# "settled": log drift over the plateau within +-0.2 (a change under ~20%)
-FIG_CLAIM_SETTLE ?= 0.2
 # what this profile's verdicts are evidence of: the rendered paper's first
 # paragraph says it (no single quotes: the value is passed in quotes)
 FIG_CLAIM_NOTE ?= This is the paper profile, the scale of the authors on sequential MNIST (pattern generation and delayed match-to-sample are our reconstructions).
+# the claim settings every profile shares (alpha, reference, primary endpoints,
+# smallest effects of interest, bands), with their reasons
+include $(FIG_EXPERIMENTS)/claims.inc
