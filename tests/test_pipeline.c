@@ -136,6 +136,25 @@ void test_pipeline(void)
           "pipeline: one progress line per finished run, with the runs left and the time to go", "%.600s", out ? out : "");
     free(out);
 
+    /* A refactor changes no number: the outputs are those recorded in the
+     * committed manifest, compared on the CPU and BLAS kernel that made it
+     * (tests/golden.sh says why it skips elsewhere). CREDIT_GOLDEN_WRITE=PATH
+     * records a new manifest instead (make golden-smoke). */
+    {
+        char cmd[2048];
+        const char *record = getenv("CREDIT_GOLDEN_WRITE");
+        if (record)
+            snprintf(cmd, sizeof cmd, "%s/tests/golden.sh manifest %s %s > %s", test_root(), res, test_tmp(), record);
+        else
+            snprintf(cmd, sizeof cmd, "%s/tests/golden.sh check %s %s/tests/golden/smoke.manifest %s", test_root(), res, test_root(),
+                     test_tmp());
+        rc = test_run(cmd, &out);
+        CHECK(rc == 0, "pipeline: the smoke outputs are byte-identical to tests/golden/smoke.manifest (where it was made)", "%s",
+              out ? out : "");
+        if (rc == 0 && out && strncmp(out, "golden: skipped", 15) == 0) fprintf(stderr, "note: %s", out);
+        free(out);
+    }
+
     /* The matched-loss group: its target is e-prop's mean final training loss, read from the runs. */
     {
         char cmd[1600], *t = NULL, *cfgs = NULL;
