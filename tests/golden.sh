@@ -6,10 +6,10 @@
 #
 # A manifest is a header naming what made it (commit, CPU, BLAS kernel,
 # gnuplot) and one line per output file: the SHA-256 of its text with the
-# provenance lines ('#') removed, the RESULTS path written as R and the
+# provenance lines ('#', and '<!--#' in Markdown) removed, the RESULTS path written as R and the
 # SCRATCH path (the test suite's temporary directory, which holds its data)
 # as S, then its path under RESULTS. Checkpoints, weights, locks and the pipeline's own
-# bookkeeping are left out (they carry no number a table or figure reads that
+# bookkeeping (and tables/provenance.tsv, provenance only) are left out (they carry no number a table or figure reads that
 # the text files do not; weights.tsv is kept: it is every final parameter).
 #
 # Other CPUs and BLAS kernels change the last bits, so `check` compares only
@@ -31,9 +31,9 @@ manifest() { # RESULTS [SCRATCH]
   local res=${1%/} scratch=${2:-/nonexistent}
   scratch=${scratch%/}
   (cd "$res" && find . -type f ! -name '*.bin' ! -name '.lock' ! -name '.progress-start' ! -name '*.key' \
-      ! -name '*.part*' ! -name '*.new' ! -name '*.log' ! -name '*.png' | sed 's|^\./||' | LC_ALL=C sort) |
+      ! -name '*.part*' ! -name '*.new' ! -name '*.log' ! -name '*.png' ! -name provenance.tsv | sed 's|^\./||' | LC_ALL=C sort) |
   while IFS= read -r f; do
-    printf '%s  %s\n' "$(grep -v '^#' "$res/$f" | sed "s|$res/|R/|g; s|$res|R|g; s|$scratch/|S/|g; s|$scratch|S|g" | sha256sum | cut -c1-64)" "$f"
+    printf '%s  %s\n' "$(grep -v '^#\|^<!--#' "$res/$f" | sed "s|$res/|R/|g; s|$res|R|g; s|$scratch/|S/|g; s|$scratch|S|g" | sha256sum | cut -c1-64)" "$f"
   done
 }
 
@@ -59,7 +59,12 @@ check)
     echo "golden: $(wc -l < "$tmp") files identical to $3 ($(sed -n 's/^# smoke-profile manifest made by //p' "$3"))"
   else
     echo "golden: the smoke outputs differ from $3:"
-    diff <(grep -v '^#' "$3") "$tmp" | sed -n 's/^[<>] [0-9a-f]*  //p' | LC_ALL=C sort -u | sed 's/^/  /'
+    # changed: in both with other contents; new: only here; missing: only there
+    awk 'FNR == 1 { f++ } /^#/ { next } { h[f, $2] = $1; seen[$2] = 1 }
+         END { for (p in seen) {
+                 if (!((1, p) in h)) print "  new:     " p
+                 else if (!((2, p) in h)) print "  missing: " p
+                 else if (h[1, p] != h[2, p]) print "  changed: " p } }' "$3" "$tmp" | LC_ALL=C sort
     exit 1
   fi ;;
 *) echo "usage: golden.sh manifest RESULTS [SCRATCH] | check RESULTS MANIFEST [SCRATCH]" >&2; exit 2 ;;
