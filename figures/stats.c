@@ -11,7 +11,7 @@
  *
  * Parts: tsv.c (reading and writing tables), runs.c (the run model),
  * claims.c (the claims as a table and their verdicts), fragments.c (the
- * paper's Markdown), this file (the descriptive tables and main). Output is
+ * paper's Markdown), gapfit.c (the gaps at equal training loss), this file (the descriptive tables and main). Output is
  * a function of the inputs only: no dates, fixed formats; every table's
  * header names the commits and math hashes of the runs it came from.
  */
@@ -349,6 +349,7 @@ int main(int argc, char **argv)
     write_theorem(&c);
     write_sweeps(&c);
     write_trajectories(&c);
+    stats_write_gapfit(&c);
     judge_claims(&c);
     stats_write_claims(&c);
     stats_write_fragments(&c);

@@ -22,5 +22,11 @@ void stats_value(stats_ctx *c, const char *key, const char *fmt, ...) __attribut
 /* fragments.c: the Markdown fragments the paper includes and the claims' tables. */
 void stats_write_claims(stats_ctx *c);
 void stats_write_fragments(stats_ctx *c);
+/* gapfit.c: the gaps at equal training loss (gapfit.tsv, gapfit.md), and
+ * one run's gap at a training-loss level from its evaluation rows (NaN if
+ * its loss never gets down to the level; mse: the loss gap, else the error
+ * gap; perturbed: against the perturbed test set). */
+void stats_write_gapfit(stats_ctx *c);
+double gapfit_at(const run_series *e, double level, int mse, int perturbed);
 
 #endif

@@ -267,7 +267,7 @@ endif
 $(FIG_STATS_KEY):
 	@mkdir -p $(@D); printf '%s\n' '$(subst ','\'',$(FIG_STATS_ARGS))' > $@.new && mv $@.new $@
 
-FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.tsv traj.tsv curves.tsv rho.tsv \
+FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.tsv traj.tsv curves.tsv rho.tsv gapfit.tsv gapfit.md \
                    claims.tsv claims.md claims_summary.md summary.md settings.md sweeps.md matched.md values.tsv
 FIG_TABLE_FILES := $(FIG_TABLE_NAMES:%=$(FIG_TABLES)/%)
 $(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
@@ -310,7 +310,7 @@ $(FIG_SAMPLES): | $(FIG_SAMPLE_DIRS:%=%/metrics.tsv) $(BIN)
 # gnuplot writes .figN.part.png/.svg; they are synced and renamed only after
 # it succeeds, so a killed gnuplot never leaves a truncated figN.png that a
 # later make would count as done.
-FIG_LIST := fig1 fig2 fig3 fig4 fig5 fig6 fig7 figS
+FIG_LIST := fig1 fig2 fig3 fig4 fig5 fig6 fig7 fig8 figS
 FIG_FILES := $(foreach f,$(FIG_LIST),$(FIG_FIGS)/$(f).png $(FIG_FIGS)/$(f).svg)
 FIG_GP_VARS = tables='$(FIG_TABLES)'; out='$(FIG_FIGS)/.$*.part'; tasks='$(FIG_TASKS)'; \
   rules='$(FIG_RULES)'; script='figures/$*.gp'

@@ -6,6 +6,7 @@
 
 #include <string.h>
 #include "../figures/statlib.h"
+#include "../figures/stats.h"
 
 #include <math.h>
 
@@ -19,8 +20,31 @@ static int near(double got, double want, double tol) { return fabs(got - want) <
 static const double sleep1[10] = {0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0};
 static const double sleep2[10] = {1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4};
 
+/* The gap at a training-loss level (figures/gapfit.c), worked by hand.
+ * Evaluation rows (train_loss, test_loss, train_acc, test_acc, ptest_loss,
+ * ptest_acc): the loss falls 2.0, 1.5, 1.7, 1.0, so it first reaches 1.6 at
+ * row 1 (the rise at row 2 does not count) and 1.25 at row 3. */
+static void test_gapfit(void)
+{
+    double iter[4] = {0, 1, 2, 3};
+    double trl[4] = {2.0, 1.5, 1.7, 1.0}, tel[4] = {2.1, 1.7, 1.8, 1.4}, tra[4] = {0.2, 0.5, 0.45, 0.8}, tea[4] = {0.2, 0.4, 0.4, 0.6},
+           ptl[4] = {2.2, 1.9, 2.0, 1.8}, pta[4] = {0.1, 0.3, 0.3, 0.5};
+    run_series e = {.n = 4, .iter = iter, .v = {trl, tel, tra, tea, ptl, pta}};
+    /* level 1.6: between rows 0 and 1, t = (2.0 - 1.6) / (2.0 - 1.5) = 0.8;
+     * error gap 0 + 0.8 (0.1 - 0) = 0.08; perturbed 0.1 + 0.8 (0.2 - 0.1) = 0.18 */
+    NEAR(gapfit_at(&e, 1.6, 0, 0), 0.08, 1e-12, "gapfit: error gap interpolated at the first crossing of the level");
+    NEAR(gapfit_at(&e, 1.6, 0, 1), 0.18, 1e-12, "gapfit: perturbed error gap at the same point");
+    /* level 1.25: between rows 2 and 3 (1.7 -> 1.0), t = 0.45 / 0.7; loss gap
+     * 0.1 + t (0.4 - 0.1) */
+    NEAR(gapfit_at(&e, 1.25, 1, 0), 0.1 + 0.45 / 0.7 * 0.3, 1e-12, "gapfit: loss gap (MSE) interpolated after a rise of the loss");
+    NEAR(gapfit_at(&e, 1.0, 0, 0), 0.2, 1e-12, "gapfit: a level met exactly is that row's gap");
+    NEAR(gapfit_at(&e, 2.5, 0, 0), 0.0, 1e-12, "gapfit: a level above the first row is the first row's gap");
+    CHECK(isnan(gapfit_at(&e, 0.9, 0, 0)), "gapfit: a level the run never reaches has no value", "%g", gapfit_at(&e, 0.9, 0, 0));
+}
+
 void test_stats(void)
 {
+    test_gapfit();
     /* The claims' verdicts: the p against the prediction decides
      * "contradicted", the prediction's p "reproduced", anything else (no p)
      * is inconclusive. */
