@@ -148,6 +148,32 @@ static void cell(FILE *fp, const double *a, size_t n, int sem)
     else fprintf(fp, " %s ± %s |", tsv_fmt3(s.mean, b1), tsv_fmt3(sem ? s.sem : s.sd, b2));
 }
 
+static void summary_head(FILE *fp, const char *what)
+{
+    fprintf(fp, "| task | %s | runs | train error | test error | error gap | error gap (perturbed) | train loss | loss gap | loss gap (perturbed) | final lambda_max | gamma |\n", what);
+    fprintf(fp, "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+}
+
+/* One row of the summary tables: the runs of (group, task, rule, x; NaN:
+ * any x), their diverged count, then mean ± SD of training error beside
+ * every gap, lambda_max and gamma. a: scratch of the run count. */
+static void summary_row(FILE *fp, const run_set *s, const char *group, const char *task, const char *rule, double x, const char *label,
+                        double *a)
+{
+    static const int cols[9] = {F_TRAIN_ERR, F_TEST_ACC, F_GAP_ACC, F_PGAP_ACC, F_TRAIN_LOSS, F_GAP_LOSS, F_PGAP_LOSS, F_LAMBDA, F_GAMMA};
+    size_t n = runs_pick(s, group, task, rule, x, F_DIVERGED, a, NULL), div = 0;
+    for (size_t i = 0; i < n; i++) div += a[i] > 0;
+    if (div) fprintf(fp, "| %s | %s | %zu (%zu diverged) |", task, label, n, div);
+    else fprintf(fp, "| %s | %s | %zu |", task, label, n);
+    for (int k = 0; k < 9; k++) {
+        n = runs_pick(s, group, task, rule, x, cols[k], a, NULL);
+        if (cols[k] == F_TEST_ACC)
+            for (size_t i = 0; i < n; i++) a[i] = 1 - a[i]; /* test error */
+        cell(fp, a, n, 0);
+    }
+    fputc('\n', fp);
+}
+
 void stats_write_fragments(stats_ctx *c)
 {
     const run_set *s = &c->runs;
@@ -158,24 +184,27 @@ void stats_write_fragments(stats_ctx *c)
 
     /* The main comparison, one row per task and rule: training error beside every gap. */
     FILE *fp = tsv_open(&c->out, "summary.md");
-    fprintf(fp, "| task | rule | runs | train error | test error | error gap | error gap (perturbed) | train loss | loss gap | loss gap (perturbed) | final lambda_max | gamma |\n");
-    fprintf(fp, "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    const int cols[9] = {F_TRAIN_ERR, F_TEST_ACC, F_GAP_ACC, F_PGAP_ACC, F_TRAIN_LOSS, F_GAP_LOSS, F_PGAP_LOSS, F_LAMBDA, F_GAMMA};
+    summary_head(fp, "rule");
     for (size_t t = 0; t < nt; t++) {
         size_t nr = runs_distinct(s, "main", tasks[t], RUN_RULE, rules, 64);
-        for (size_t q = 0; q < nr; q++) {
-            size_t n = runs_pick(s, "main", tasks[t], rules[q], NAN, F_DIVERGED, a, NULL), div = 0;
-            for (size_t i = 0; i < n; i++) div += a[i] > 0;
-            if (div) fprintf(fp, "| %s | %s | %zu (%zu diverged) |", tasks[t], rules[q], n, div);
-            else fprintf(fp, "| %s | %s | %zu |", tasks[t], rules[q], n);
-            for (int k = 0; k < 9; k++) {
-                n = runs_pick(s, "main", tasks[t], rules[q], NAN, cols[k], a, NULL);
-                if (cols[k] == F_TEST_ACC)
-                    for (size_t i = 0; i < n; i++) a[i] = 1 - a[i]; /* test error */
-                cell(fp, a, n, 0);
+        for (size_t q = 0; q < nr; q++) summary_row(fp, s, "main", tasks[t], rules[q], NAN, rules[q], a);
+    }
+    tsv_close(&c->out, fp);
+
+    /* The feedback scale of a random-feedback rule: Murray's (x = 0) against
+     * W_out's initial norm (x = 1), the same seeds. */
+    fp = tsv_open(&c->out, "feedback.md");
+    const char *ft[64];
+    size_t nft = runs_distinct(s, "feedback", NULL, RUN_TASK, ft, 64);
+    if (nft == 0) fprintf(fp, "The profile has no feedback-scale runs (group `feedback`, FIG_FB_TASKS).\n");
+    else summary_head(fp, "rule, feedback scale");
+    for (size_t t = 0; t < nft; t++) {
+        size_t nr = runs_distinct(s, "feedback", ft[t], RUN_RULE, rules, 64);
+        for (size_t q = 0; q < nr; q++)
+            for (int x = 0; x < 2; x++) {
+                snprintf(key, sizeof key, "%s, %s", rules[q], x ? "B scaled to W_out's initial norm" : "B ~ N(0, 1/n_out) (Murray)");
+                summary_row(fp, s, "feedback", ft[t], rules[q], x, key, a);
             }
-            fputc('\n', fp);
-        }
     }
     tsv_close(&c->out, fp);
 

@@ -92,6 +92,14 @@ $(foreach t,$(FIG_REMEDY_TASKS),$(foreach r,$(FIG_REMEDY_RULES),$(foreach s,$(FI
   $(foreach c,$(FIG_REMEDY_C),$(eval $(call fig_run,remedy,$(t),$(r),$(s),$(c),$(t)-$(r)-lr$(FIG_ETA_$(t)_c$(c))-s$(s),lr=$(FIG_ETA_$(t)_c$(c)))))\
   $(if $(FIG_BOOST_ARGS),$(eval $(call fig_run,boost,$(t),$(r),$(s),$(FIG_BOOST_FACTOR),$(t)-$(r)-lr$(call fig_lr,$(t))-boost-s$(s),lr=$(call fig_lr,$(t)) $(FIG_BOOST_ARGS)))))))
 
+# feedback: the scale of a random-feedback rule's B (issue 14). x = 0: the
+# rule's default, Murray's B ~ N(0, 1/n_out) (the main runs, listed again);
+# x = 1: B scaled to W_out's initial norm (feedback_scale=wout), the same
+# seeds. FIG_FB_RULES must have a feedback_scale option (rflo).
+$(foreach t,$(FIG_FB_TASKS),$(foreach r,$(FIG_FB_RULES),$(foreach s,$(call fig_seeds,$(r)),\
+  $(eval $(call fig_run,feedback,$(t),$(r),$(s),0,$(t)-$(r)-lr$(FIG_ETA_$(t))-s$(s),lr=$(FIG_ETA_$(t))))\
+  $(eval $(call fig_run,feedback,$(t),$(r),$(s),1,$(t)-$(r)-lr$(FIG_ETA_$(t))-fbwout-s$(s),lr=$(FIG_ETA_$(t)) feedback_scale=wout)))))
+
 # matched: every rule stops when its training accuracy reaches FIG_MATCH_ACC
 # (stop_train_acc, checked at each evaluation; science.md section 5), so gaps
 # are compared at equal training accuracy (x = the target)
@@ -268,7 +276,7 @@ $(FIG_STATS_KEY):
 	@mkdir -p $(@D); printf '%s\n' '$(subst ','\'',$(FIG_STATS_ARGS))' > $@.new && mv $@.new $@
 
 FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.tsv traj.tsv curves.tsv rho.tsv gapfit.tsv gapfit.md \
-                   claims.tsv claims.md claims_summary.md summary.md settings.md sweeps.md matched.md values.tsv
+                   claims.tsv claims.md claims_summary.md summary.md feedback.md settings.md sweeps.md matched.md values.tsv
 FIG_TABLE_FILES := $(FIG_TABLE_NAMES:%=$(FIG_TABLES)/%)
 $(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
 	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) $(FIG_STATS_ARGS)

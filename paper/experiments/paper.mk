@@ -66,6 +66,11 @@ FIG_MATCH_SEEDS ?= 1 2 3 4 5 6 7 8
 FIG_MATCH_ACC   ?= 0.7
 FIG_MATCH_ARGS  ?= eval_every=100
 # matched training loss: bptt stopped at e-prop's mean final training loss
+# RFLO's feedback scale (issue 14): Murray's B ~ N(0, 1/n_out), the default,
+# is 2-2.6x the scale of W_out at initialization; the feedback group reruns
+# the rule's seeds with B scaled to W_out's initial norm (feedback_scale=wout)
+FIG_FB_TASKS ?= smnist patgen dms
+FIG_FB_RULES ?= rflo
 FIG_MATCHL_TASKS  ?= smnist
 FIG_MATCHL_TARGET ?= eprop
 FIG_MATCHL_RULES  ?= bptt

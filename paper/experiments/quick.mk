@@ -56,6 +56,11 @@ FIG_MATCH_RULES ?= $(FIG_RULES)
 FIG_MATCH_SEEDS ?= 1 2 3 4
 FIG_MATCH_ACC   ?= 0.6
 FIG_MATCH_ARGS  ?= eval_every=100
+# RFLO's feedback scale (issue 14): Murray's B ~ N(0, 1/n_out), the default,
+# is 2-2.6x the scale of W_out at initialization; the feedback group reruns
+# the rule's seeds with B scaled to W_out's initial norm (feedback_scale=wout)
+FIG_FB_TASKS ?= smnist
+FIG_FB_RULES ?= rflo
 FIG_SAMPLE_ARGS  ?=
 # what this profile's verdicts are evidence of: the rendered paper's first
 # paragraph says it (no single quotes: the value is passed in quotes)

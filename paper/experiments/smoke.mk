@@ -47,6 +47,11 @@ FIG_MATCHL_ARGS   ?= eval_every=5
 FIG_CURV_AUTHORS ?= 1
 # the sweep's steps scaled by 1/eta (iters, eval_every, curvature_every of bptt's main runs)
 FIG_LR_STEPS_$(firstword $(FIG_TASKS))_bptt ?= 40 10 20
+# RFLO's feedback scale (issue 14): Murray's B ~ N(0, 1/n_out), the default,
+# is 2-2.6x the scale of W_out at initialization; the feedback group reruns
+# the rule's seeds with B scaled to W_out's initial norm (feedback_scale=wout)
+FIG_FB_TASKS ?= $(firstword $(FIG_TASKS))
+FIG_FB_RULES ?= rflo
 FIG_SAMPLE_ARGS  ?=
 # what this profile's verdicts are evidence of: the rendered paper's first
 # paragraph says it (no single quotes: the value is passed in quotes)
