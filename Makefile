@@ -120,7 +120,7 @@ $(BUILD)/core/%.o: core/%.c | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BIN): $(BUILD)/core/main.o $(CORE_OBJ) | $(BUILD)/.dir
-	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Plugins: one exported symbol each (-fvisibility=hidden + the export macro).
 PLUGIN_FLAGS := -fPIC -fvisibility=hidden -DCREDIT_BUILD_SO
