@@ -87,10 +87,48 @@ static int fresh_batch(const credit_session *s, const credit_curv_opts *o, long 
     return CREDIT_OK;
 }
 
-static double cosine(const double *a, const double *b, size_t n)
+int credit_curvature_hessian(credit_hessian **out, credit_session *s, int all_params, int split, const uint64_t *examples,
+                             uint64_t n_examples)
 {
-    double ab = cblas_ddot((int)n, a, 1, b, 1), aa = cblas_ddot((int)n, a, 1, a, 1), bb = cblas_ddot((int)n, b, 1, b, 1);
-    return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : NAN;
+    *out = NULL;
+    if (split < 0 || split >= CREDIT_N_SPLITS || s->info.n_examples[split] == 0)
+        return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: task %s has no %s split", s->task->name,
+                            split == CREDIT_SPLIT_VALID ? "validation" : split == CREDIT_SPLIT_TRAIN ? "training" : "test");
+    if (n_examples == 0) return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: needs at least one example");
+    if (n_examples > s->info.n_examples[split]) n_examples = s->info.n_examples[split];
+    if (n_examples > (uint64_t)1 << 30) return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch of %llu examples is too large",
+                                                           (unsigned long long)n_examples);
+    const int B = (int)n_examples;
+    uint64_t *index = malloc((size_t)B * sizeof *index);
+    if (!index) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a Hessian batch of %d examples", B);
+    for (int b = 0; b < B; b++) {
+        index[b] = examples ? examples[b] : (uint64_t)b;
+        if (index[b] >= s->info.n_examples[split]) {
+            free(index);
+            return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: example %llu is past the end of the split (%llu examples)",
+                                (unsigned long long)index[b], (unsigned long long)s->info.n_examples[split]);
+        }
+    }
+    credit_hessian *h;
+    int st = credit_hessian_open(&h, &s->dims, B, all_params, s->info.loss, s->o.l2);
+    if (!st) {
+        credit_fwd *in = credit_hessian_input(h);
+        st = credit_session_fill(s, split, index, B, in->x, in->target, in->mask);
+    }
+    free(index);
+    if (st) {
+        credit_hessian_close(h);
+        return st;
+    }
+    credit_hessian_set(h, &s->w);
+    *out = h;
+    return CREDIT_OK;
+}
+
+/* The session's rule, for the update directions. */
+static credit_grad_rule session_rule(const credit_session *s)
+{
+    return (credit_grad_rule){s->rule, s->rule_state, s->dims.B_max};
 }
 
 void credit_curv_row_free(credit_curv_row *row)
@@ -100,7 +138,8 @@ void credit_curv_row_free(credit_curv_row *row)
 }
 
 /* Everything but the eigen- and trace estimates, which fill in the caller. */
-static int theorem_quantities(credit_hessian *h, const credit_curv_opts *o, const double *v1, credit_curv_row *row)
+static int theorem_quantities(credit_hessian *h, const credit_grad_rule *rule, const credit_curv_opts *o, const double *v1,
+                              credit_curv_row *row)
 {
     const size_t D = credit_hessian_dim(h);
     double *buf = malloc(4 * D * sizeof(double));
@@ -109,18 +148,18 @@ static int theorem_quantities(credit_hessian *h, const credit_curv_opts *o, cons
     int st;
     /* Cosine on the task loss alone (as `credit grad`): L2 is exact for
      * every rule and would only pull the cosine toward 1. */
-    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_HESS_EXACT | CREDIT_HESS_NO_L2, exact))) goto done;
-    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_HESS_NO_L2, est))) goto done;
-    row->cosine = cosine(est, exact, D);
+    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2, rule, exact))) goto done;
+    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_GRAD_NO_L2, rule, est))) goto done;
+    row->cosine = credit_cosine(est, exact, D);
     row->grad_norm = cblas_dnrm2((int)D, exact, 1);
     row->rule_norm = cblas_dnrm2((int)D, est, 1);
-    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_HESS_EXACT, up))) goto done;
-    if ((st = credit_hessian_direction(h, NULL, 0.0, 0, down))) goto done;
-    row->cosine_l2 = cosine(down, up, D);
+    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_GRAD_EXACT, rule, up))) goto done;
+    if ((st = credit_hessian_direction(h, NULL, 0.0, 0, rule, down))) goto done;
+    row->cosine_l2 = credit_cosine(down, up, D);
     /* gamma: the full update direction (task + L2) differenced along v1. */
     unsigned flags = o->free_pattern ? CREDIT_HESS_FREE_PATTERN : 0;
-    if ((st = credit_hessian_direction(h, v1, o->gamma_step, flags, up))) goto done;
-    if ((st = credit_hessian_direction(h, v1, -o->gamma_step, flags, down))) goto done;
+    if ((st = credit_hessian_direction(h, v1, o->gamma_step, flags, rule, up))) goto done;
+    if ((st = credit_hessian_direction(h, v1, -o->gamma_step, flags, rule, down))) goto done;
     cblas_daxpy((int)D, -1.0, down, 1, up, 1);
     row->vjv = cblas_ddot((int)D, v1, 1, up, 1) / (2.0 * o->gamma_step);
     row->gamma = row->vjv / row->lambda_max;
@@ -131,7 +170,7 @@ done:
 
 /* The rule's own edge: leading Ritz values of its update Jacobian. row->eta
  * must be set. A network whose products are no longer finite leaves nan. */
-static int rule_edge(credit_hessian *h, const credit_curv_opts *o, uint64_t seed, credit_curv_row *row)
+static int rule_edge(credit_hessian *h, const credit_grad_rule *rule, const credit_curv_opts *o, uint64_t seed, credit_curv_row *row)
 {
     const int nev = (int)o->jacobian_nev;
     double *buf = malloc(3 * sizeof(double) * (size_t)nev);
@@ -139,7 +178,7 @@ static int rule_edge(credit_hessian *h, const credit_curv_opts *o, uint64_t seed
     double *re = buf, *im = buf + nev, *resid = buf + 2 * nev;
     int products;
     int st = credit_hessian_jacobian_eig(h, (int)o->jacobian_k, nev, o->gamma_step, o->free_pattern ? CREDIT_HESS_FREE_PATTERN : 0,
-                                         seed, re, im, resid, &products);
+                                         rule, seed, re, im, resid, &products);
     if (st == CREDIT_EDIVERGED) st = CREDIT_OK;
     else if (!st) {
         const double eta = row->eta;
@@ -178,7 +217,7 @@ static int measure(credit_session *s, const credit_curv_opts *op, long iter, con
     credit_hessian *h;
     uint64_t *index = NULL, n_index = (uint64_t)o.batch;
     int st = o.fresh ? fresh_batch(s, &o, iter, &index, &n_index) : CREDIT_OK;
-    if (!st) st = credit_hessian_open_index(&h, s, o.all, o.split, index, n_index);
+    if (!st) st = credit_curvature_hessian(&h, s, o.all, o.split, index, n_index);
     free(index);
     if (st) return st;
     row->examples = credit_hessian_batch_size(h);
@@ -200,9 +239,10 @@ static int measure(credit_session *s, const credit_curv_opts *op, long iter, con
         row->converged = info.converged;
         row->lambda_err = info.error;
         row->lambda_max = row->lambda[0];
-        st = theorem_quantities(h, &o, v1, row);
+        const credit_grad_rule rule = session_rule(s);
+        st = theorem_quantities(h, &rule, &o, v1, row);
         if (!st && o.trace_probes > 0) st = credit_hessian_trace(h, (int)o.trace_probes, seed, &row->trace, &row->trace_se);
-        if (!st && o.jacobian_k > 0) st = rule_edge(h, &o, seed, row);
+        if (!st && o.jacobian_k > 0) st = rule_edge(h, &rule, &o, seed, row);
     }
     row->bound_rule = 2.0 / (row->eta * row->gamma);
     if (v1_out && !st) {
@@ -533,7 +573,7 @@ static int overridable(const char *arg)
 static int write_density(credit_session *s, const char *dir, const credit_curv_opts *o, long iter, const char *run_hash)
 {
     credit_hessian *h;
-    int st = credit_hessian_open(&h, s, o->all, o->split, (uint64_t)o->batch);
+    int st = credit_curvature_hessian(&h, s, o->all, o->split, NULL, (uint64_t)o->batch);
     if (st) return st;
     const int P = (int)o->density_probes, S = (int)o->density_steps, G = (int)o->density_points;
     double *nodes = malloc(2 * sizeof(double) * (size_t)P * S);

@@ -43,6 +43,7 @@
 #ifndef CREDIT_CURVATURE_H
 #define CREDIT_CURVATURE_H
 
+#include "hessian.h"
 #include "session.h"
 #include <stdio.h>
 
@@ -55,6 +56,12 @@ typedef struct credit_curv_opts {
     double tol, power_tol, gamma_step, density_sigma, traj_tol;
 } credit_curv_opts;
 void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o);
+
+/* A Hessian workspace on the session's weights and the examples
+ * index[0..n_examples-1] of a split (index NULL: the first n_examples;
+ * fewer if the split is smaller); an index past the split's end is an error. */
+int credit_curvature_hessian(credit_hessian **h, credit_session *s, int all_params, int split, const uint64_t *index,
+                             uint64_t n_examples);
 
 typedef struct credit_curv_row {
     long iter;

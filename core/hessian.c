@@ -1,19 +1,6 @@
-/* hessian.c - see hessian.h.
- *
- * R-operator of the network (0-indexed arrays as in net.c: v[t] is v_{t+1},
- * z[t] is z_t with z[0] = 0, delta[t] = dL/dv[t]). For a direction
- * V = (V_in, V_rec, V_out, V_b):
- *   Rv[t]     = a Rv[t-1] + c (W_rec Rz[t] + V_rec z[t] + V_in x[t])     c = 1 - a
- *   Rz[t+1]   = psi[t] Rv[t]
- *   Ry[t]     = W_out Rz[t+1] + V_out z[t+1] + V_b
- *   Rdy[t]    = s (diag(p) - p p') Ry[t]  (xent, s = mask norm sum(q)),  s Ry[t] (mse, s = 2 mask norm)
- *   RL[t]     = W_out' Rdy[t] + V_out' dy[t]
- *   Rdelta[t] = psi[t] (RL[t] + c W_rec' Rdelta[t+1] + c V_rec' delta[t+1]) + a Rdelta[t+1]
- *   H V       = c sum_t (Rdelta[t] z[t]' + delta[t] Rz[t]')         (W_rec)
- *               c sum_t Rdelta[t] x[t]',  sum_t (Rdy[t] z[t+1]' + dy[t] Rz[t+1]'),  sum_t Rdy[t]
- *               + l2 V (not on b_out).
- * The terms in V alone (V_rec z, V_in x, V_rec' delta) are one product over
- * all T*B rows each, so the per-step work is what a gradient does. */
+/* hessian.c - see hessian.h. The R-pass itself is net.c's neighbour,
+ * core/net_r.c; this module holds a batch, its base trajectory and the
+ * parameter layout of the Hessian's vectors. */
 #include "hessian.h"
 #include "util.h"
 
@@ -22,21 +9,17 @@
 #include <string.h>
 
 struct credit_hessian {
-    credit_session *s;
-    credit_dims d; /* the session's, with B_max = the batch */
-    int all, B;
+    credit_dims d; /* with B_max = the batch */
+    int all, B, ready;
     size_t dim, n_params, rec_off;
     credit_loss_kind loss;
     double l2, loss_val, l2_val;
-    double *theta; /* weights at open */
+    double *theta; /* weights of credit_hessian_set */
     credit_params w;
-    credit_fwd f;  /* base trajectory, delta kept */
+    credit_fwd f;  /* the batch and its base trajectory, delta kept */
     credit_fwd f2; /* trajectory at perturbed weights (credit_hessian_direction) */
     int f2_ready;
-    double *p, *rowscale;  /* [TB][n_out] softmax, [TB] loss second-derivative scale */
-    double *Rv, *Rz;       /* [TB][n], [T+1][B][n] */
-    double *Ry, *Rdy;      /* [TB][n_out] */
-    double *RL, *Rdelta;   /* [TB][n] */
+    credit_rpass r;
     double *V, *HV;        /* [n_params] directions in the full layout */
     double *theta2, *grad2;
 };
@@ -62,88 +45,51 @@ void credit_hessian_close(credit_hessian *h)
     if (!h) return;
     credit_fwd_free(&h->f);
     credit_fwd_free(&h->f2);
+    credit_rpass_free(&h->r);
     free(h->theta);
     free(h);
 }
 
-int credit_hessian_open(credit_hessian **out, credit_session *s, int all_params, int split, uint64_t n_examples)
-{
-    return credit_hessian_open_index(out, s, all_params, split, NULL, n_examples);
-}
-
-int credit_hessian_open_index(credit_hessian **out, credit_session *s, int all_params, int split, const uint64_t *examples,
-                              uint64_t n_examples)
+int credit_hessian_open(credit_hessian **out, const credit_dims *d, int B, int all_params, credit_loss_kind loss, double l2)
 {
     *out = NULL;
-    if (split < 0 || split >= CREDIT_N_SPLITS || s->info.n_examples[split] == 0)
-        return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: task %s has no %s split", s->task->name,
-                            split == CREDIT_SPLIT_VALID ? "validation" : split == CREDIT_SPLIT_TRAIN ? "training" : "test");
-    if (n_examples == 0) return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: needs at least one example");
-    if (n_examples > s->info.n_examples[split]) n_examples = s->info.n_examples[split];
-    if (n_examples > (uint64_t)1 << 30) return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch of %llu examples is too large",
-                                                           (unsigned long long)n_examples);
+    if (B < 1) return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: needs at least one example");
     credit_hessian *h = calloc(1, sizeof *h);
     if (!h) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
-    h->s = s;
     h->all = all_params != 0;
-    h->B = (int)n_examples;
-    h->d = s->dims;
-    h->d.B_max = h->B;
-    h->loss = s->info.loss;
-    h->l2 = s->o.l2;
-    h->n_params = s->n_params;
+    h->B = B;
+    h->d = *d;
+    h->d.B_max = B;
+    h->loss = loss;
+    h->l2 = l2;
+    h->n_params = credit_params_count(d);
     h->rec_off = (size_t)h->d.n * h->d.n_in;
     h->dim = h->all ? h->n_params : (size_t)h->d.n * h->d.n;
-
-    const size_t T = (size_t)h->d.T, B = (size_t)h->B, n = (size_t)h->d.n, n_out = (size_t)h->d.n_out, TB = T * B;
-    size_t total = 5 * h->n_params                 /* theta, V, HV, theta2, grad2 */
-                   + TB * n_out + TB                /* p, rowscale */
-                   + TB * n + (TB + B) * n          /* Rv, Rz */
-                   + 2 * TB * n_out + 2 * TB * n;   /* Ry, Rdy, RL, Rdelta */
-    double *m = calloc(total, sizeof(double));
-    uint64_t *index = malloc(B * sizeof *index);
-    int st = CREDIT_OK;
-    if (!m || !index || credit_fwd_alloc(&h->f, &h->d)) {
-        free(m);
-        free(index);
+    double *m = calloc(5 * h->n_params, sizeof(double)); /* theta, V, HV, theta2, grad2 */
+    h->theta = m; /* first: free(h->theta) releases the block */
+    if (!m || credit_fwd_alloc(&h->f, &h->d) || credit_rpass_alloc(&h->r, &h->d)) {
         credit_hessian_close(h);
-        return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a Hessian batch of %llu examples", (unsigned long long)n_examples);
+        return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a Hessian batch of %d examples", B);
     }
-    h->theta = m;              m += h->n_params; /* first: free(h->theta) releases the block */
+    m += h->n_params;
     h->V = m;                  m += h->n_params;
     h->HV = m;                 m += h->n_params;
     h->theta2 = m;             m += h->n_params;
-    h->grad2 = m;              m += h->n_params;
-    h->p = m;                  m += TB * n_out;
-    h->rowscale = m;           m += TB;
-    h->Rv = m;                 m += TB * n;
-    h->Rz = m;                 m += (TB + B) * n;
-    h->Ry = m;                 m += TB * n_out;
-    h->Rdy = m;                m += TB * n_out;
-    h->RL = m;                 m += TB * n;
-    h->Rdelta = m;
-    memcpy(h->theta, s->theta, sizeof(double) * h->n_params);
+    h->grad2 = m;
     h->w = credit_params_view(h->theta, &h->d);
+    *out = h;
+    return CREDIT_OK;
+}
 
-    for (uint64_t b = 0; b < n_examples; b++) {
-        index[b] = examples ? examples[b] : b;
-        if (index[b] >= s->info.n_examples[split]) {
-            free(index);
-            credit_hessian_close(h);
-            return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: example %llu is past the end of the split (%llu examples)",
-                                (unsigned long long)index[b], (unsigned long long)s->info.n_examples[split]);
-        }
-    }
-    credit_error_clear();
-    credit_plugin_enter("task", s->task->name, "fill");
-    st = s->task->fill(s->task_state, split, index, h->B, h->f.x, h->f.target, h->f.mask);
-    credit_plugin_leave();
-    free(index);
-    if (st) {
-        if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to fill the Hessian batch (status %d)", s->task->name, st);
-        credit_hessian_close(h);
-        return st;
-    }
+credit_fwd *credit_hessian_input(credit_hessian *h) { return &h->f; }
+
+void credit_hessian_set(credit_hessian *h, const credit_params *w)
+{
+    const credit_params dst = h->w;
+    const size_t sizes[4] = {(size_t)h->d.n * h->d.n_in, (size_t)h->d.n * h->d.n, (size_t)h->d.n_out * h->d.n, (size_t)h->d.n_out};
+    const double *from[4] = {w->W_in, w->W_rec, w->W_out, w->b_out};
+    double *to[4] = {dst.W_in, dst.W_rec, dst.W_out, dst.b_out};
+    for (int b = 0; b < 4; b++) memcpy(to[b], from[b], sizeof(double) * sizes[b]);
     credit_forward(&h->f, &h->w, h->B);
     h->loss_val = credit_loss(&h->f, h->loss, &h->w, NULL, NULL);
     h->l2_val = credit_l2(&h->w, &h->d, h->l2, NULL);
@@ -151,163 +97,32 @@ int credit_hessian_open_index(credit_hessian **out, credit_session *s, int all_p
     credit_params g = credit_params_view(h->grad2, &h->d);
     memset(h->grad2, 0, sizeof(double) * h->n_params);
     credit_traj tr = credit_fwd_traj(&h->f);
-    credit_bptt(&tr, &h->w, &g, h->f.delta, h->f.g);
-
-    /* Second derivative of the loss per row: the scale of each row and the
-     * softmax, as credit_loss normalises (mask total, and n_out for mse). */
-    double weight = 0.0;
-    for (size_t r = 0; r < TB; r++) weight += h->f.mask[r];
-    double norm = weight > 0.0 ? 1.0 / weight : 0.0;
-    if (h->loss == CREDIT_LOSS_MSE) norm /= (double)n_out;
-    for (size_t r = 0; r < TB; r++) {
-        const double mk = h->f.mask[r], *y = h->f.y + r * n_out, *q = h->f.target + r * n_out;
-        double *pr = h->p + r * n_out;
-        if (h->loss == CREDIT_LOSS_MSE) {
-            h->rowscale[r] = 2.0 * mk * norm;
-            continue;
-        }
-        double ymax = y[0], se = 0.0, qsum = 0.0;
-        for (size_t k = 1; k < n_out; k++) ymax = y[k] > ymax ? y[k] : ymax;
-        for (size_t k = 0; k < n_out; k++) se += exp(y[k] - ymax);
-        double lse = ymax + log(se);
-        for (size_t k = 0; k < n_out; k++) {
-            pr[k] = exp(y[k] - lse);
-            qsum += q[k];
-        }
-        h->rowscale[r] = mk * norm * qsum;
-    }
-    *out = h;
-    return CREDIT_OK;
-}
-
-/* ------------------------------------------------------------ products */
-
-/* The recurrence with the ReLU pattern held at psi, a linear map:
- * v_t (holding its drive on entry) += (1-a) W_rec z_{t-1} + a v_{t-1},
- * z_t = psi_t v_t, z_0 = 0. The R-pass forward (drive: R of the input to
- * v) and the frozen-pattern forward of the update direction are both this. */
-static void frozen_recurrence(double *v, double *z, const double *psi, const double *W_rec, int T, int B, int n, double a)
-{
-    const size_t step = (size_t)B * n;
-    memset(z, 0, sizeof(double) * step);
-    for (int t = 0; t < T; t++) {
-        double *vt = v + t * step, *zt = z + (t + 1) * step;
-        const double *pt = psi + t * step;
-        if (t > 0) {
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, n, 1.0 - a, z + t * step, n, W_rec, n, 1.0, vt, n);
-            if (a != 0.0) cblas_daxpy((int)step, a, vt - step, 1, vt, 1);
-        }
-        for (size_t k = 0; k < step; k++) zt[k] = pt[k] * vt[k];
-    }
-}
-
-/* HV = H V in the full layout; with !h->all only V_rec is read and only
- * HV_rec written. */
-static void rpass(credit_hessian *h, const credit_params *V, credit_params *HV)
-{
-    const credit_fwd *f = &h->f;
-    const credit_params *w = &h->w;
-    const int T = h->d.T, B = h->B, n = h->d.n, n_in = h->d.n_in, n_out = h->d.n_out, TB = T * B;
-    const double a = h->d.leak, c = 1.0 - a;
-    const size_t step = (size_t)B * n;
-
-    /* Forward: the V-only drive of every step in one product each. */
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, TB, n, n, c, f->z, n, V->W_rec, n, 0.0, h->Rv, n);
-    if (h->all) cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, TB, n, n_in, c, f->x, n_in, V->W_in, n_in, 1.0, h->Rv, n);
-    frozen_recurrence(h->Rv, h->Rz, f->psi, w->W_rec, T, B, n, a);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, TB, n_out, n, 1.0, h->Rz + step, n, w->W_out, n, 0.0, h->Ry, n_out);
-    if (h->all) {
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, TB, n_out, n, 1.0, f->z + step, n, V->W_out, n, 1.0, h->Ry, n_out);
-        for (size_t r = 0; r < (size_t)TB; r++)
-            for (int k = 0; k < n_out; k++) h->Ry[r * n_out + k] += V->b_out[k];
-    }
-
-    /* Loss: its second derivative per row. */
-    for (size_t r = 0; r < (size_t)TB; r++) {
-        const double sc = h->rowscale[r], *Ry = h->Ry + r * n_out, *p = h->p + r * n_out;
-        double *Rdy = h->Rdy + r * n_out;
-        if (sc == 0.0) {
-            memset(Rdy, 0, sizeof(double) * n_out);
-        } else if (h->loss == CREDIT_LOSS_MSE) {
-            for (int k = 0; k < n_out; k++) Rdy[k] = sc * Ry[k];
-        } else {
-            double pRy = 0.0;
-            for (int k = 0; k < n_out; k++) pRy += p[k] * Ry[k];
-            for (int k = 0; k < n_out; k++) Rdy[k] = sc * p[k] * (Ry[k] - pRy);
-        }
-    }
-
-    /* Backward: RL gathers everything but the recurrence on Rdelta. */
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, TB, n, n_out, 1.0, h->Rdy, n_out, w->W_out, n, 0.0, h->RL, n);
-    if (h->all) cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, TB, n, n_out, 1.0, f->dy, n_out, V->W_out, n, 1.0, h->RL, n);
-    if (T > 1)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, TB - B, n, n, c, f->delta + step, n, V->W_rec, n, 1.0, h->RL, n);
-    for (int t = T - 1; t >= 0; t--) {
-        double *Rd = h->Rdelta + t * step, *RL = h->RL + t * step;
-        const double *psi = f->psi + t * step;
-        if (t == T - 1) {
-            for (size_t k = 0; k < step; k++) Rd[k] = psi[k] * RL[k];
-            continue;
-        }
-        const double *next = Rd + step;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n, n, c, next, n, w->W_rec, n, 1.0, RL, n);
-        for (size_t k = 0; k < step; k++) Rd[k] = psi[k] * RL[k] + a * next[k];
-    }
-
-    /* Products into the Hessian blocks. */
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, TB, c, h->Rdelta, n, f->z, n, 0.0, HV->W_rec, n);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, TB, c, f->delta, n, h->Rz, n, 1.0, HV->W_rec, n);
-    if (h->l2 != 0.0) cblas_daxpy(n * n, h->l2, V->W_rec, 1, HV->W_rec, 1);
-    credit_zero_diagonal(HV->W_rec, n);
-    if (!h->all) return;
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n_in, TB, c, h->Rdelta, n, f->x, n_in, 0.0, HV->W_in, n_in);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n, TB, 1.0, h->Rdy, n_out, f->z + step, n, 0.0, HV->W_out, n);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n, TB, 1.0, f->dy, n_out, h->Rz + step, n, 1.0, HV->W_out, n);
-    if (h->l2 != 0.0) {
-        cblas_daxpy(n * n_in, h->l2, V->W_in, 1, HV->W_in, 1);
-        cblas_daxpy(n_out * n, h->l2, V->W_out, 1, HV->W_out, 1);
-    }
-    memset(HV->b_out, 0, sizeof(double) * n_out);
-    for (size_t r = 0; r < (size_t)TB; r++)
-        for (int k = 0; k < n_out; k++) HV->b_out[k] += h->Rdy[r * n_out + k];
+    credit_bptt(&tr, &h->w, &g, h->f.delta);
+    credit_rpass_prepare(&h->r, &h->f, h->loss);
+    h->f2_ready = 0; /* its copy of the batch is refreshed on next use */
+    h->ready = 1;
 }
 
 int credit_hessian_apply(credit_hessian *h, const double *v, double *Hv)
 {
+    if (!h->ready) return CREDIT_ERROR(CREDIT_EINVAL, "Hessian product before credit_hessian_set");
     const size_t off = full_offset(h);
     memcpy(h->V + off, v, sizeof(double) * h->dim);
     credit_params Vp = credit_params_view(h->V, &h->d), HVp = credit_params_view(h->HV, &h->d);
     credit_zero_diagonal(Vp.W_rec, h->d.n);
-    rpass(h, &Vp, &HVp);
+    credit_rpass_apply(&h->r, &h->f, &h->w, h->l2, h->all, &Vp, &HVp);
     memcpy(Hv, h->HV + off, sizeof(double) * h->dim);
     return CREDIT_OK;
 }
 
 /* ------------------------------------------------------------ update direction */
 
-/* Forward pass with psi held at the base trajectory's: z = psi * v. */
-static void forward_frozen(credit_fwd *f, const credit_fwd *base, const credit_params *w)
+int credit_hessian_direction(credit_hessian *h, const double *v, double step, unsigned flags, const credit_grad_rule *rule, double *u)
 {
-    const int T = f->d.T, B = base->B, n = f->d.n, n_in = f->d.n_in, n_out = f->d.n_out;
-    const double a = f->d.leak, c = 1.0 - a;
-    const size_t step = (size_t)B * n;
-    f->B = B;
-    memcpy(f->psi, base->psi, sizeof(double) * T * step);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, n, n_in, c, f->x, n_in, w->W_in, n_in, 0.0, f->v, n);
-    frozen_recurrence(f->v, f->z, f->psi, w->W_rec, T, B, n, a);
-    for (size_t r = 0; r < (size_t)T * B; r++) memcpy(f->y + r * n_out, w->b_out, sizeof(double) * n_out);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, n_out, n, 1.0, f->z + step, n, w->W_out, n, 1.0, f->y, n_out);
-}
-
-int credit_hessian_direction(credit_hessian *h, const double *v, double step, unsigned flags, double *u)
-{
-    credit_session *s = h->s;
     const size_t TB = (size_t)h->d.T * h->B;
-    if (!(flags & CREDIT_HESS_EXACT) && h->B > s->dims.B_max)
-        return CREDIT_ERROR(CREDIT_EINVAL, "the Hessian batch (%d examples) is larger than the rule's workspace (%d)", h->B,
-                            s->dims.B_max);
+    if (!h->ready) return CREDIT_ERROR(CREDIT_EINVAL, "update direction before credit_hessian_set");
     if (!h->f2_ready) {
-        if (credit_fwd_alloc(&h->f2, &h->d)) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a perturbed trajectory");
+        if (!h->f2.x && credit_fwd_alloc(&h->f2, &h->d)) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a perturbed trajectory");
         memcpy(h->f2.x, h->f.x, sizeof(double) * TB * h->d.n_in);
         memcpy(h->f2.target, h->f.target, sizeof(double) * TB * h->d.n_out);
         memcpy(h->f2.mask, h->f.mask, sizeof(double) * TB);
@@ -319,27 +134,12 @@ int credit_hessian_direction(credit_hessian *h, const double *v, double step, un
         for (size_t i = 0; i < h->dim; i++) dst[i] += step * v[i];
         credit_zero_diagonal(h->theta2 + h->rec_off, h->d.n);
     }
-    credit_params w2 = credit_params_view(h->theta2, &h->d), g2 = credit_params_view(h->grad2, &h->d);
+    credit_params w2 = credit_params_view(h->theta2, &h->d);
     if (flags & CREDIT_HESS_FREE_PATTERN) credit_forward(&h->f2, &w2, h->B);
-    else forward_frozen(&h->f2, &h->f, &w2);
+    else credit_forward_frozen(&h->f2, &h->f, &w2);
     credit_loss(&h->f2, h->loss, &w2, NULL, NULL);
-    memset(h->grad2, 0, sizeof(double) * h->n_params);
-    credit_backward_readout(&h->f2, &g2);
-    credit_traj tr = credit_fwd_traj(&h->f2);
-    if (flags & CREDIT_HESS_EXACT) {
-        credit_bptt(&tr, &w2, &g2, h->f2.delta, h->f2.g);
-    } else {
-        credit_error_clear();
-        credit_plugin_enter("rule", s->rule->name, "grad");
-        int st = s->rule->grad(s->rule_state, &tr, &w2, &g2);
-        credit_plugin_leave();
-        if (st) {
-            if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed (status %d)", s->rule->name, st);
-            return st;
-        }
-    }
-    credit_zero_diagonal(g2.W_rec, h->d.n);
-    if (!(flags & CREDIT_HESS_NO_L2)) credit_l2(&w2, &h->d, h->l2, &g2);
+    int st = credit_gradient(&h->f2, &w2, h->l2, rule, flags & (CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2), h->grad2, NULL);
+    if (st) return st;
     memcpy(u, h->grad2 + full_offset(h), sizeof(double) * h->dim);
     return CREDIT_OK;
 }
@@ -555,6 +355,7 @@ typedef struct jacobian_ctx {
     credit_hessian *h;
     double step;
     unsigned flags;
+    const credit_grad_rule *rule;
     double *up, *down;
 } jacobian_ctx;
 
@@ -562,16 +363,16 @@ static int jacobian_apply(void *ctx, const double *x, double *y)
 {
     jacobian_ctx *c = ctx;
     const size_t D = c->h->dim;
-    int st = credit_hessian_direction(c->h, x, c->step, c->flags, c->up);
-    if (!st) st = credit_hessian_direction(c->h, x, -c->step, c->flags, c->down);
+    int st = credit_hessian_direction(c->h, x, c->step, c->flags, c->rule, c->up);
+    if (!st) st = credit_hessian_direction(c->h, x, -c->step, c->flags, c->rule, c->down);
     if (st) return st;
     for (size_t i = 0; i < D; i++) y[i] = (c->up[i] - c->down[i]) / (2.0 * c->step);
     credit_hessian_project(c->h, y);
     return CREDIT_OK;
 }
 
-int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, unsigned flags, uint64_t seed, double *re,
-                                double *im, double *resid, int *products)
+int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, unsigned flags, const credit_grad_rule *rule,
+                                uint64_t seed, double *re, double *im, double *resid, int *products)
 {
     for (int i = 0; i < nev; i++) re[i] = im[i] = resid[i] = NAN;
     *products = 0;
@@ -586,7 +387,7 @@ int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, 
         credit_arnoldi_free(&A);
         return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
     }
-    jacobian_ctx c = {.h = h, .step = step, .flags = flags, .up = scratch, .down = scratch + h->dim};
+    jacobian_ctx c = {.h = h, .step = step, .flags = flags, .rule = rule, .up = scratch, .down = scratch + h->dim};
     random_unit(h, A.Q, seed, 1, 0);
     st = credit_arnoldi_run(&A, jacobian_apply, &c);
     if (!st) {

@@ -1,6 +1,7 @@
 /* session.c - see session.h. */
 #define _GNU_SOURCE
 #include "blas.h"
+#include "gradient.h"
 #include "session.h"
 #include "util.h"
 
@@ -160,7 +161,7 @@ static int host_bptt(void *ctx, const credit_traj *tr, const credit_params *w, c
     credit_host_ctx *h = ctx;
     if (!h->fwd || tr->B > h->fwd->d.B_max || tr->T != h->fwd->d.T || tr->n != h->fwd->d.n)
         return CREDIT_ERROR(CREDIT_EINVAL, "%s: bptt service called with a trajectory larger than the session's", h->who);
-    credit_bptt(tr, w, g, h->fwd->delta, h->fwd->g);
+    credit_bptt(tr, w, g, h->fwd->delta);
     return CREDIT_OK;
 }
 
@@ -428,18 +429,22 @@ void credit_session_close(credit_session *s)
 
 /* ------------------------------------------------------------ batches */
 
+int credit_session_fill(credit_session *s, int split, const uint64_t *index, int B, double *x, double *target, double *mask)
+{
+    credit_error_clear(); /* so a bare status is not reported with an older message */
+    credit_plugin_enter("task", s->task->name, "fill");
+    int st = s->task->fill(s->task_state, split, index, B, x, target, mask);
+    credit_plugin_leave();
+    if (st && !*credit_error_message()) CREDIT_ERROR(st, "task %s failed to fill a batch (status %d)", s->task->name, st);
+    return st;
+}
+
 int credit_session_batch(credit_session *s, int split, const uint64_t *index, int B, double *loss, double *correct,
                          double *scored)
 {
     credit_fwd *f = &s->fwd;
-    credit_error_clear(); /* so a bare status is not reported with an older message */
-    credit_plugin_enter("task", s->task->name, "fill");
-    int st = s->task->fill(s->task_state, split, index, B, f->x, f->target, f->mask);
-    credit_plugin_leave();
-    if (st) {
-        if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to fill a batch (status %d)", s->task->name, st);
-        return st;
-    }
+    int st = credit_session_fill(s, split, index, B, f->x, f->target, f->mask);
+    if (st) return st;
     credit_forward(f, &s->w, B);
     *loss = credit_loss(f, s->info.loss, &s->w, correct, scored);
     return CREDIT_OK;
@@ -468,26 +473,10 @@ void credit_session_batch_index(credit_session *s, long k, uint64_t *index, int 
     }
 }
 
-int credit_session_gradient(credit_session *s, int exact, double *l2_term)
+int credit_session_gradient(credit_session *s, unsigned flags, double *l2_term)
 {
-    memset(s->grad, 0, sizeof(double) * s->n_params);
-    credit_backward_readout(&s->fwd, &s->g);
-    if (exact) {
-        credit_backward_bptt(&s->fwd, &s->w, &s->g);
-    } else {
-        credit_traj tr = credit_fwd_traj(&s->fwd);
-        credit_plugin_enter("rule", s->rule->name, "grad");
-        int st = s->rule->grad(s->rule_state, &tr, &s->w, &s->g);
-        credit_plugin_leave();
-        if (st) {
-            if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed (status %d)", s->rule->name, st);
-            return st;
-        }
-    }
-    credit_zero_diagonal(s->g.W_rec, s->dims.n);
-    double l2 = credit_l2(&s->w, &s->dims, s->o.l2, &s->g);
-    if (l2_term) *l2_term = l2;
-    return CREDIT_OK;
+    credit_grad_rule r = {s->rule, s->rule_state, s->dims.B_max};
+    return credit_gradient(&s->fwd, &s->w, s->o.l2, &r, flags, s->grad, l2_term);
 }
 
 int credit_session_evaluate(credit_session *s, int split, double *loss, double *acc)

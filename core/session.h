@@ -77,12 +77,15 @@ int credit_session_config_hash(const credit_session *s, const credit_config *cfg
  * and loss; returns the task loss in *loss. */
 int credit_session_batch(credit_session *s, int split, const uint64_t *index, int B, double *loss, double *correct,
                          double *scored);
+/* The task's examples index[0..B-1] of a split into x, target, mask (the
+ * layout of credit_fwd for B sequences). */
+int credit_session_fill(credit_session *s, int split, const uint64_t *index, int B, double *x, double *target, double *mask);
 /* Training-set indices of iteration k: epochs of a seeded permutation. */
 void credit_session_batch_index(credit_session *s, long k, uint64_t *index, int B);
-/* Gradient of the training objective after credit_session_batch: exact
- * readout + the rule's W_in/W_rec estimate (or the exact one if exact) + L2.
- * Returns the L2 term in *l2_term. */
-int credit_session_gradient(credit_session *s, int exact, double *l2_term);
+/* Gradient of the training objective after credit_session_batch into
+ * s->grad, by credit_gradient (gradient.h; flags CREDIT_GRAD_*): exact
+ * readout + the rule's W_in/W_rec estimate + L2. *l2_term: the L2 term. */
+int credit_session_gradient(credit_session *s, unsigned flags, double *l2_term);
 /* Loss and accuracy on a whole split (task loss, no L2). */
 int credit_session_evaluate(credit_session *s, int split, double *loss, double *acc);
 /* The same on the n examples index[0..n-1] of a split (index NULL: 0..n-1). */

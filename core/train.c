@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "train.h"
 #include "curvature.h"
+#include "gradient.h"
 #include "util.h"
 
 #include <cblas.h>
@@ -538,12 +539,6 @@ int credit_train(credit_session *s)
 
 /* ------------------------------------------------------------ credit grad */
 
-static double cosine(const double *a, const double *b, size_t n)
-{
-    double ab = cblas_ddot((int)n, a, 1, b, 1), aa = cblas_ddot((int)n, a, 1, a, 1), bb = cblas_ddot((int)n, b, 1, b, 1);
-    return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : NAN;
-}
-
 int credit_grad_report(credit_session *s, FILE *fp)
 {
     const int B = (int)s->o.batch;
@@ -555,14 +550,12 @@ int credit_grad_report(credit_session *s, FILE *fp)
     if (st) return st;
     /* Task-loss gradients only: the L2 term is exact and shared by every
      * rule, so it would only dilute the comparison. */
-    double l2_saved = s->o.l2;
-    s->o.l2 = 0;
     double *est = malloc(2 * sizeof(double) * s->n_params);
-    if (!est) { s->o.l2 = l2_saved; return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory"); }
+    if (!est) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
     double *exact = est + s->n_params;
-    if (!(st = credit_session_gradient(s, 0, NULL))) memcpy(est, s->grad, sizeof(double) * s->n_params);
-    if (!st && !(st = credit_session_gradient(s, 1, NULL))) memcpy(exact, s->grad, sizeof(double) * s->n_params);
-    s->o.l2 = l2_saved;
+    if (!(st = credit_session_gradient(s, CREDIT_GRAD_NO_L2, NULL))) memcpy(est, s->grad, sizeof(double) * s->n_params);
+    if (!st && !(st = credit_session_gradient(s, CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2, NULL)))
+        memcpy(exact, s->grad, sizeof(double) * s->n_params);
     if (st) { free(est); return st; }
 
     credit_session_provenance(s, fp);
@@ -572,9 +565,9 @@ int credit_grad_report(credit_session *s, FILE *fp)
     const char *names[4] = {"W_in", "W_rec", "W_out", "b_out"};
     int rows[4] = {s->dims.n, s->dims.n, s->dims.n_out, s->dims.n_out}, cols[4] = {s->dims.n_in, s->dims.n, s->dims.n, 1};
     for (int m = 0; m < 4; m++)
-        fprintf(fp, "# cosine %s %.17g\n", names[m], cosine(e_blocks[m], x_blocks[m], (size_t)rows[m] * cols[m]));
+        fprintf(fp, "# cosine %s %.17g\n", names[m], credit_cosine(e_blocks[m], x_blocks[m], (size_t)rows[m] * cols[m]));
     size_t n_rec_in = (size_t)s->dims.n * (s->dims.n_in + s->dims.n);
-    fprintf(fp, "# cosine W_in+W_rec %.17g\n# cosine all %.17g\n", cosine(est, exact, n_rec_in), cosine(est, exact, s->n_params));
+    fprintf(fp, "# cosine W_in+W_rec %.17g\n# cosine all %.17g\n", credit_cosine(est, exact, n_rec_in), credit_cosine(est, exact, s->n_params));
     fprintf(fp, "name\trow\tcol\testimate\texact\n");
     for (int m = 0; m < 4; m++)
         for (int r = 0; r < rows[m]; r++)

@@ -315,7 +315,7 @@ static double compare(const problem *p, const credit_rule *ra, const char *sa, c
     } else { /* the core's exact BPTT */
         gb = grad_new(p);
         credit_params gp = {.W_in = gb, .W_rec = gb + (size_t)p->d.n * p->d.n_in};
-        credit_bptt(&p->tr, &p->w, &gp, p->f.delta, p->f.g);
+        credit_bptt(&p->tr, &p->w, &gp, p->f.delta);
     }
     double e = ga && gb ? rel_err(ga, gb, grad_len(p)) : INFINITY;
     free(ga);
@@ -356,7 +356,7 @@ static void test_limits(void)
         problem_make(&p, 0.8, mask, 550 + mask);
         double *k1 = literal_tbptt(&p, 1), *ep = literal_eprop(&p, NULL, 0), *kT = literal_tbptt(&p, p.d.T), *bp = grad_new(&p);
         credit_params gp = {.W_in = bp, .W_rec = bp + (size_t)p.d.n * p.d.n_in};
-        credit_bptt(&p.tr, &p.w, &gp, p.f.delta, p.f.g);
+        credit_bptt(&p.tr, &p.w, &gp, p.f.delta);
         double e1 = rel_err(k1, ep, grad_len(&p)), eT = rel_err(kT, bp, grad_len(&p));
         char name[200];
         snprintf(name, sizeof name, "literal tbptt: K=1 is literal eprop, K=T is the core's bptt, to 1e-12 (leak 0.8, loss on %s)",
