@@ -125,11 +125,6 @@ int credit_curvature_hessian(credit_hessian **out, credit_session *s, int all_pa
     return CREDIT_OK;
 }
 
-/* The session's rule, for the update directions. */
-static credit_grad_rule session_rule(const credit_session *s)
-{
-    return (credit_grad_rule){s->rule, s->rule_state, s->dims.B_max};
-}
 
 void credit_curv_row_free(credit_curv_row *row)
 {
@@ -239,7 +234,7 @@ static int measure(credit_session *s, const credit_curv_opts *op, long iter, con
         row->converged = info.converged;
         row->lambda_err = info.error;
         row->lambda_max = row->lambda[0];
-        const credit_grad_rule rule = session_rule(s);
+        const credit_grad_rule rule = credit_session_grad_rule(s);
         st = theorem_quantities(h, &rule, &o, v1, row);
         if (!st && o.trace_probes > 0) st = credit_hessian_trace(h, (int)o.trace_probes, seed, &row->trace, &row->trace_se);
         if (!st && o.jacobian_k > 0) st = rule_edge(h, &rule, &o, seed, row);

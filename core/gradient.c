@@ -1,6 +1,5 @@
 /* gradient.c - see gradient.h. */
 #include "gradient.h"
-#include "plugin.h"
 #include "util.h"
 
 #include <cblas.h>
@@ -9,25 +8,14 @@
 int credit_gradient(credit_fwd *f, const credit_params *w, double l2, const credit_grad_rule *r, unsigned flags, double *grad,
                     double *l2_term)
 {
-    const int exact = (flags & CREDIT_GRAD_EXACT) != 0;
-    if (!exact && f->B > r->B_max)
-        return CREDIT_ERROR(CREDIT_EINVAL, "the batch (%d examples) is larger than the workspace of rule %s (%d)", f->B, r->rule->name,
-                            r->B_max);
     credit_params g = credit_params_view(grad, &f->d);
     memset(grad, 0, sizeof(double) * credit_params_count(&f->d));
     credit_backward_readout(f, &g);
-    if (exact) {
+    if (flags & CREDIT_GRAD_EXACT) {
         credit_backward_bptt(f, w, &g);
     } else {
-        credit_traj tr = credit_fwd_traj(f);
-        credit_error_clear(); /* so a bare status is not reported with an older message */
-        credit_plugin_enter("rule", r->rule->name, "grad");
-        int st = r->rule->grad(r->state, &tr, w, &g);
-        credit_plugin_leave();
-        if (st) {
-            if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed (status %d)", r->rule->name, st);
-            return st;
-        }
+        int st = r->grad(r->ctx, f, w, &g);
+        if (st) return st;
     }
     credit_zero_diagonal(g.W_rec, f->d.n);
     double term = flags & CREDIT_GRAD_NO_L2 ? 0.0 : credit_l2(w, &f->d, l2, &g);

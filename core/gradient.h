@@ -14,18 +14,19 @@
 
 enum { CREDIT_GRAD_EXACT = 1u << 0, CREDIT_GRAD_NO_L2 = 1u << 1 };
 
-/* The rule whose estimate is asked for: its descriptor, its state and the
- * largest batch its workspaces were sized for. */
+/* The rule whose estimate is asked for: a callback that adds the rule's
+ * dL/dW_in, dL/dW_rec on the batch in f at weights w into g (the session's
+ * is credit_session_grad_rule: it calls the plugin and serves its host). */
 typedef struct credit_grad_rule {
-    const credit_rule *rule;
-    void *state;
-    int B_max;
+    int (*grad)(void *ctx, credit_fwd *f, const credit_params *w, credit_params *g);
+    void *ctx;
 } credit_grad_rule;
 
 /* After credit_forward and credit_loss on f at weights w: the estimate into
  * the flat block grad (credit_params_count(&f->d) values, overwritten).
- * *l2_term (may be NULL) gets l2/2 |W|^2 (0 with CREDIT_GRAD_NO_L2). A rule
- * that fails, or a batch larger than its B_max, is an error naming the rule. */
+ * *l2_term (may be NULL) gets l2/2 |W|^2 (0 with CREDIT_GRAD_NO_L2). The
+ * rule's status is returned (its message set by the callback). With
+ * CREDIT_GRAD_EXACT the rule is not called (r may be NULL). */
 int credit_gradient(credit_fwd *f, const credit_params *w, double l2, const credit_grad_rule *r, unsigned flags, double *grad,
                     double *l2_term);
 

@@ -1,7 +1,6 @@
 /* session.c - see session.h. */
 #define _GNU_SOURCE
 #include "blas.h"
-#include "gradient.h"
 #include "session.h"
 #include "util.h"
 
@@ -475,8 +474,28 @@ void credit_session_batch_index(credit_session *s, long k, uint64_t *index, int 
 
 int credit_session_gradient(credit_session *s, unsigned flags, double *l2_term)
 {
-    credit_grad_rule r = {s->rule, s->rule_state, s->dims.B_max};
+    const credit_grad_rule r = credit_session_grad_rule(s);
     return credit_gradient(&s->fwd, &s->w, s->o.l2, &r, flags, s->grad, l2_term);
+}
+
+static int session_rule_grad(void *ctx, credit_fwd *f, const credit_params *w, credit_params *g)
+{
+    credit_session *s = ctx;
+    if (f->B > s->dims.B_max)
+        return CREDIT_ERROR(CREDIT_EINVAL, "a batch of %d examples is larger than rule %s's workspace (%d)", f->B, s->rule->name,
+                            s->dims.B_max);
+    credit_traj tr = credit_fwd_traj(f);
+    credit_error_clear(); /* so a bare status is not reported with an older message */
+    credit_plugin_enter("rule", s->rule->name, "grad");
+    int st = s->rule->grad(s->rule_state, &tr, w, g);
+    credit_plugin_leave();
+    if (st && !*credit_error_message()) CREDIT_ERROR(st, "rule %s failed (status %d)", s->rule->name, st);
+    return st;
+}
+
+credit_grad_rule credit_session_grad_rule(credit_session *s)
+{
+    return (credit_grad_rule){session_rule_grad, s};
 }
 
 int credit_session_evaluate(credit_session *s, int split, double *loss, double *acc)

@@ -4,6 +4,7 @@
 #define CREDIT_SESSION_H
 
 #include "config.h"
+#include "gradient.h"
 #include "net.h"
 #include "plugin.h"
 
@@ -86,6 +87,8 @@ void credit_session_batch_index(credit_session *s, long k, uint64_t *index, int 
  * s->grad, by credit_gradient (gradient.h; flags CREDIT_GRAD_*): exact
  * readout + the rule's W_in/W_rec estimate + L2. *l2_term: the L2 term. */
 int credit_session_gradient(credit_session *s, unsigned flags, double *l2_term);
+/* The session's rule as credit_gradient calls it (valid while s is open). */
+credit_grad_rule credit_session_grad_rule(credit_session *s);
 /* Loss and accuracy on a whole split (task loss, no L2). */
 int credit_session_evaluate(credit_session *s, int split, double *loss, double *acc);
 /* The same on the n examples index[0..n-1] of a split (index NULL: 0..n-1). */

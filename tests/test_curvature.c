@@ -693,7 +693,7 @@ static void test_rule_edge(const char *rule, int all)
     const size_t F = c.F;
     credit_curv_opts o;
     credit_curv_opts_get(&s, &o);
-    const credit_grad_rule grule = {s.rule, s.rule_state, s.dims.B_max};
+    const credit_grad_rule grule = credit_session_grad_rule(&s);
     double *J = dense_jacobian(h, &grule, &c, o.gamma_step), *J2 = dense_jacobian(h, &grule, &c, 2 * o.gamma_step);
     /* The finite-difference error of a product, estimated from the step and
      * twice the step (truncation h^2: J(2h) - J(h) is 3x J(h)'s own; the
