@@ -79,6 +79,10 @@ typedef struct credit_curv_row {
 int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row);
 void credit_curv_row_free(credit_curv_row *row);
 void credit_curvature_header(FILE *fp, int k, int jacobian);
+/* The settings line ("# curvature: ...") a reader needs beside the provenance. */
+void credit_curvature_settings(FILE *fp, const credit_curv_opts *o);
+/* Seed of every start vector and probe: the run's seed, its own stream. */
+uint64_t credit_curvature_seed(const credit_session *s);
 void credit_curvature_print(FILE *fp, const credit_curv_row *row);
 
 /* Training (core/train.c): track is called at the top of every iteration k
