@@ -7,9 +7,17 @@
  *   - the host services table the core hands to a plugin at init,
  *   - the rule and task descriptors, and the macros that export them.
  *
- * ABI rules: every descriptor starts with abi_version and struct_size; new
- * fields are only ever appended; the loader refuses a plugin whose abi_version
- * differs or whose struct_size is smaller than the host's.
+ * ABI rules (version 2): every descriptor starts with the common head
+ * (credit_plugin_head: abi_version, struct_size, kind, precision, name, ...);
+ * new fields are only ever appended, optional hooks after the required ones
+ * are gated by struct_size. The loader refuses a plugin whose abi_version or
+ * precision differs, whose struct_size is smaller than the required part, or
+ * whose flags carry unknown bits.
+ *
+ * The kit: a plugin may include this file, <cblas.h>, the C standard library
+ * (libm included) and, for rules, rules/trace.h. Nothing else of the core is
+ * linked into bin/credit's dynamic symbol table, so a plugin calling a core
+ * internal fails to load.
  *
  * Conventions: matrices are row-major W[post][pre]; time-major arrays are
  * laid out [t][b][i] so that every step is a contiguous B x n block and a
@@ -26,7 +34,11 @@
 extern "C" {
 #endif
 
-#define CREDIT_ABI_VERSION 1u
+#define CREDIT_ABI_VERSION 2u
+
+/* The floating-point type of every array crossing the ABI, in bits. */
+#define CREDIT_PRECISION_DOUBLE 64u
+#define CREDIT_PRECISION CREDIT_PRECISION_DOUBLE
 
 /* ---------------------------------------------------------------- status */
 typedef enum credit_status {
@@ -117,11 +129,37 @@ typedef struct credit_option {
     const char *help;          /* one line */
 } credit_option;
 
+/* INT: i and r; REAL: r; CHOICE: s is the chosen word (compare with
+ * strcmp), i is 0 and unused; STRING: s. Strings are owned by the core. */
 typedef struct credit_value {
-    long i;        /* INT; CHOICE: index into choices */
+    long i;        /* INT (0 and unused for CHOICE) */
     double r;      /* REAL (also set for INT) */
-    const char *s; /* the value as text (CHOICE word, STRING); owned by the core */
+    const char *s; /* the value as text: the CHOICE word, the STRING; owned by the core */
 } credit_value;
+
+/* ---------------------------------------------------------------- common head
+ * Every descriptor (credit_rule, credit_task) starts with this head, so the
+ * core reads names, options and flags the same way for either kind. */
+typedef enum credit_plugin_kind { CREDIT_PLUGIN_RULE = 1, CREDIT_PLUGIN_TASK = 2 } credit_plugin_kind;
+
+typedef struct credit_plugin_head {
+    uint32_t abi_version; /* CREDIT_ABI_VERSION */
+    uint32_t struct_size; /* sizeof the whole descriptor (credit_rule or credit_task) */
+    uint32_t kind;        /* credit_plugin_kind */
+    uint32_t precision;   /* CREDIT_PRECISION */
+    const char *name;     /* stable, [a-z0-9_]: the file name and the config value */
+    const char *version;
+    const char *summary;  /* one line */
+    const char *citation;
+    uint32_t flags;       /* kind-specific (CREDIT_RULE_*; tasks: none yet); unknown bits are refused */
+    const credit_option *options;
+    uint32_t n_options;   /* no NULL entries: every key, default, help (and CHOICE list) set */
+} credit_plugin_head;
+
+/* Designated initialisers of the head's fixed fields:
+ *   .head = { CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_RULE, credit_rule), .name = "...", ... } */
+#define CREDIT_PLUGIN_HEAD(kind_, type_) \
+    .abi_version = CREDIT_ABI_VERSION, .struct_size = sizeof(type_), .kind = (kind_), .precision = CREDIT_PRECISION
 
 /* ---------------------------------------------------------------- sizes, loss */
 typedef enum credit_loss_kind {
@@ -132,14 +170,24 @@ typedef enum credit_loss_kind {
 typedef struct credit_dims {
     int n_in, n, n_out; /* input, recurrent, output units */
     int T;              /* steps per sequence */
-    int B_max;          /* largest batch a hook will be given */
+    int B_max;          /* largest batch grad is given: the training batch, the
+                           measurements' Hessian-direction chunks; never eval_chunk */
     double leak;        /* a in v_t = a v_{t-1} + (1-a)(...) */
 } credit_dims;
 
-/* Views into the flat parameter block (or a gradient mirroring it). */
+/* Read-only view of the weights (deeply const: `w->W_rec[0] = 1` does not
+ * compile). */
+typedef struct credit_weights {
+    const double *W_in;  /* n x n_in   */
+    const double *W_rec; /* n x n, zero diagonal */
+    const double *W_out; /* n_out x n  */
+    const double *b_out; /* n_out      */
+} credit_weights;
+
+/* Writable view of a gradient block mirroring the weights (core-owned). */
 typedef struct credit_params {
     double *W_in;  /* n x n_in   */
-    double *W_rec; /* n x n, zero diagonal */
+    double *W_rec; /* n x n      */
     double *W_out; /* n_out x n  */
     double *b_out; /* n_out      */
 } credit_params;
@@ -151,8 +199,10 @@ typedef struct credit_params {
 typedef struct credit_traj {
     int B, T, n_in, n, n_out;
     double leak;
-    const double *x;   /* [T][B][n_in]  inputs x_1..x_T                   */
-    const double *z;   /* [T+1][B][n]   rates, z[0] = z_0 = 0, z[t] = z_t  */
+    const double *x;      /* [T][B][n_in]  inputs x_1..x_T                  */
+    const double *z_prev; /* [T][B][n]     z_0..z_{T-1} (z_0 = 0): the presynaptic rates of steps 1..T */
+    const double *z;      /* [T][B][n]     rates z_1..z_T                   */
+    /* z_prev and z point into one (T+1) x B x n block: z = z_prev + B n. */
     const double *v;   /* [T][B][n]     states v_1..v_T                    */
     const double *psi; /* [T][B][n]     f'(v_t)                            */
     const double *y;   /* [T][B][n_out] outputs                            */
@@ -176,10 +226,20 @@ typedef struct credit_host {
     void *(*alloc)(void *ctx, size_t bytes);
     /* The core's exact BPTT: accumulates dL/dW_in and dL/dW_rec of the task
      * loss for this trajectory into g (the `bptt` rule is just this call). */
-    int (*bptt)(void *ctx, const credit_traj *tr, const credit_params *w, credit_params *g);
+    int (*bptt)(void *ctx, const credit_traj *tr, const credit_weights *w, credit_params *g);
     /* The run's initial weights (random init or the `weights` file), during a
-     * rule's init only (NULL otherwise and for tasks); check struct_size. */
-    const credit_params *init;
+     * rule's init only (NULL otherwise and for tasks). */
+    const credit_weights *init;
+    /* ---- appended in ABI 2 ---- */
+    /* The task loss of the current batch (the one whose trajectory grad was
+     * just given) at weights w, with xi [T][B][n] (or NULL) added inside the
+     * recurrent input of every step:
+     *   v_t = a v_{t-1} + (1-a) (W_rec z_{t-1} + W_in x_t + xi_t).
+     * *loss: the batch loss exactly as the core computes it; per_example (B
+     * values, may be NULL): each sequence's share, summing to *loss. Does not
+     * change the trajectory the rule holds; only valid inside grad (returns
+     * CREDIT_EINVAL elsewhere). */
+    int (*forward_loss)(void *ctx, const credit_weights *w, const double *xi, double *loss, double *per_example);
 } credit_host;
 
 /* ---------------------------------------------------------------- rules
@@ -187,27 +247,46 @@ typedef struct credit_host {
  * task loss. The core adds the exact W_out/b_out gradients, the L2 term and
  * zeroes the W_rec diagonal; the rule touches only g->W_in and g->W_rec. */
 enum {
-    CREDIT_RULE_EXACT = 1u << 0, /* the estimate is the true gradient */
-    CREDIT_RULE_LOCAL = 1u << 1  /* uses only quantities local in space and time (plus a broadcast signal) */
+    /* The estimate is the true gradient: conformance checks it equals the
+     * core's BPTT to 1e-12 relative on random cases. */
+    CREDIT_RULE_EXACT = 1u << 0,
+    /* Uses only quantities local in space and time plus a broadcast signal
+     * (printed, not checked). */
+    CREDIT_RULE_LOCAL = 1u << 1,
+    CREDIT_RULE_FLAGS_KNOWN = CREDIT_RULE_EXACT | CREDIT_RULE_LOCAL
 };
 
+/* The optimizer step just taken, for after_update. */
+typedef struct credit_update {
+    long iter;                  /* iterations completed, this step included (1 after the first) */
+    double lr;                  /* learning rate of this step */
+    double l2;                  /* the run's L2 coefficient */
+    const credit_weights *w;    /* weights after the step */
+    const credit_weights *step; /* the step taken: w_after - w_before, every matrix */
+    const credit_traj *tr;      /* the trajectory of this step's batch (at w_before) */
+} credit_update;
+
 typedef struct credit_rule {
-    uint32_t abi_version; /* CREDIT_ABI_VERSION */
-    uint32_t struct_size; /* sizeof(credit_rule) */
-    const char *name;     /* stable, [a-z0-9_]: the file name and the config value */
-    const char *version;
-    const char *summary;  /* one line */
-    const char *citation;
-    uint32_t flags;
-    const credit_option *options;
-    uint32_t n_options;
+    credit_plugin_head head; /* kind CREDIT_PLUGIN_RULE, struct_size sizeof(credit_rule) */
     /* Bytes of state (workspaces included) for these sizes; the core
      * allocates them zeroed before init. No allocation in the other hooks. */
     size_t (*state_size)(const credit_dims *d, const credit_value *opt);
     int (*init)(void *state, const credit_dims *d, const credit_value *opt, const credit_host *host);
     /* Accumulate the estimate into g->W_in and g->W_rec (the core zeroes g). */
-    int (*grad)(void *state, const credit_traj *tr, const credit_params *w, credit_params *g);
+    int (*grad)(void *state, const credit_traj *tr, const credit_weights *w, credit_params *g);
     void (*fini)(void *state); /* may be NULL */
+    /* ---- optional: present when head.struct_size covers them, may be NULL ---- */
+    /* After every optimizer step: the step just taken. The rule may update its
+     * own state (e.g. learned feedback). Called once per training iteration,
+     * never by measurements. */
+    int (*after_update)(void *state, const credit_update *u);
+    /* Plugin state into the checkpoint: bytes of saved state (fixed after
+     * init), write them, read them back (bytes = what save_size said when
+     * written). All three or none; required when after_update is set (the
+     * state would not survive a resume otherwise). */
+    size_t (*save_size)(const void *state);
+    int (*save)(const void *state, void *buf);
+    int (*load)(void *state, const void *buf, size_t bytes);
 } credit_rule;
 
 /* ---------------------------------------------------------------- tasks */
@@ -220,15 +299,7 @@ typedef struct credit_task_info {
 } credit_task_info;
 
 typedef struct credit_task {
-    uint32_t abi_version;
-    uint32_t struct_size; /* sizeof(credit_task) */
-    const char *name;
-    const char *version;
-    const char *summary;
-    const char *citation;
-    uint32_t flags;
-    const credit_option *options;
-    uint32_t n_options;
+    credit_plugin_head head; /* kind CREDIT_PLUGIN_TASK, struct_size sizeof(credit_task), flags 0 */
     size_t (*state_size)(const credit_value *opt);
     /* Read data or set up generators, fill *info. Large data goes through
      * host->alloc. */

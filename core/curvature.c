@@ -89,7 +89,7 @@ int credit_curvature_hessian(credit_hessian **out, credit_session *s, int all_pa
 {
     *out = NULL;
     if (split < 0 || split >= CREDIT_N_SPLITS || s->info.n_examples[split] == 0)
-        return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: task %s has no %s split", s->task->name,
+        return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: task %s has no %s split", s->task->head.name,
                             split == CREDIT_SPLIT_VALID ? "validation" : split == CREDIT_SPLIT_TRAIN ? "training" : "test");
     if (n_examples == 0) return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: needs at least one example");
     if (n_examples > s->info.n_examples[split]) n_examples = s->info.n_examples[split];

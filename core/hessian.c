@@ -96,8 +96,7 @@ void credit_hessian_set(credit_hessian *h, const credit_params *w)
     /* delta of the base point; the gradient itself goes to scratch. */
     credit_params g = credit_params_view(h->grad2, &h->d);
     memset(h->grad2, 0, sizeof(double) * h->n_params);
-    credit_traj tr = credit_fwd_traj(&h->f);
-    credit_bptt(&tr, &h->w, &g, h->f.delta);
+    credit_backward_bptt(&h->f, &h->w, &g);
     credit_rpass_prepare(&h->r, &h->f, h->loss);
     h->f2_ready = 0; /* its copy of the batch is refreshed on next use */
     h->ready = 1;

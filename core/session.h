@@ -23,7 +23,9 @@ typedef struct credit_core_opts {
 /* Host context of one plugin: its name for messages and the memory it asked for. */
 typedef struct credit_host_ctx {
     char who[64];
-    credit_fwd *fwd; /* workspaces the bptt service borrows */
+    credit_fwd *batch;     /* the batch whose trajectory grad is given, only while grad runs (else NULL) */
+    credit_loss_kind loss; /* the task's loss, for forward_loss */
+    credit_fwd probe;      /* forward_loss's own trajectory (allocated at its first call) */
     void **blocks;
     size_t n_blocks, cap_blocks;
 } credit_host_ctx;
@@ -39,12 +41,14 @@ typedef struct credit_session {
     const credit_rule *rule;
     const credit_task *task;
     void *rule_state, *task_state;
+    size_t rule_bytes; /* of rule_state */
     int rule_ready, task_ready;
     credit_host rule_host, task_host;
     credit_host_ctx rule_ctx, task_ctx;
 
     credit_task_info info;
-    credit_dims dims;
+    credit_dims dims;      /* the core's: B_max sizes the forward workspace (batch, eval_chunk) */
+    credit_dims rule_dims; /* the rule's: B_max the largest batch its grad is given (batch, Hessian batch) */
     size_t n_params;
     double *theta, *grad, *m1, *m2; /* parameters, gradient, Adam moments */
     credit_params w, g;
@@ -67,7 +71,8 @@ extern const size_t credit_core_options_count;
  * allocate, initialise weights (or read `weights`). */
 int credit_session_open(credit_session *s, credit_config *cfg);
 void credit_session_close(credit_session *s);
-/* Parameters back to the seeded initial ones (or weights=), optimizer state zero. */
+/* Parameters back to the seeded initial ones (or weights=), optimizer state
+ * zero, a stateful rule's state back to its init. */
 int credit_session_reset(credit_session *s);
 /* The config hash cfg would have in this session (its rule and task's tables). */
 int credit_session_config_hash(const credit_session *s, const credit_config *cfg, uint64_t *hash);
@@ -87,8 +92,12 @@ void credit_session_batch_index(credit_session *s, long k, uint64_t *index, int 
  * s->grad, by credit_gradient (gradient.h; flags CREDIT_GRAD_*): exact
  * readout + the rule's W_in/W_rec estimate + L2. *l2_term: the L2 term. */
 int credit_session_gradient(credit_session *s, unsigned flags, double *l2_term);
-/* The session's rule as credit_gradient calls it (valid while s is open). */
+/* The session's rule as credit_gradient calls it (valid while s is open):
+ * credit_session_rule_grad. */
 credit_grad_rule credit_session_grad_rule(credit_session *s);
+/* The rule's estimate of dL/dW_in, dL/dW_rec on the batch in f at weights w,
+ * accumulated into g (the host's forward_loss serves f meanwhile). */
+int credit_session_rule_grad(credit_session *s, credit_fwd *f, const credit_params *w, credit_params *g);
 /* Loss and accuracy on a whole split (task loss, no L2). */
 int credit_session_evaluate(credit_session *s, int split, double *loss, double *acc);
 /* The same on the n examples index[0..n-1] of a split (index NULL: 0..n-1). */
@@ -99,9 +108,5 @@ void credit_session_update(credit_session *s, double lr);
 double credit_session_lr(const credit_session *s, long k);
 /* Provenance lines ("# ..."), for the head of every output file. */
 void credit_session_provenance(const credit_session *s, FILE *fp);
-
-/* Weights as TSV: name row col value, %.17g. */
-int credit_weights_write(const credit_session *s, const char *path);
-int credit_weights_read(credit_session *s, const char *path);
 
 #endif
