@@ -16,34 +16,98 @@ uint64_t credit_curvature_seed(const credit_session *s)
     return credit_splitmix64(&x);
 }
 
-void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o)
+/* The curvature keys (core/session.c's credit_core_module): after the
+ * core's in the config, in this order. The Hessian is of the true (BPTT)
+ * training loss + L2. */
+enum {
+    K_CURVATURE_EVERY,
+    K_HESSIAN_PARAMS,
+    K_HESSIAN_SPLIT,
+    K_HESSIAN_BATCH,
+    K_HESSIAN_METHOD,
+    K_HESSIAN_K,
+    K_HESSIAN_TOL,
+    K_HESSIAN_MAXITER,
+    K_HESSIAN_POWER_TOL,
+    K_HESSIAN_POWER_MAXITER,
+    K_HESSIAN_PROTOCOL,
+    K_HESSIAN_FRESH,
+    K_HESSIAN_ABS,
+    K_HESSIAN_WARM,
+    K_HESSIAN_TRAJ_TOL,
+    K_HESSIAN_TRACE_PROBES,
+    K_HESSIAN_DENSITY,
+    K_HESSIAN_DENSITY_STEPS,
+    K_HESSIAN_DENSITY_POINTS,
+    K_HESSIAN_DENSITY_SIGMA,
+    K_GAMMA_STEP,
+    K_GAMMA_PATTERN,
+    K_JACOBIAN_K,
+    K_JACOBIAN_NEV,
+    N_CURV_KEYS
+};
+static const credit_option curv_options[N_CURV_KEYS] = {
+    [K_CURVATURE_EVERY] = {"curvature_every", CREDIT_OPT_INT, "0", 0, 1e12, NULL, "iterations between rows of RUN_DIR/curvature.tsv (and one at the end); 0 = off"},
+    [K_HESSIAN_PARAMS] = {"hessian_params", CREDIT_OPT_CHOICE, "rec", 0, 0, "rec|all", "Hessian with respect to W_rec (off-diagonal) or all parameters"},
+    [K_HESSIAN_SPLIT] = {"hessian_split", CREDIT_OPT_CHOICE, "train", 0, 0, "train|valid", "split the Hessian batch is taken from"},
+    [K_HESSIAN_BATCH] = {"hessian_batch", CREDIT_OPT_INT, "256", 1, 1e7, NULL, "Hessian batch: the first this many examples of hessian_split (authors: 256)"},
+    [K_HESSIAN_METHOD] = {"hessian_method", CREDIT_OPT_CHOICE, "lanczos", 0, 0, "lanczos|power", "top eigenvalues by Lanczos, or the authors' power iteration"},
+    [K_HESSIAN_K] = {"hessian_k", CREDIT_OPT_INT, "3", 1, 100, NULL, "Lanczos: top eigenvalues reported (lambda_max, lambda_2..lambda_k)"},
+    [K_HESSIAN_TOL] = {"hessian_tol", CREDIT_OPT_REAL, "1e-6", 0, 1, NULL, "Lanczos: relative error estimate at which each of the top k stops"},
+    [K_HESSIAN_MAXITER] = {"hessian_maxiter", CREDIT_OPT_INT, "200", 1, 1000, NULL, "Lanczos: most Hessian-vector products"},
+    [K_HESSIAN_POWER_TOL] = {"hessian_power_tol", CREDIT_OPT_REAL, "1e-6", 0, HUGE_VAL, NULL, "power iteration: stop when the estimate moves by less (absolute; authors: 1e-6)"},
+    [K_HESSIAN_POWER_MAXITER] = {"hessian_power_maxiter", CREDIT_OPT_INT, "500", 1, 1e6, NULL, "power iteration: most products (authors: 500)"},
+    [K_HESSIAN_PROTOCOL] = {"hessian_protocol", CREDIT_OPT_CHOICE, "ours", 0, 0, "ours|authors",
+     "authors: their protocol whatever the keys above say (power, 500 products, tol 1e-6, |lambda|, fresh batch of 256 valid examples)"},
+    [K_HESSIAN_FRESH] = {"hessian_fresh", CREDIT_OPT_INT, "0", 0, 1, NULL,
+     "1: a fresh Hessian batch at every measurement, drawn from the run's seed and the iteration (authors); 0: the first hessian_batch"},
+    [K_HESSIAN_ABS] = {"hessian_abs", CREDIT_OPT_INT, "0", 0, 1, NULL, "power iteration: 1 = the estimate is |Hv| (the authors' |lambda|), 0 = signed v'Hv"},
+    [K_HESSIAN_WARM] = {"hessian_warm", CREDIT_OPT_INT, "0", 0, 1, NULL,
+     "Lanczos: 1 = trajectory rows start from the previous row's top eigenvector (RUN_DIR/lanczos_warm.bin); the last row is cold"},
+    [K_HESSIAN_TRAJ_TOL] = {"hessian_traj_tol", CREDIT_OPT_REAL, "0", 0, 1, NULL, "Lanczos: hessian_tol of trajectory rows (the last row uses hessian_tol); 0 = hessian_tol"},
+    [K_HESSIAN_TRACE_PROBES] = {"hessian_trace_probes", CREDIT_OPT_INT, "0", 0, 1e6, NULL, "Hutchinson trace probes per measurement (columns trace, trace_se); 0 = off"},
+    [K_HESSIAN_DENSITY] = {"hessian_density", CREDIT_OPT_INT, "0", 0, 1e5, NULL, "credit curvature: stochastic Lanczos quadrature probes for curvature_density.tsv; 0 = off"},
+    [K_HESSIAN_DENSITY_STEPS] = {"hessian_density_steps", CREDIT_OPT_INT, "64", 1, 1000, NULL, "Lanczos steps per density probe"},
+    [K_HESSIAN_DENSITY_POINTS] = {"hessian_density_points", CREDIT_OPT_INT, "400", 2, 1e6, NULL, "grid points of curvature_density.tsv"},
+    [K_HESSIAN_DENSITY_SIGMA] = {"hessian_density_sigma", CREDIT_OPT_REAL, "0.01", 1e-12, 1, NULL, "Gaussian width of the density, as a fraction of the spectrum's range"},
+    [K_GAMMA_STEP] = {"gamma_step", CREDIT_OPT_REAL, "1e-5", 1e-300, HUGE_VAL, NULL, "step along the unit top eigenvector of the central difference for gamma"},
+    [K_GAMMA_PATTERN] = {"gamma_pattern", CREDIT_OPT_CHOICE, "frozen", 0, 0, "frozen|free",
+     "gamma's difference holds the ReLU pattern (the a.e. derivative, as the Hessian) or lets it change"},
+    [K_JACOBIAN_K] = {"jacobian_k", CREDIT_OPT_INT, "0", 0, 1000, NULL,
+     "Arnoldi Krylov size for the rule's update Jacobian J (columns mu_re mu_im rule_edge margin; 2 rule gradients per step); 0 = off"},
+    [K_JACOBIAN_NEV] = {"jacobian_nev", CREDIT_OPT_INT, "3", 1, 1000, NULL, "leading Ritz values of J (by real part; at most jacobian_k) the margin max |1 - eta mu| is taken over"},
+};
+
+static long curv_rule_batch(const credit_value *v);
+const credit_core_module credit_curvature_module = {curv_options, N_CURV_KEYS, curv_rule_batch};
+
+/* Parsed from the values of curv_options, by position. */
+static void curv_opts_parse(const credit_value *v, credit_curv_opts *o)
 {
-#define V(key) credit_optset_find(&s->sets[0], 1, key)
-    o->every = V("curvature_every")->i;
-    o->all = V("hessian_params")->i == 1;
-    o->split = V("hessian_split")->i == 1 ? CREDIT_SPLIT_VALID : CREDIT_SPLIT_TRAIN;
-    o->batch = V("hessian_batch")->i;
-    o->power = V("hessian_method")->i == 1;
-    o->k = V("hessian_k")->i;
-    o->tol = V("hessian_tol")->r;
-    o->maxiter = V("hessian_maxiter")->i;
-    o->power_tol = V("hessian_power_tol")->r;
-    o->power_maxiter = V("hessian_power_maxiter")->i;
-    o->trace_probes = V("hessian_trace_probes")->i;
-    o->density_probes = V("hessian_density")->i;
-    o->density_steps = V("hessian_density_steps")->i;
-    o->density_points = V("hessian_density_points")->i;
-    o->density_sigma = V("hessian_density_sigma")->r;
-    o->gamma_step = V("gamma_step")->r;
-    o->free_pattern = V("gamma_pattern")->i == 1;
-    o->jacobian_k = V("jacobian_k")->i;
-    o->jacobian_nev = V("jacobian_nev")->i;
-    o->fresh = V("hessian_fresh")->i == 1;
-    o->abs = V("hessian_abs")->i == 1;
-    o->warm = V("hessian_warm")->i == 1;
-    o->traj_tol = V("hessian_traj_tol")->r;
-    o->authors = V("hessian_protocol")->i == 1;
-#undef V
+    o->every = v[K_CURVATURE_EVERY].i;
+    o->all = v[K_HESSIAN_PARAMS].i == 1;
+    o->split = v[K_HESSIAN_SPLIT].i == 1 ? CREDIT_SPLIT_VALID : CREDIT_SPLIT_TRAIN;
+    o->batch = v[K_HESSIAN_BATCH].i;
+    o->power = v[K_HESSIAN_METHOD].i == 1;
+    o->k = v[K_HESSIAN_K].i;
+    o->tol = v[K_HESSIAN_TOL].r;
+    o->maxiter = v[K_HESSIAN_MAXITER].i;
+    o->power_tol = v[K_HESSIAN_POWER_TOL].r;
+    o->power_maxiter = v[K_HESSIAN_POWER_MAXITER].i;
+    o->trace_probes = v[K_HESSIAN_TRACE_PROBES].i;
+    o->density_probes = v[K_HESSIAN_DENSITY].i;
+    o->density_steps = v[K_HESSIAN_DENSITY_STEPS].i;
+    o->density_points = v[K_HESSIAN_DENSITY_POINTS].i;
+    o->density_sigma = v[K_HESSIAN_DENSITY_SIGMA].r;
+    o->gamma_step = v[K_GAMMA_STEP].r;
+    o->free_pattern = v[K_GAMMA_PATTERN].i == 1;
+    o->jacobian_k = v[K_JACOBIAN_K].i;
+    o->jacobian_nev = v[K_JACOBIAN_NEV].i;
+    o->fresh = v[K_HESSIAN_FRESH].i == 1;
+    o->abs = v[K_HESSIAN_ABS].i == 1;
+    o->warm = v[K_HESSIAN_WARM].i == 1;
+    o->traj_tol = v[K_HESSIAN_TRAJ_TOL].r;
+    o->authors = v[K_HESSIAN_PROTOCOL].i == 1;
     if (o->authors) {
         /* The authors' protocol (science.md section 5), whatever the keys say. */
         o->power = 1;
@@ -55,6 +119,20 @@ void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o)
         o->power_maxiter = 500;
     }
     if (o->power) o->warm = 0, o->traj_tol = 0; /* economies of Lanczos only */
+}
+
+/* The Hessian batch is the largest the measurements give the rule (gamma,
+ * the update Jacobian). */
+static long curv_rule_batch(const credit_value *v)
+{
+    credit_curv_opts o;
+    curv_opts_parse(v, &o);
+    return o.batch;
+}
+
+void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o)
+{
+    curv_opts_parse(s->sets[0].val + credit_core_options_count, o);
 }
 
 /* Examples of a fresh Hessian batch at iteration iter: a uniform subset of
@@ -415,10 +493,9 @@ static size_t hess_dim(const credit_session *s, const credit_curv_opts *o)
  * (final = 0) takes the economies hessian_warm and hessian_traj_tol; the
  * last row is measured as credit_curvature_measure does, cold and at
  * hessian_tol. */
-static int append_row(credit_session *s, const char *dir, const char *path, long k, int final)
+static int append_row(credit_session *s, const credit_curv_opts *op, const char *dir, const char *path, long k, int final)
 {
-    credit_curv_opts o;
-    credit_curv_opts_get(s, &o);
+    const credit_curv_opts o = *op;
     const int warm = o.warm && !final;
     const double tol = !final && o.traj_tol > 0 ? o.traj_tol : o.tol;
     char wpath[4200];
@@ -449,20 +526,18 @@ static int append_row(credit_session *s, const char *dir, const char *path, long
     return st;
 }
 
-int credit_curvature_resume(credit_session *s, const char *dir, long k0)
+int credit_curvature_resume(credit_session *s, const credit_curv_opts *op, const char *dir, long k0)
 {
-    credit_curv_opts o;
-    credit_curv_opts_get(s, &o);
+    const credit_curv_opts o = *op;
     if (o.every == 0 || k0 == 0) return CREDIT_OK;
     char path[4200];
     part_path(path, sizeof path, dir);
     return cut_back(path, k0, expected_rows(k0, o.every, s->o.iters), 1);
 }
 
-int credit_curvature_track(credit_session *s, const char *dir, long k, long k0)
+int credit_curvature_track(credit_session *s, const credit_curv_opts *op, const char *dir, long k, long k0)
 {
-    credit_curv_opts o;
-    credit_curv_opts_get(s, &o);
+    const credit_curv_opts o = *op;
     if (o.every == 0) return CREDIT_OK;
     char path[4200];
     part_path(path, sizeof path, dir);
@@ -490,31 +565,29 @@ int credit_curvature_track(credit_session *s, const char *dir, long k, long k0)
         if (fclose(fp) != 0 && !st) st = CREDIT_ERROR(CREDIT_EIO, "write to %s failed: %s", path, strerror(errno));
         if (st) return st;
     }
-    if (k % o.every == 0 || k == s->o.iters) return append_row(s, dir, path, k, k == s->o.iters);
+    if (k % o.every == 0 || k == s->o.iters) return append_row(s, &o, dir, path, k, k == s->o.iters);
     return CREDIT_OK;
 }
 
 /* The last row of a run that stopped before iters: off the grid it is
  * added; on a trajectory row measured with the economies it is measured
  * again, cold and tight, so a run's last row never depends on them. */
-int credit_curvature_finish(credit_session *s, const char *dir, long k, int diverged)
+int credit_curvature_finish(credit_session *s, const credit_curv_opts *op, const char *dir, long k, int diverged)
 {
-    credit_curv_opts o;
-    credit_curv_opts_get(s, &o);
+    const credit_curv_opts o = *op;
     if (o.every == 0 || diverged || k == s->o.iters) return CREDIT_OK;
     char part[4200];
     part_path(part, sizeof part, dir);
     const int economies = !o.power && (o.warm || o.traj_tol > 0);
-    if (k % o.every != 0) return append_row(s, dir, part, k, 1);
+    if (k % o.every != 0) return append_row(s, &o, dir, part, k, 1);
     if (!economies) return CREDIT_OK;
     int st = cut_back(part, k, expected_rows(k, o.every, s->o.iters), 1);
-    return st ? st : append_row(s, dir, part, k, 1);
+    return st ? st : append_row(s, &o, dir, part, k, 1);
 }
 
-int credit_curvature_commit(credit_session *s, const char *dir, long k, int diverged)
+int credit_curvature_commit(credit_session *s, const credit_curv_opts *op, const char *dir, long k, int diverged)
 {
-    credit_curv_opts o;
-    credit_curv_opts_get(s, &o);
+    const credit_curv_opts o = *op;
     if (o.every == 0) return CREDIT_OK;
     char part[4200], final[4200];
     part_path(part, sizeof part, dir);

@@ -47,7 +47,8 @@
 #include "session.h"
 #include <stdio.h>
 
-/* The curvature keys of the core option table (session.c), parsed. */
+/* The curvature keys (curvature.c's own table, registered with the core's as
+ * credit_curvature_module), parsed once per run. */
 typedef struct credit_curv_opts {
     long every, batch, k, maxiter, power_maxiter, trace_probes;
     long density_probes, density_steps, density_points, jacobian_k, jacobian_nev;
@@ -55,6 +56,7 @@ typedef struct credit_curv_opts {
     int fresh, abs, warm, authors; /* hessian_fresh, hessian_abs, hessian_warm, hessian_protocol=authors */
     double tol, power_tol, gamma_step, density_sigma, traj_tol;
 } credit_curv_opts;
+/* The session's curvature keys, parsed (the authors' protocol applied). */
 void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o);
 
 /* A Hessian workspace on the session's weights and the examples
@@ -94,10 +96,11 @@ void credit_curvature_print(FILE *fp, const credit_curv_row *row);
  * stopped early) unless the run diverged. commit (after the final
  * checkpoint, and again when a killed run's end is repaired) checks the rows
  * of the finished run and renames the file to curvature.tsv, unless that was
- * done already. All do nothing when curvature_every = 0. */
-int credit_curvature_track(credit_session *s, const char *dir, long k, long k0);
-int credit_curvature_resume(credit_session *s, const char *dir, long k0);
-int credit_curvature_finish(credit_session *s, const char *dir, long k, int diverged);
-int credit_curvature_commit(credit_session *s, const char *dir, long k, int diverged);
+ * done already. All do nothing when curvature_every = 0. o: the run's
+ * curvature keys (credit_curv_opts_get, once per run). */
+int credit_curvature_track(credit_session *s, const credit_curv_opts *o, const char *dir, long k, long k0);
+int credit_curvature_resume(credit_session *s, const credit_curv_opts *o, const char *dir, long k0);
+int credit_curvature_finish(credit_session *s, const credit_curv_opts *o, const char *dir, long k, int diverged);
+int credit_curvature_commit(credit_session *s, const credit_curv_opts *o, const char *dir, long k, int diverged);
 
 #endif

@@ -112,6 +112,7 @@ static int cmd_keys(int argc, char **argv)
     (void)argc, (void)argv;
     printf("core keys:\n");
     print_options(credit_core_options, credit_core_options_count);
+    if (&credit_curvature_module) print_options(credit_curvature_module.options, credit_curvature_module.n_options);
     return 0;
 }
 

@@ -35,6 +35,7 @@ typedef struct credit_session {
     credit_optset sets[3]; /* core, rule, task */
     int nsets;
     credit_value *values;  /* storage behind sets[].val */
+    credit_option *core_keys; /* sets[0].opt: the core's keys and its modules' */
     credit_core_opts o;
 
     credit_plugin rule_pl, task_pl;
@@ -62,10 +63,21 @@ typedef struct credit_session {
     uint64_t config_hash;
 } credit_session;
 
-/* Extra option tables other modules register (curvature) are appended to
- * the core's: they are validated and written with it. */
+/* The core's own keys. */
 extern const credit_option credit_core_options[];
 extern const size_t credit_core_options_count;
+/* A core module with keys of its own (core/curvature.c): its table follows
+ * the core's in sets[0] (validated, hashed and written with it: config.txt
+ * lists it under "# core"), its values at sets[0].val +
+ * credit_core_options_count; rule_batch (may be NULL) gives from them the
+ * largest batch the module's measurements hand the rule's grad. Weak: a
+ * build without the module has no such keys. */
+typedef struct credit_core_module {
+    const credit_option *options;
+    size_t n_options;
+    long (*rule_batch)(const credit_value *values);
+} credit_core_module;
+extern const credit_core_module credit_curvature_module __attribute__((weak));
 
 /* Resolve config (rule and task chosen by it), load and init plugins,
  * allocate, initialise weights (or read `weights`). */

@@ -19,6 +19,7 @@ static const char *status_names[] = {"running", "completed", "target_reached", "
 typedef struct run_files {
     char dir[4096];
     char config[4200], curve_part[4200], curve[4200], ckpt[4200], weights[4200], metrics[4200];
+    credit_curv_opts curv; /* the run's curvature keys, parsed once */
 } run_files;
 
 static void run_paths(run_files *r, const char *dir)
@@ -201,7 +202,7 @@ static int finish_run(credit_session *s, const run_files *r, const credit_ckpt_i
 {
     const int diverged = fin->status == CREDIT_CKPT_DIVERGED;
     int st;
-    if ((st = credit_curvature_commit(s, r->dir, fin->iteration, diverged))) return st;
+    if ((st = credit_curvature_commit(s, &r->curv, r->dir, fin->iteration, diverged))) return st;
     long part = file_length(r->curve_part);
     if (part >= 0) {
         if (part != (long)fin->curve_offset || !curve_offset_ok(r->curve_part, fin->curve_offset, part))
@@ -264,7 +265,7 @@ static int resume_prepare(credit_session *s, const run_files *r, int *mode, cred
     }
     long len = file_length(r->curve_part);
     if (!curve_offset_ok(r->curve_part, info->curve_offset, len)) return curve_mismatch(r->curve_part, info->curve_offset, len);
-    if ((st = credit_curvature_resume(s, r->dir, info->iteration))) return st;
+    if ((st = credit_curvature_resume(s, &r->curv, r->dir, info->iteration))) return st;
     if ((long long)info->curve_offset < len) {
         credit_crash_point("truncate curve");
         if (truncate(r->curve_part, (off_t)info->curve_offset) != 0)
@@ -371,7 +372,7 @@ static int train_locked(credit_session *s, const run_files *r)
             if ((st = credit_ckpt_write(s, r->ckpt, &ck))) break;
         }
         int evaluate = k % s->o.eval_every == 0 || k == s->o.iters, stop = 0;
-        if ((st = credit_curvature_track(s, r->dir, k, k0))) break; /* after the checkpoint: resume redoes row k */
+        if ((st = credit_curvature_track(s, &r->curv, r->dir, k, k0))) break; /* after the checkpoint: resume redoes row k */
         if (evaluate) {
             /* Subsamples along the way; the whole sets at the end and wherever
              * the run would stop, so the final row is exact. */
@@ -412,7 +413,7 @@ static int train_locked(credit_session *s, const run_files *r)
     }
     eval_subsets_free(&sub);
     free(step);
-    if (!st) st = credit_curvature_finish(s, r->dir, k, status == CREDIT_CKPT_DIVERGED);
+    if (!st) st = credit_curvature_finish(s, &r->curv, r->dir, k, status == CREDIT_CKPT_DIVERGED);
     if (!st) st = credit_fsync_stream(curve, r->curve_part);
     credit_ckpt_info fin = {k, (uint64_t)ftello(curve), status};
     if (fclose(curve) != 0 && !st) st = CREDIT_ERROR(CREDIT_EIO, "write to %s failed: %s", r->curve_part, strerror(errno));
@@ -431,6 +432,7 @@ int credit_train(credit_session *s)
                             strlen(s->o.out), CREDIT_OUT_MAX);
     run_files r;
     run_paths(&r, s->o.out);
+    credit_curv_opts_get(s, &r.curv);
     int st = credit_mkdir_p(r.dir);
     if (st) return st;
     int lock;
