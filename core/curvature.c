@@ -179,9 +179,10 @@ int credit_curvature_hessian(credit_hessian **out, credit_session *s, int all_pa
     for (int b = 0; b < B; b++) {
         index[b] = examples ? examples[b] : (uint64_t)b;
         if (index[b] >= s->info.n_examples[split]) {
+            const unsigned long long bad = (unsigned long long)index[b];
             free(index);
-            return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: example %llu is past the end of the split (%llu examples)",
-                                (unsigned long long)index[b], (unsigned long long)s->info.n_examples[split]);
+            return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: example %llu is past the end of the split (%llu examples)", bad,
+                                (unsigned long long)s->info.n_examples[split]);
         }
     }
     credit_hessian *h;
