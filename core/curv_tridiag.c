@@ -1,8 +1,8 @@
 /* curv_tridiag.c - the small symmetric tridiagonal eigenproblems of Lanczos
  * and the Hessenberg ones of Arnoldi,
- * by GSL. Apart from hessian.c because GSL's cblas header and OpenBLAS's
+ * by GSL. Apart from eigen.c because GSL's cblas header and OpenBLAS's
  * declare the same names. */
-#include "hessian.h"
+#include "eigen.h"
 #include "util.h"
 
 #include <gsl/gsl_complex_math.h>

@@ -21,6 +21,7 @@
 #ifndef CREDIT_HESSIAN_H
 #define CREDIT_HESSIAN_H
 
+#include "eigen.h"
 #include "gradient.h"
 
 typedef struct credit_hessian credit_hessian;
@@ -58,13 +59,7 @@ double credit_hessian_l2(const credit_hessian *h);
 enum { CREDIT_HESS_FREE_PATTERN = 1u << 2 };
 int credit_hessian_direction(credit_hessian *h, const double *v, double step, unsigned flags, const credit_grad_rule *rule, double *u);
 
-/* What an iterative estimator reports. */
-typedef struct credit_eig_info {
-    int products;  /* Hessian-vector products used */
-    int converged; /* the stopping rule was met (not just the iteration cap) */
-    double error;  /* estimated absolute error of the top eigenvalue */
-} credit_eig_info;
-
+/* The estimators of core/eigen.c on the Hessian (workspaces allocated here). */
 /* Lanczos with full reorthogonalisation (twice, classical Gram-Schmidt);
  * the tridiagonal eigenproblem by GSL. values[0..k-1]: the k largest
  * (algebraic) eigenvalues, descending, NaN where the Krylov space holds
@@ -101,40 +96,6 @@ int credit_hessian_trace(credit_hessian *h, int probes, uint64_t seed, double *m
  * density is (1/probes) sum w delta(x - node) over all slots. */
 int credit_hessian_slq(credit_hessian *h, int probes, int steps, uint64_t seed, double *nodes, double *weights);
 
-/* Arnoldi, for the nonsymmetric update Jacobian J of a rule (science.md
- * section 6). The solver runs against a product callback y = A x (x and y
- * of length dim, not aliased; a non-zero return stops it and is returned) on
- * a workspace the caller allocates once, GSL's Hessenberg eigensolver's
- * included: a run allocates nothing (but after an exact breakdown, whose
- * smaller Hessenberg matrix needs a workspace of its own size). */
-typedef int (*credit_matvec_fn)(void *ctx, const double *x, double *y);
-typedef struct credit_hessenberg_ws credit_hessenberg_ws;
-typedef struct credit_arnoldi {
-    size_t dim;
-    int m;          /* Krylov size: most products */
-    int steps;      /* taken: m, or fewer when the Krylov space became invariant */
-    double *Q;      /* (m+1) x dim orthonormal basis; the caller puts the unit start vector in row 0 */
-    double *H;      /* (m+1) x m upper Hessenberg Q' A Q, row-major */
-    double *coef;   /* m + 1 */
-    double *re, *im; /* steps Ritz values, by descending real part (of a conjugate pair, +im first) */
-    double *resid;  /* steps residual norms |A x - mu x| of the unit Ritz vectors (h_steps+1,steps |last component|) */
-    double *last;   /* steps scratch */
-    credit_hessenberg_ws *eig; /* GSL's nonsymmetric eigensolver, m x m */
-} credit_arnoldi;
-int credit_arnoldi_alloc(credit_arnoldi *A, size_t dim, int m);
-void credit_arnoldi_free(credit_arnoldi *A);
-/* m steps from Q[0], full reorthogonalisation (classical Gram-Schmidt,
- * twice), then the Ritz values and residuals. Stops early only on an exact
- * breakdown (h_j+1,j = 0). CREDIT_EDIVERGED on a non-finite product. */
-int credit_arnoldi_run(credit_arnoldi *A, credit_matvec_fn apply, void *ctx);
-/* GSL's nonsymmetric eigensolver on an n x n workspace (NULL: out of
- * memory), and the eigenvalues of the n x n upper Hessenberg H (row-major,
- * leading dimension ld) with |last component| of each unit eigenvector, in
- * GSL's order. (core/curv_tridiag.c) */
-credit_hessenberg_ws *credit_hessenberg_alloc(int n);
-void credit_hessenberg_free(credit_hessenberg_ws *ws);
-int credit_hessenberg_eig(credit_hessenberg_ws *ws, const double *H, int ld, double *re, double *im, double *last);
-
 /* Leading Ritz values of the rule's update Jacobian J = d(direction)/dW at
  * the weights of set: J v = (u(+step v) - u(-step v)) / (2 step) with u =
  * credit_hessian_direction(flags) (for rule bptt with the frozen pattern,
@@ -145,10 +106,5 @@ int credit_hessenberg_eig(credit_hessenberg_ws *ws, const double *H, int ld, dou
  * steps taken; *products: J-vector products (each two rule gradients). */
 int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, unsigned flags, const credit_grad_rule *rule,
                                 uint64_t seed, double *re, double *im, double *resid, int *products);
-
-/* Eigenpairs of the m x m symmetric tridiagonal matrix with diagonal alpha
- * and off-diagonal beta (m - 1), by GSL: eval descending, S[i*m + j]
- * component i of eigenvector j. (core/curv_tridiag.c) */
-int credit_tridiag_eig(const double *alpha, const double *beta, int m, double *eval, double *S);
 
 #endif
