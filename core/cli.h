@@ -12,9 +12,6 @@ enum { CREDIT_EXIT_USAGE = 2, CREDIT_EXIT_DIVERGED = 3 };
 int credit_cli_fail(int st);
 /* 1 if --help or -h is among the arguments. */
 int credit_cli_wants_help(int argc, char **argv);
-/* A config from [CONFIG] key=value ... (an argument without '=' first is the
- * file; later key=value pairs override it). */
-int credit_cli_build_config(credit_config *cfg, int argc, char **argv);
 /* Config, then a session; s is closable whatever happens. */
 int credit_cli_open_session(credit_session *s, int argc, char **argv);
 

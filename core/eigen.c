@@ -23,11 +23,16 @@ int credit_lanczos_alloc(credit_lanczos *L, size_t dim, int m)
     L->coef = p;       p += (size_t)m + 1;
     L->eval = p;       p += m;
     L->S = p;
+    if (m >= 1 && !(L->tri = credit_tridiag_alloc(m))) {
+        credit_lanczos_free(L);
+        return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a %d x %d tridiagonal eigenproblem", m, m);
+    }
     return CREDIT_OK;
 }
 
 void credit_lanczos_free(credit_lanczos *L)
 {
+    credit_tridiag_free(L->tri);
     free(L->Q);
     memset(L, 0, sizeof *L);
 }
@@ -73,7 +78,7 @@ int credit_lanczos_run(const credit_linop *op, credit_lanczos *L, int k, double 
         int last = j + 1 == m || L->beta[j] == 0.0 || !isfinite(L->beta[j]);
         if (k > 0) {
             const int s = j + 1, kk = k < s ? k : s;
-            if ((st = credit_tridiag_eig(L->alpha, L->beta, s, L->eval, L->S))) return st;
+            if ((st = credit_tridiag_eig(L->tri, L->alpha, L->beta, s, L->eval, L->S))) return st;
             int conv = s >= k || (size_t)s >= op->free_dim;
             for (int i = 0; i < kk; i++) {
                 double r = fabs(L->beta[j] * L->S[(size_t)j * s + i]), gap = HUGE_VAL;
@@ -90,7 +95,7 @@ int credit_lanczos_run(const credit_linop *op, credit_lanczos *L, int k, double 
         if (last) break;
         cblas_dscal((int)D, 1.0 / L->beta[j], w, 1);
     }
-    if (k == 0 && L->steps > 0) return credit_tridiag_eig(L->alpha, L->beta, L->steps, L->eval, L->S);
+    if (k == 0 && L->steps > 0) return credit_tridiag_eig(L->tri, L->alpha, L->beta, L->steps, L->eval, L->S);
     return CREDIT_OK;
 }
 

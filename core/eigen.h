@@ -2,9 +2,8 @@
  * matrix-vector callback: Lanczos, power iteration, Hutchinson's trace,
  * stochastic Lanczos quadrature and Arnoldi. The caller owns every
  * workspace (Krylov basis, vectors) and allocates it once; the solvers
- * allocate none of dimension dim (GSL's small m x m eigenproblems aside:
- * the tridiagonal one of each Lanczos check, and Arnoldi's after an exact
- * breakdown). core/hessian.c runs them on the Hessian, core/curvature.c
+ * allocate nothing (but Arnoldi after an exact breakdown, whose smaller
+ * Hessenberg matrix needs a GSL workspace of its own size). core/hessian.c runs them on the Hessian, core/curvature.c
  * Arnoldi on the rule's update Jacobian. */
 #ifndef CREDIT_EIGEN_H
 #define CREDIT_EIGEN_H
@@ -39,6 +38,7 @@ void credit_eigen_start(const credit_linop *op, double *q, uint64_t seed, uint64
 
 /* Lanczos with full reorthogonalisation (twice, classical Gram-Schmidt);
  * the tridiagonal eigenproblem by GSL. Workspace of at most m steps. */
+typedef struct credit_tridiag_ws credit_tridiag_ws;
 typedef struct credit_lanczos {
     size_t dim;
     int m;                /* most steps */
@@ -46,6 +46,7 @@ typedef struct credit_lanczos {
     double *alpha, *beta; /* m each */
     double *coef;         /* m + 1 reorthogonalisation coefficients */
     double *eval, *S;     /* m, m x m Ritz pairs of the last check */
+    credit_tridiag_ws *tri; /* their eigenproblems, up to m x m */
     int steps;            /* taken */
 } credit_lanczos;
 int credit_lanczos_alloc(credit_lanczos *L, size_t dim, int m);
@@ -113,8 +114,11 @@ void credit_hessenberg_free(credit_hessenberg_ws *ws);
 int credit_hessenberg_eig(credit_hessenberg_ws *ws, const double *H, int ld, double *re, double *im, double *last);
 
 /* Eigenpairs of the m x m symmetric tridiagonal matrix with diagonal alpha
- * and off-diagonal beta (m - 1), by GSL: eval descending, S[i*m + j]
+ * and off-diagonal beta (m - 1), by GSL, on a workspace for sizes up to its
+ * own (credit_tridiag_alloc; NULL: out of memory): eval descending, S[i*m + j]
  * component i of eigenvector j. (core/curv_tridiag.c) */
-int credit_tridiag_eig(const double *alpha, const double *beta, int m, double *eval, double *S);
+credit_tridiag_ws *credit_tridiag_alloc(int m);
+void credit_tridiag_free(credit_tridiag_ws *ws);
+int credit_tridiag_eig(credit_tridiag_ws *ws, const double *alpha, const double *beta, int m, double *eval, double *S);
 
 #endif
