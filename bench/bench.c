@@ -23,8 +23,8 @@
 #include "session.h"
 #include "util.h"
 
-#if __has_include("hessian.h")
-#include "hessian.h"
+#if __has_include("curvature.h")
+#include "curvature.h"
 #define BENCH_HESSIAN 1
 #else
 #define BENCH_HESSIAN 0
@@ -588,7 +588,7 @@ static void bench_size(const bsize *z, int quick, torch_proc *py, const char *wo
      * parameters. */
     for (int all = 0; all < 2; all++) {
         credit_hessian *h;
-        if (credit_hessian_open(&h, &sess[0], all, CREDIT_SPLIT_TRAIN, (uint64_t)z->B)) die_credit("hessian");
+        if (credit_curvature_hessian(&h, &sess[0], all, CREDIT_SPLIT_TRAIN, NULL, (uint64_t)z->B)) die_credit("hessian");
         size_t dim = credit_hessian_dim(h);
         double *v = malloc(2 * sizeof(double) * dim);
         if (!v) die("out of memory");

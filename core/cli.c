@@ -19,8 +19,9 @@ int credit_cli_wants_help(int argc, char **argv)
     return 0;
 }
 
-/* CONFIG is optional: an argument without '=' is the config file. */
-int credit_cli_build_config(credit_config *cfg, int argc, char **argv)
+/* A config from [CONFIG] key=value ...: CONFIG is optional (an argument
+ * without '=' first is the file; later key=value pairs override it). */
+static int build_config(credit_config *cfg, int argc, char **argv)
 {
     int st = CREDIT_OK;
     for (int i = 0; i < argc && !st; i++) {
@@ -35,7 +36,7 @@ int credit_cli_open_session(credit_session *s, int argc, char **argv)
 {
     credit_config cfg = {0};
     memset(s, 0, sizeof *s); /* closable even if opening fails early */
-    int st = credit_cli_build_config(&cfg, argc, argv);
+    int st = build_config(&cfg, argc, argv);
     if (!st) st = credit_session_open(s, &cfg);
     credit_config_free(&cfg);
     return st;

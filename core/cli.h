@@ -5,19 +5,17 @@
 
 #include "session.h"
 
-enum { CREDIT_EXIT_ERROR = 1, CREDIT_EXIT_USAGE = 2, CREDIT_EXIT_DIVERGED = 3 };
+/* Exit statuses besides 0 and 1 (an error). */
+enum { CREDIT_EXIT_USAGE = 2, CREDIT_EXIT_DIVERGED = 3 };
 
 /* Prints "credit: <last error>" on stderr; returns the exit status for st. */
 int credit_cli_fail(int st);
 /* 1 if --help or -h is among the arguments. */
 int credit_cli_wants_help(int argc, char **argv);
-/* A config from [CONFIG] key=value ... (an argument without '=' first is the
- * file; later key=value pairs override it). */
-int credit_cli_build_config(credit_config *cfg, int argc, char **argv);
 /* Config, then a session; s is closable whatever happens. */
 int credit_cli_open_session(credit_session *s, int argc, char **argv);
 
-/* Commands that live in their own modules (core/sample.c, core/curvature.c);
+/* Commands that live in their own modules (core/sample.c, core/cmd_curvature.c);
  * each returns the process exit status. Weak: the CLI offers a command only
  * when its module is linked in. */
 __attribute__((weak)) int credit_cmd_sample(int argc, char **argv);

@@ -1,47 +1,80 @@
 /* curv_tridiag.c - the small symmetric tridiagonal eigenproblems of Lanczos
  * and the Hessenberg ones of Arnoldi,
- * by GSL. Apart from hessian.c because GSL's cblas header and OpenBLAS's
+ * by GSL. Apart from eigen.c because GSL's cblas header and OpenBLAS's
  * declare the same names. */
-#include "hessian.h"
+#include "eigen.h"
 #include "util.h"
 
 #include <gsl/gsl_complex_math.h>
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
+#include <stdlib.h>
 
-int credit_tridiag_eig(const double *alpha, const double *beta, int m, double *eval, double *S)
+/* The tridiagonal eigenproblems of one Lanczos run, every size up to m on
+ * one workspace of size m: GSL's solver works on the leading s x s views
+ * (the same arithmetic as on matrices of their own, checked bit for bit). */
+struct credit_tridiag_ws {
+    int m;
+    gsl_matrix *A, *E;
+    gsl_vector *ev;
+    gsl_eigen_symmv_workspace *w;
+};
+
+void credit_tridiag_free(credit_tridiag_ws *ws)
+{
+    if (!ws) return;
+    if (ws->w) gsl_eigen_symmv_free(ws->w);
+    gsl_vector_free(ws->ev);
+    gsl_matrix_free(ws->E);
+    gsl_matrix_free(ws->A);
+    free(ws);
+}
+
+credit_tridiag_ws *credit_tridiag_alloc(int m)
+{
+    credit_tridiag_ws *ws = calloc(1, sizeof *ws);
+    if (!ws || m < 1) {
+        free(ws);
+        return NULL;
+    }
+    ws->m = m;
+    ws->A = gsl_matrix_alloc((size_t)m, (size_t)m);
+    ws->E = gsl_matrix_alloc((size_t)m, (size_t)m);
+    ws->ev = gsl_vector_alloc((size_t)m);
+    ws->w = gsl_eigen_symmv_alloc((size_t)m);
+    if (!ws->A || !ws->E || !ws->ev || !ws->w) {
+        credit_tridiag_free(ws);
+        return NULL;
+    }
+    return ws;
+}
+
+int credit_tridiag_eig(credit_tridiag_ws *ws, const double *alpha, const double *beta, int m, double *eval, double *S)
 {
     for (int i = 0; i < m; i++)
         if (!isfinite(alpha[i]) || (i + 1 < m && !isfinite(beta[i])))
             return CREDIT_ERROR(CREDIT_EDIVERGED, "Lanczos: non-finite Hessian-vector product");
-    gsl_matrix *A = gsl_matrix_calloc((size_t)m, (size_t)m), *E = gsl_matrix_alloc((size_t)m, (size_t)m);
-    gsl_vector *ev = gsl_vector_alloc((size_t)m);
-    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc((size_t)m);
-    int st = CREDIT_OK;
-    if (!A || !E || !ev || !ws) {
-        st = CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a %d x %d tridiagonal eigenproblem", m, m);
-    } else {
-        for (int i = 0; i < m; i++) {
-            gsl_matrix_set(A, (size_t)i, (size_t)i, alpha[i]);
-            if (i + 1 < m) {
-                gsl_matrix_set(A, (size_t)i, (size_t)i + 1, beta[i]);
-                gsl_matrix_set(A, (size_t)i + 1, (size_t)i, beta[i]);
-            }
-        }
-        if (gsl_eigen_symmv(A, ev, E, ws) || gsl_eigen_symmv_sort(ev, E, GSL_EIGEN_SORT_VAL_DESC))
-            st = CREDIT_ERROR(CREDIT_EDIVERGED, "Lanczos: the tridiagonal eigensolver failed");
-        for (int i = 0; i < m && !st; i++) {
-            eval[i] = gsl_vector_get(ev, (size_t)i);
-            for (int j = 0; j < m; j++) S[(size_t)i * m + j] = gsl_matrix_get(E, (size_t)i, (size_t)j);
+    if (m < 1 || m > ws->m) return CREDIT_ERROR(CREDIT_EINVAL, "a %d x %d tridiagonal eigenproblem on a workspace of %d", m, m, ws->m);
+    gsl_matrix_view Av = gsl_matrix_submatrix(ws->A, 0, 0, (size_t)m, (size_t)m), Ev = gsl_matrix_submatrix(ws->E, 0, 0, (size_t)m, (size_t)m);
+    gsl_vector_view evv = gsl_vector_subvector(ws->ev, 0, (size_t)m);
+    gsl_matrix *A = &Av.matrix, *E = &Ev.matrix;
+    gsl_vector *ev = &evv.vector;
+    gsl_matrix_set_zero(A);
+    for (int i = 0; i < m; i++) {
+        gsl_matrix_set(A, (size_t)i, (size_t)i, alpha[i]);
+        if (i + 1 < m) {
+            gsl_matrix_set(A, (size_t)i, (size_t)i + 1, beta[i]);
+            gsl_matrix_set(A, (size_t)i + 1, (size_t)i, beta[i]);
         }
     }
-    if (ws) gsl_eigen_symmv_free(ws);
-    gsl_vector_free(ev);
-    gsl_matrix_free(E);
-    gsl_matrix_free(A);
-    return st;
+    if (gsl_eigen_symmv(A, ev, E, ws->w) || gsl_eigen_symmv_sort(ev, E, GSL_EIGEN_SORT_VAL_DESC))
+        return CREDIT_ERROR(CREDIT_EDIVERGED, "Lanczos: the tridiagonal eigensolver failed");
+    for (int i = 0; i < m; i++) {
+        eval[i] = gsl_vector_get(ev, (size_t)i);
+        for (int j = 0; j < m; j++) S[(size_t)i * m + j] = gsl_matrix_get(E, (size_t)i, (size_t)j);
+    }
+    return CREDIT_OK;
 }
-
 
 /* The small nonsymmetric eigenproblem of Arnoldi, on a workspace of one
  * size allocated once. GSL's error handler is off inside the solve: a

@@ -1,9 +1,7 @@
 /* curvature.c - see curvature.h. */
 #define _GNU_SOURCE
 #include "curvature.h"
-#include "cli.h"
 #include "hessian.h"
-#include "train.h"
 #include "util.h"
 
 #include <cblas.h>
@@ -12,41 +10,104 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Seed of every start vector and probe: the run's seed, its own stream. */
-static uint64_t curv_seed(const credit_session *s)
+uint64_t credit_curvature_seed(const credit_session *s)
 {
     uint64_t x = (uint64_t)s->o.seed ^ 0x6375727665ull; /* "curve" */
     return credit_splitmix64(&x);
 }
 
-void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o)
+/* The curvature keys (core/session.c's credit_core_module): after the
+ * core's in the config, in this order. The Hessian is of the true (BPTT)
+ * training loss + L2. */
+enum {
+    K_CURVATURE_EVERY,
+    K_HESSIAN_PARAMS,
+    K_HESSIAN_SPLIT,
+    K_HESSIAN_BATCH,
+    K_HESSIAN_METHOD,
+    K_HESSIAN_K,
+    K_HESSIAN_TOL,
+    K_HESSIAN_MAXITER,
+    K_HESSIAN_POWER_TOL,
+    K_HESSIAN_POWER_MAXITER,
+    K_HESSIAN_PROTOCOL,
+    K_HESSIAN_FRESH,
+    K_HESSIAN_ABS,
+    K_HESSIAN_WARM,
+    K_HESSIAN_TRAJ_TOL,
+    K_HESSIAN_TRACE_PROBES,
+    K_HESSIAN_DENSITY,
+    K_HESSIAN_DENSITY_STEPS,
+    K_HESSIAN_DENSITY_POINTS,
+    K_HESSIAN_DENSITY_SIGMA,
+    K_GAMMA_STEP,
+    K_GAMMA_PATTERN,
+    K_JACOBIAN_K,
+    K_JACOBIAN_NEV,
+    N_CURV_KEYS
+};
+static const credit_option curv_options[N_CURV_KEYS] = {
+    [K_CURVATURE_EVERY] = {"curvature_every", CREDIT_OPT_INT, "0", 0, 1e12, NULL, "iterations between rows of RUN_DIR/curvature.tsv (and one at the end); 0 = off"},
+    [K_HESSIAN_PARAMS] = {"hessian_params", CREDIT_OPT_CHOICE, "rec", 0, 0, "rec|all", "Hessian with respect to W_rec (off-diagonal) or all parameters"},
+    [K_HESSIAN_SPLIT] = {"hessian_split", CREDIT_OPT_CHOICE, "train", 0, 0, "train|valid", "split the Hessian batch is taken from"},
+    [K_HESSIAN_BATCH] = {"hessian_batch", CREDIT_OPT_INT, "256", 1, 1e7, NULL, "Hessian batch: the first this many examples of hessian_split (authors: 256)"},
+    [K_HESSIAN_METHOD] = {"hessian_method", CREDIT_OPT_CHOICE, "lanczos", 0, 0, "lanczos|power", "top eigenvalues by Lanczos, or the authors' power iteration"},
+    [K_HESSIAN_K] = {"hessian_k", CREDIT_OPT_INT, "3", 1, 100, NULL, "Lanczos: top eigenvalues reported (lambda_max, lambda_2..lambda_k)"},
+    [K_HESSIAN_TOL] = {"hessian_tol", CREDIT_OPT_REAL, "1e-6", 0, 1, NULL, "Lanczos: relative error estimate at which each of the top k stops"},
+    [K_HESSIAN_MAXITER] = {"hessian_maxiter", CREDIT_OPT_INT, "200", 1, 1000, NULL, "Lanczos: most Hessian-vector products"},
+    [K_HESSIAN_POWER_TOL] = {"hessian_power_tol", CREDIT_OPT_REAL, "1e-6", 0, HUGE_VAL, NULL, "power iteration: stop when the estimate moves by less (absolute; authors: 1e-6)"},
+    [K_HESSIAN_POWER_MAXITER] = {"hessian_power_maxiter", CREDIT_OPT_INT, "500", 1, 1e6, NULL, "power iteration: most products (authors: 500)"},
+    [K_HESSIAN_PROTOCOL] = {"hessian_protocol", CREDIT_OPT_CHOICE, "ours", 0, 0, "ours|authors",
+     "authors: their protocol whatever the keys above say (power, 500 products, tol 1e-6, |lambda|, fresh batch of 256 valid examples)"},
+    [K_HESSIAN_FRESH] = {"hessian_fresh", CREDIT_OPT_INT, "0", 0, 1, NULL,
+     "1: a fresh Hessian batch at every measurement, drawn from the run's seed and the iteration (authors); 0: the first hessian_batch"},
+    [K_HESSIAN_ABS] = {"hessian_abs", CREDIT_OPT_INT, "0", 0, 1, NULL, "power iteration: 1 = the estimate is |Hv| (the authors' |lambda|), 0 = signed v'Hv"},
+    [K_HESSIAN_WARM] = {"hessian_warm", CREDIT_OPT_INT, "0", 0, 1, NULL,
+     "Lanczos: 1 = trajectory rows start from the previous row's top eigenvector (RUN_DIR/lanczos_warm.bin); the last row is cold"},
+    [K_HESSIAN_TRAJ_TOL] = {"hessian_traj_tol", CREDIT_OPT_REAL, "0", 0, 1, NULL, "Lanczos: hessian_tol of trajectory rows (the last row uses hessian_tol); 0 = hessian_tol"},
+    [K_HESSIAN_TRACE_PROBES] = {"hessian_trace_probes", CREDIT_OPT_INT, "0", 0, 1e6, NULL, "Hutchinson trace probes per measurement (columns trace, trace_se); 0 = off"},
+    [K_HESSIAN_DENSITY] = {"hessian_density", CREDIT_OPT_INT, "0", 0, 1e5, NULL, "credit curvature: stochastic Lanczos quadrature probes for curvature_density.tsv; 0 = off"},
+    [K_HESSIAN_DENSITY_STEPS] = {"hessian_density_steps", CREDIT_OPT_INT, "64", 1, 1000, NULL, "Lanczos steps per density probe"},
+    [K_HESSIAN_DENSITY_POINTS] = {"hessian_density_points", CREDIT_OPT_INT, "400", 2, 1e6, NULL, "grid points of curvature_density.tsv"},
+    [K_HESSIAN_DENSITY_SIGMA] = {"hessian_density_sigma", CREDIT_OPT_REAL, "0.01", 1e-12, 1, NULL, "Gaussian width of the density, as a fraction of the spectrum's range"},
+    [K_GAMMA_STEP] = {"gamma_step", CREDIT_OPT_REAL, "1e-5", 1e-300, HUGE_VAL, NULL, "step along the unit top eigenvector of the central difference for gamma"},
+    [K_GAMMA_PATTERN] = {"gamma_pattern", CREDIT_OPT_CHOICE, "frozen", 0, 0, "frozen|free",
+     "gamma's difference holds the ReLU pattern (the a.e. derivative, as the Hessian) or lets it change"},
+    [K_JACOBIAN_K] = {"jacobian_k", CREDIT_OPT_INT, "0", 0, 1000, NULL,
+     "Arnoldi Krylov size for the rule's update Jacobian J (columns mu_re mu_im rule_edge margin; 2 rule gradients per step); 0 = off"},
+    [K_JACOBIAN_NEV] = {"jacobian_nev", CREDIT_OPT_INT, "3", 1, 1000, NULL, "leading Ritz values of J (by real part; at most jacobian_k) the margin max |1 - eta mu| is taken over"},
+};
+
+static long curv_rule_batch(const credit_value *v);
+const credit_core_module credit_curvature_module = {curv_options, N_CURV_KEYS, curv_rule_batch};
+
+/* Parsed from the values of curv_options, by position. */
+static void curv_opts_parse(const credit_value *v, credit_curv_opts *o)
 {
-#define V(key) credit_optset_find(&s->sets[0], 1, key)
-    o->every = V("curvature_every")->i;
-    o->all = V("hessian_params")->i == 1;
-    o->split = V("hessian_split")->i == 1 ? CREDIT_SPLIT_VALID : CREDIT_SPLIT_TRAIN;
-    o->batch = V("hessian_batch")->i;
-    o->power = V("hessian_method")->i == 1;
-    o->k = V("hessian_k")->i;
-    o->tol = V("hessian_tol")->r;
-    o->maxiter = V("hessian_maxiter")->i;
-    o->power_tol = V("hessian_power_tol")->r;
-    o->power_maxiter = V("hessian_power_maxiter")->i;
-    o->trace_probes = V("hessian_trace_probes")->i;
-    o->density_probes = V("hessian_density")->i;
-    o->density_steps = V("hessian_density_steps")->i;
-    o->density_points = V("hessian_density_points")->i;
-    o->density_sigma = V("hessian_density_sigma")->r;
-    o->gamma_step = V("gamma_step")->r;
-    o->free_pattern = V("gamma_pattern")->i == 1;
-    o->jacobian_k = V("jacobian_k")->i;
-    o->jacobian_nev = V("jacobian_nev")->i;
-    o->fresh = V("hessian_fresh")->i == 1;
-    o->abs = V("hessian_abs")->i == 1;
-    o->warm = V("hessian_warm")->i == 1;
-    o->traj_tol = V("hessian_traj_tol")->r;
-    o->authors = V("hessian_protocol")->i == 1;
-#undef V
+    o->every = v[K_CURVATURE_EVERY].i;
+    o->all = v[K_HESSIAN_PARAMS].i == 1;
+    o->split = v[K_HESSIAN_SPLIT].i == 1 ? CREDIT_SPLIT_VALID : CREDIT_SPLIT_TRAIN;
+    o->batch = v[K_HESSIAN_BATCH].i;
+    o->power = v[K_HESSIAN_METHOD].i == 1;
+    o->k = v[K_HESSIAN_K].i;
+    o->tol = v[K_HESSIAN_TOL].r;
+    o->maxiter = v[K_HESSIAN_MAXITER].i;
+    o->power_tol = v[K_HESSIAN_POWER_TOL].r;
+    o->power_maxiter = v[K_HESSIAN_POWER_MAXITER].i;
+    o->trace_probes = v[K_HESSIAN_TRACE_PROBES].i;
+    o->density_probes = v[K_HESSIAN_DENSITY].i;
+    o->density_steps = v[K_HESSIAN_DENSITY_STEPS].i;
+    o->density_points = v[K_HESSIAN_DENSITY_POINTS].i;
+    o->density_sigma = v[K_HESSIAN_DENSITY_SIGMA].r;
+    o->gamma_step = v[K_GAMMA_STEP].r;
+    o->free_pattern = v[K_GAMMA_PATTERN].i == 1;
+    o->jacobian_k = v[K_JACOBIAN_K].i;
+    o->jacobian_nev = v[K_JACOBIAN_NEV].i;
+    o->fresh = v[K_HESSIAN_FRESH].i == 1;
+    o->abs = v[K_HESSIAN_ABS].i == 1;
+    o->warm = v[K_HESSIAN_WARM].i == 1;
+    o->traj_tol = v[K_HESSIAN_TRAJ_TOL].r;
+    o->authors = v[K_HESSIAN_PROTOCOL].i == 1;
     if (o->authors) {
         /* The authors' protocol (science.md section 5), whatever the keys say. */
         o->power = 1;
@@ -60,6 +121,20 @@ void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o)
     if (o->power) o->warm = 0, o->traj_tol = 0; /* economies of Lanczos only */
 }
 
+/* The Hessian batch is the largest the measurements give the rule (gamma,
+ * the update Jacobian). */
+static long curv_rule_batch(const credit_value *v)
+{
+    credit_curv_opts o;
+    curv_opts_parse(v, &o);
+    return o.batch;
+}
+
+void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o)
+{
+    curv_opts_parse(s->sets[0].val + credit_core_options_count, o);
+}
+
 /* Examples of a fresh Hessian batch at iteration iter: a uniform subset of
  * the split from stream (curvature seed, iteration), sorted, so a resumed
  * run and `credit curvature` draw the same. *n is clamped to the split. */
@@ -70,7 +145,7 @@ static int fresh_batch(const credit_session *s, const credit_curv_opts *o, long 
     uint64_t *all = malloc(sizeof *all * (total ? total : 1));
     if (!all) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a fresh Hessian batch");
     credit_rng rng;
-    credit_rng_seed(&rng, curv_seed(s), ((uint64_t)1 << 40) | (uint64_t)iter);
+    credit_rng_seed(&rng, credit_curvature_seed(s), ((uint64_t)1 << 40) | (uint64_t)iter);
     for (uint64_t i = 0; i < total; i++) all[i] = i;
     for (uint64_t i = 0; i < *n; i++) {
         uint64_t j = i + credit_rng_below(&rng, total - i), x = all[i];
@@ -87,11 +162,45 @@ static int fresh_batch(const credit_session *s, const credit_curv_opts *o, long 
     return CREDIT_OK;
 }
 
-static double cosine(const double *a, const double *b, size_t n)
+int credit_curvature_hessian(credit_hessian **out, credit_session *s, int all_params, int split, const uint64_t *examples,
+                             uint64_t n_examples)
 {
-    double ab = cblas_ddot((int)n, a, 1, b, 1), aa = cblas_ddot((int)n, a, 1, a, 1), bb = cblas_ddot((int)n, b, 1, b, 1);
-    return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : NAN;
+    *out = NULL;
+    if (split < 0 || split >= CREDIT_N_SPLITS || s->info.n_examples[split] == 0)
+        return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: task %s has no %s split", s->task->head.name,
+                            split == CREDIT_SPLIT_VALID ? "validation" : split == CREDIT_SPLIT_TRAIN ? "training" : "test");
+    if (n_examples == 0) return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: needs at least one example");
+    if (n_examples > s->info.n_examples[split]) n_examples = s->info.n_examples[split];
+    if (n_examples > (uint64_t)1 << 30) return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch of %llu examples is too large",
+                                                           (unsigned long long)n_examples);
+    const int B = (int)n_examples;
+    uint64_t *index = malloc((size_t)B * sizeof *index);
+    if (!index) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a Hessian batch of %d examples", B);
+    for (int b = 0; b < B; b++) {
+        index[b] = examples ? examples[b] : (uint64_t)b;
+        if (index[b] >= s->info.n_examples[split]) {
+            const unsigned long long bad = (unsigned long long)index[b];
+            free(index);
+            return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: example %llu is past the end of the split (%llu examples)", bad,
+                                (unsigned long long)s->info.n_examples[split]);
+        }
+    }
+    credit_hessian *h;
+    int st = credit_hessian_open(&h, &s->dims, B, all_params, s->info.loss, s->o.l2);
+    if (!st) {
+        credit_fwd *in = credit_hessian_input(h);
+        st = credit_session_fill(s, split, index, B, in->x, in->target, in->mask);
+    }
+    free(index);
+    if (st) {
+        credit_hessian_close(h);
+        return st;
+    }
+    credit_hessian_set(h, &s->w);
+    *out = h;
+    return CREDIT_OK;
 }
+
 
 void credit_curv_row_free(credit_curv_row *row)
 {
@@ -100,7 +209,8 @@ void credit_curv_row_free(credit_curv_row *row)
 }
 
 /* Everything but the eigen- and trace estimates, which fill in the caller. */
-static int theorem_quantities(credit_hessian *h, const credit_curv_opts *o, const double *v1, credit_curv_row *row)
+static int theorem_quantities(credit_hessian *h, const credit_grad_rule *rule, const credit_curv_opts *o, const double *v1,
+                              credit_curv_row *row)
 {
     const size_t D = credit_hessian_dim(h);
     double *buf = malloc(4 * D * sizeof(double));
@@ -109,18 +219,18 @@ static int theorem_quantities(credit_hessian *h, const credit_curv_opts *o, cons
     int st;
     /* Cosine on the task loss alone (as `credit grad`): L2 is exact for
      * every rule and would only pull the cosine toward 1. */
-    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_HESS_EXACT | CREDIT_HESS_NO_L2, exact))) goto done;
-    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_HESS_NO_L2, est))) goto done;
-    row->cosine = cosine(est, exact, D);
+    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2, rule, exact))) goto done;
+    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_GRAD_NO_L2, rule, est))) goto done;
+    row->cosine = credit_cosine(est, exact, D);
     row->grad_norm = cblas_dnrm2((int)D, exact, 1);
     row->rule_norm = cblas_dnrm2((int)D, est, 1);
-    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_HESS_EXACT, up))) goto done;
-    if ((st = credit_hessian_direction(h, NULL, 0.0, 0, down))) goto done;
-    row->cosine_l2 = cosine(down, up, D);
+    if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_GRAD_EXACT, rule, up))) goto done;
+    if ((st = credit_hessian_direction(h, NULL, 0.0, 0, rule, down))) goto done;
+    row->cosine_l2 = credit_cosine(down, up, D);
     /* gamma: the full update direction (task + L2) differenced along v1. */
     unsigned flags = o->free_pattern ? CREDIT_HESS_FREE_PATTERN : 0;
-    if ((st = credit_hessian_direction(h, v1, o->gamma_step, flags, up))) goto done;
-    if ((st = credit_hessian_direction(h, v1, -o->gamma_step, flags, down))) goto done;
+    if ((st = credit_hessian_direction(h, v1, o->gamma_step, flags, rule, up))) goto done;
+    if ((st = credit_hessian_direction(h, v1, -o->gamma_step, flags, rule, down))) goto done;
     cblas_daxpy((int)D, -1.0, down, 1, up, 1);
     row->vjv = cblas_ddot((int)D, v1, 1, up, 1) / (2.0 * o->gamma_step);
     row->gamma = row->vjv / row->lambda_max;
@@ -131,7 +241,7 @@ done:
 
 /* The rule's own edge: leading Ritz values of its update Jacobian. row->eta
  * must be set. A network whose products are no longer finite leaves nan. */
-static int rule_edge(credit_hessian *h, const credit_curv_opts *o, uint64_t seed, credit_curv_row *row)
+static int rule_edge(credit_hessian *h, const credit_grad_rule *rule, const credit_curv_opts *o, uint64_t seed, credit_curv_row *row)
 {
     const int nev = (int)o->jacobian_nev;
     double *buf = malloc(3 * sizeof(double) * (size_t)nev);
@@ -139,7 +249,7 @@ static int rule_edge(credit_hessian *h, const credit_curv_opts *o, uint64_t seed
     double *re = buf, *im = buf + nev, *resid = buf + 2 * nev;
     int products;
     int st = credit_hessian_jacobian_eig(h, (int)o->jacobian_k, nev, o->gamma_step, o->free_pattern ? CREDIT_HESS_FREE_PATTERN : 0,
-                                         seed, re, im, resid, &products);
+                                         rule, seed, re, im, resid, &products);
     if (st == CREDIT_EDIVERGED) st = CREDIT_OK;
     else if (!st) {
         const double eta = row->eta;
@@ -178,7 +288,7 @@ static int measure(credit_session *s, const credit_curv_opts *op, long iter, con
     credit_hessian *h;
     uint64_t *index = NULL, n_index = (uint64_t)o.batch;
     int st = o.fresh ? fresh_batch(s, &o, iter, &index, &n_index) : CREDIT_OK;
-    if (!st) st = credit_hessian_open_index(&h, s, o.all, o.split, index, n_index);
+    if (!st) st = credit_curvature_hessian(&h, s, o.all, o.split, index, n_index);
     free(index);
     if (st) return st;
     row->examples = credit_hessian_batch_size(h);
@@ -190,7 +300,7 @@ static int measure(credit_session *s, const credit_curv_opts *op, long iter, con
         return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
     }
     credit_eig_info info;
-    uint64_t seed = curv_seed(s);
+    uint64_t seed = credit_curvature_seed(s);
     if (o.power) st = credit_hessian_power_est(h, o.power_tol, (int)o.power_maxiter, seed, o.abs, &row->lambda[0], v1, &info);
     else st = credit_hessian_lanczos_from(h, (int)o.k, o.tol, (int)o.maxiter, seed, start, row->lambda, v1, &info);
     /* A network whose loss is no longer finite gives a row of nan, not an error. */
@@ -200,9 +310,10 @@ static int measure(credit_session *s, const credit_curv_opts *op, long iter, con
         row->converged = info.converged;
         row->lambda_err = info.error;
         row->lambda_max = row->lambda[0];
-        st = theorem_quantities(h, &o, v1, row);
+        const credit_grad_rule rule = credit_session_grad_rule(s);
+        st = theorem_quantities(h, &rule, &o, v1, row);
         if (!st && o.trace_probes > 0) st = credit_hessian_trace(h, (int)o.trace_probes, seed, &row->trace, &row->trace_se);
-        if (!st && o.jacobian_k > 0) st = rule_edge(h, &o, seed, row);
+        if (!st && o.jacobian_k > 0) st = rule_edge(h, &rule, &o, seed, row);
     }
     row->bound_rule = 2.0 / (row->eta * row->gamma);
     if (v1_out && !st) {
@@ -239,8 +350,7 @@ void credit_curvature_print(FILE *fp, const credit_curv_row *r)
     fputc('\n', fp);
 }
 
-/* The settings a reader needs beside the provenance. */
-static void settings_line(FILE *fp, const credit_curv_opts *o)
+void credit_curvature_settings(FILE *fp, const credit_curv_opts *o)
 {
     fprintf(fp, "# curvature: Hessian of the BPTT task loss + L2 w.r.t. %s, batch = %s %ld examples of %s; ",
             o->all ? "all parameters" : "W_rec (off-diagonal)", o->fresh ? "a fresh draw (seed, iteration) of" : "first", o->batch,
@@ -384,10 +494,9 @@ static size_t hess_dim(const credit_session *s, const credit_curv_opts *o)
  * (final = 0) takes the economies hessian_warm and hessian_traj_tol; the
  * last row is measured as credit_curvature_measure does, cold and at
  * hessian_tol. */
-static int append_row(credit_session *s, const char *dir, const char *path, long k, int final)
+static int append_row(credit_session *s, const credit_curv_opts *op, const char *dir, const char *path, long k, int final)
 {
-    credit_curv_opts o;
-    credit_curv_opts_get(s, &o);
+    const credit_curv_opts o = *op;
     const int warm = o.warm && !final;
     const double tol = !final && o.traj_tol > 0 ? o.traj_tol : o.tol;
     char wpath[4200];
@@ -418,20 +527,18 @@ static int append_row(credit_session *s, const char *dir, const char *path, long
     return st;
 }
 
-int credit_curvature_resume(credit_session *s, const char *dir, long k0)
+int credit_curvature_resume(credit_session *s, const credit_curv_opts *op, const char *dir, long k0)
 {
-    credit_curv_opts o;
-    credit_curv_opts_get(s, &o);
+    const credit_curv_opts o = *op;
     if (o.every == 0 || k0 == 0) return CREDIT_OK;
     char path[4200];
     part_path(path, sizeof path, dir);
     return cut_back(path, k0, expected_rows(k0, o.every, s->o.iters), 1);
 }
 
-int credit_curvature_track(credit_session *s, const char *dir, long k, long k0)
+int credit_curvature_track(credit_session *s, const credit_curv_opts *op, const char *dir, long k, long k0)
 {
-    credit_curv_opts o;
-    credit_curv_opts_get(s, &o);
+    const credit_curv_opts o = *op;
     if (o.every == 0) return CREDIT_OK;
     char path[4200];
     part_path(path, sizeof path, dir);
@@ -453,37 +560,35 @@ int credit_curvature_track(credit_session *s, const char *dir, long k, long k0)
         FILE *fp = fopen(path, "wb");
         if (!fp) return CREDIT_ERROR(CREDIT_EIO, "cannot write %s: %s", path, strerror(errno));
         credit_session_provenance(s, fp);
-        settings_line(fp, &o);
+        credit_curvature_settings(fp, &o);
         credit_curvature_header(fp, (int)o.k, o.jacobian_k > 0);
         st = credit_fsync_stream(fp, path);
         if (fclose(fp) != 0 && !st) st = CREDIT_ERROR(CREDIT_EIO, "write to %s failed: %s", path, strerror(errno));
         if (st) return st;
     }
-    if (k % o.every == 0 || k == s->o.iters) return append_row(s, dir, path, k, k == s->o.iters);
+    if (k % o.every == 0 || k == s->o.iters) return append_row(s, &o, dir, path, k, k == s->o.iters);
     return CREDIT_OK;
 }
 
 /* The last row of a run that stopped before iters: off the grid it is
  * added; on a trajectory row measured with the economies it is measured
  * again, cold and tight, so a run's last row never depends on them. */
-int credit_curvature_finish(credit_session *s, const char *dir, long k, int diverged)
+int credit_curvature_finish(credit_session *s, const credit_curv_opts *op, const char *dir, long k, int diverged)
 {
-    credit_curv_opts o;
-    credit_curv_opts_get(s, &o);
+    const credit_curv_opts o = *op;
     if (o.every == 0 || diverged || k == s->o.iters) return CREDIT_OK;
     char part[4200];
     part_path(part, sizeof part, dir);
     const int economies = !o.power && (o.warm || o.traj_tol > 0);
-    if (k % o.every != 0) return append_row(s, dir, part, k, 1);
+    if (k % o.every != 0) return append_row(s, &o, dir, part, k, 1);
     if (!economies) return CREDIT_OK;
     int st = cut_back(part, k, expected_rows(k, o.every, s->o.iters), 1);
-    return st ? st : append_row(s, dir, part, k, 1);
+    return st ? st : append_row(s, &o, dir, part, k, 1);
 }
 
-int credit_curvature_commit(credit_session *s, const char *dir, long k, int diverged)
+int credit_curvature_commit(credit_session *s, const credit_curv_opts *op, const char *dir, long k, int diverged)
 {
-    credit_curv_opts o;
-    credit_curv_opts_get(s, &o);
+    const credit_curv_opts o = *op;
     if (o.every == 0) return CREDIT_OK;
     char part[4200], final[4200];
     part_path(part, sizeof part, dir);
@@ -498,193 +603,4 @@ int credit_curvature_commit(credit_session *s, const char *dir, long k, int dive
     if (access(final, F_OK) != 0)
         return CREDIT_ERROR(CREDIT_EIO, "neither %s nor %s exists, but the checkpoint says the run finished", part, final);
     return cut_back(final, -1, want, 0);
-}
-
-/* ------------------------------------------------------------ credit curvature */
-
-static const char *curvature_help =
-    "usage: credit curvature RUN_DIR [--out=NAME.tsv] [key=value ...]\n"
-    "\n"
-    "Measures the weights in RUN_DIR/checkpoint.bin (the final ones once the run\n"
-    "is complete) with the run's config.txt: the top Hessian eigenvalues of the\n"
-    "BPTT training loss + L2, gamma, the cosine and the stability ceilings 2/eta\n"
-    "and 2/(eta gamma). Prints the row and writes it to RUN_DIR/curvature_final.tsv\n"
-    "(the columns of curvature.tsv, see core/curvature.h; --out=NAME.tsv: to\n"
-    "RUN_DIR/NAME.tsv instead, e.g. a second protocol beside the first). Only the curvature keys\n"
-    "(curvature_every, hessian_*, gamma_*, jacobian_*) and threads, progress may be\n"
-    "overridden, e.g. hessian_k=10 hessian_method=power, or hessian_protocol=authors\n"
-    "(power iteration, |lambda|, a fresh batch of 256 validation examples drawn\n"
-    "from the seed and the iteration). jacobian_k=M adds the\n"
-    "rule's own edge (mu_re mu_im rule_edge margin: Arnoldi on the rule's update\n"
-    "Jacobian, Krylov size M, margin over jacobian_nev Ritz values). hessian_density=P also writes\n"
-    "curvature_density.tsv (lambda, density: stochastic Lanczos quadrature with P\n"
-    "probes, Gaussian width hessian_density_sigma of the range) and curvature_slq.tsv\n"
-    "(probe, node, weight: the raw quadrature).\n";
-
-static int overridable(const char *arg)
-{
-    static const char *keys[] = {"curvature_every=", "threads=", "progress="};
-    if (strncmp(arg, "hessian_", 8) == 0 || strncmp(arg, "gamma_", 6) == 0 || strncmp(arg, "jacobian_", 9) == 0) return 1;
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-        if (strncmp(arg, keys[i], strlen(keys[i])) == 0) return 1;
-    return 0;
-}
-
-static int write_density(credit_session *s, const char *dir, const credit_curv_opts *o, long iter, const char *run_hash)
-{
-    credit_hessian *h;
-    int st = credit_hessian_open(&h, s, o->all, o->split, (uint64_t)o->batch);
-    if (st) return st;
-    const int P = (int)o->density_probes, S = (int)o->density_steps, G = (int)o->density_points;
-    double *nodes = malloc(2 * sizeof(double) * (size_t)P * S);
-    if (!nodes) {
-        credit_hessian_close(h);
-        return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
-    }
-    double *weights = nodes + (size_t)P * S;
-    const double D = (double)credit_hessian_free_dim(h);
-    st = credit_hessian_slq(h, P, S, curv_seed(s), nodes, weights);
-    credit_hessian_close(h);
-    double lo = HUGE_VAL, hi = -HUGE_VAL, first_moment = 0.0;
-    for (size_t i = 0; !st && i < (size_t)P * S; i++) {
-        if (weights[i] == 0.0) continue;
-        lo = fmin(lo, nodes[i]);
-        hi = fmax(hi, nodes[i]);
-        first_moment += weights[i] * nodes[i] / P;
-    }
-    double sigma = o->density_sigma * (hi > lo ? hi - lo : fmax(fabs(hi), 1.0));
-    char path[4200];
-    credit_afile a;
-    snprintf(path, sizeof path, "%s/curvature_slq.tsv", dir);
-    if (!st && !(st = credit_afile_open(&a, path))) {
-        credit_session_provenance(s, a.fp);
-        fprintf(a.fp, "# run_config_hash %s iteration %ld\n", run_hash, iter);
-        settings_line(a.fp, o);
-        fprintf(a.fp, "# stochastic Lanczos quadrature: %d Rademacher probes, %d steps, %.0f parameters\n", P, S, D);
-        fprintf(a.fp, "# density = (1/probes) sum weight delta(lambda - node); weights of a probe sum to 1\n");
-        fprintf(a.fp, "probe\tnode\tweight\n");
-        for (int p = 0; p < P; p++)
-            for (int j = 0; j < S; j++)
-                if (weights[(size_t)p * S + j] != 0.0)
-                    fprintf(a.fp, "%d\t%.17g\t%.17g\n", p, nodes[(size_t)p * S + j], weights[(size_t)p * S + j]);
-        st = credit_afile_commit(&a);
-    }
-    snprintf(path, sizeof path, "%s/curvature_density.tsv", dir);
-    if (!st && !(st = credit_afile_open(&a, path))) {
-        credit_session_provenance(s, a.fp);
-        fprintf(a.fp, "# run_config_hash %s iteration %ld\n", run_hash, iter);
-        settings_line(a.fp, o);
-        fprintf(a.fp, "# spectral density by stochastic Lanczos quadrature (%d probes, %d steps), Gaussian width %.17g;\n", P, S, sigma);
-        fprintf(a.fp, "# integrates to 1 (times %.0f parameters for eigenvalue counts); trace estimate %.17g\n", D, D * first_moment);
-        fprintf(a.fp, "lambda\tdensity\n");
-        const double x0 = lo - 4 * sigma, x1 = hi + 4 * sigma, norm = 1.0 / (P * sigma * sqrt(2 * M_PI));
-        for (int g = 0; g < G; g++) {
-            double x = x0 + (x1 - x0) * g / (G - 1), sum = 0.0;
-            for (size_t i = 0; i < (size_t)P * S; i++)
-                if (weights[i] != 0.0) sum += weights[i] * exp(-0.5 * (x - nodes[i]) * (x - nodes[i]) / (sigma * sigma));
-            fprintf(a.fp, "%.17g\t%.17g\n", x, sum * norm);
-        }
-        st = credit_afile_commit(&a);
-    }
-    free(nodes);
-    return st;
-}
-
-int credit_cmd_curvature(int argc, char **argv)
-{
-    if (credit_cli_wants_help(argc, argv)) { fputs(curvature_help, stdout); return 0; }
-    if (argc < 1 || strchr(argv[0], '=')) { fputs(curvature_help, stderr); return CREDIT_EXIT_USAGE; }
-    const char *dir = argv[0];
-    char config_path[4200], ckpt_path[4200], out_path[4200];
-    snprintf(config_path, sizeof config_path, "%s/config.txt", dir);
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.bin", dir);
-    snprintf(out_path, sizeof out_path, "%s/curvature_final.tsv", dir);
-    /* --out=NAME.tsv: a plain file name inside RUN_DIR (never a path). */
-    int first_key = 1;
-    if (argc > 1 && strncmp(argv[1], "--out=", 6) == 0) {
-        const char *name = argv[1] + 6;
-        size_t len = strlen(name);
-        if (len < 5 || len > 200 || strchr(name, '/') || name[0] == '.' || strcmp(name + len - 4, ".tsv") != 0 ||
-            strcmp(name, "curvature.tsv") == 0 || strcmp(name, "curve.tsv") == 0 || strcmp(name, "metrics.tsv") == 0 ||
-            strcmp(name, "weights.tsv") == 0) {
-            CREDIT_ERROR(CREDIT_EINVAL, "credit curvature: --out='%s' must be a plain file name ending in .tsv, not one of the run's own files",
-                         name);
-            return credit_cli_fail(CREDIT_EINVAL);
-        }
-        snprintf(out_path, sizeof out_path, "%s/%s", dir, name);
-        first_key = 2;
-    }
-
-    if (strlen(dir) > CREDIT_OUT_MAX) {
-        CREDIT_ERROR(CREDIT_EINVAL, "run directory '%.60s...' is %zu characters long; at most %d", dir, strlen(dir), CREDIT_OUT_MAX);
-        return credit_cli_fail(CREDIT_EINVAL);
-    }
-    credit_config cfg = {0}, run_cfg = {0};
-    credit_session s;
-    memset(&s, 0, sizeof s);
-    uint64_t run_hash = 0;
-    int lock = -1;
-    int st = credit_config_read(&cfg, config_path);
-    /* The run's own config, as parsed: the checkpoint is checked against it. */
-    if (!st) st = credit_config_read(&run_cfg, config_path);
-    if (!st) st = credit_lock_dir(dir, &lock);
-    /* The checkpoint holds the weights: an initial weights file is not needed. */
-    if (!st) st = credit_config_set(&cfg, "weights", "", "credit curvature");
-    for (int i = first_key; i < argc && !st; i++) {
-        if (!overridable(argv[i]))
-            st = CREDIT_ERROR(CREDIT_EINVAL, "credit curvature: '%s' cannot be overridden: only curvature_every, hessian_*, gamma_*, "
-                                             "jacobian_*, threads and progress (the rest is the run's, in %s)", argv[i], config_path);
-        else st = credit_config_assign(&cfg, argv[i]);
-    }
-    if (!st) st = credit_session_open(&s, &cfg);
-    credit_config_free(&cfg);
-    /* Hashed from what config.txt says now, not from its provenance line, so
-     * an edited config.txt is refused rather than measured. */
-    if (!st) st = credit_session_config_hash(&s, &run_cfg, &run_hash);
-    credit_config_free(&run_cfg);
-    credit_ckpt_info info = {0, 0, 0};
-    if (!st) {
-        /* The checkpoint belongs to the run's config, not to the overrides. */
-        uint64_t own = s.config_hash;
-        s.config_hash = run_hash;
-        st = credit_ckpt_read(&s, ckpt_path, &info);
-        s.config_hash = own;
-        if (st && strstr(credit_error_message(), "different config"))
-            st = CREDIT_ERROR(st, "%s does not match %s: the config it holds now (hash %016llx) is not the one the checkpoint was written "
-                                  "with (was it edited?)", config_path, ckpt_path, (unsigned long long)run_hash);
-        else if (!st && info.status == CREDIT_CKPT_DIVERGED)
-            st = CREDIT_ERROR(CREDIT_EDIVERGED, "%s is the checkpoint of a diverged run: nothing to measure", ckpt_path);
-    }
-    credit_curv_opts o;
-    credit_curv_row row = {0};
-    char hash_text[20];
-    snprintf(hash_text, sizeof hash_text, "%016llx", (unsigned long long)run_hash);
-    if (!st) {
-        credit_curv_opts_get(&s, &o);
-        double t0 = credit_now();
-        st = credit_curvature_measure(&s, info.iteration, &row);
-        if (!st && s.o.progress)
-            fprintf(stderr, "curvature of %s at iteration %ld: lambda_max %.6g (%d products), gamma %.4g, %.1fs\n", dir, info.iteration,
-                    row.lambda_max, row.hvps, row.gamma, credit_now() - t0);
-    }
-    if (!st) {
-        credit_afile a;
-        if (!(st = credit_afile_open(&a, out_path))) {
-            FILE *fps[2] = {a.fp, stdout};
-            for (int f = 0; f < 2; f++) {
-                credit_session_provenance(&s, fps[f]);
-                fprintf(fps[f], "# run_config_hash %s iteration %ld\n", hash_text, info.iteration);
-                settings_line(fps[f], &o);
-                credit_curvature_header(fps[f], row.k, row.jacobian);
-                credit_curvature_print(fps[f], &row);
-            }
-            st = credit_afile_commit(&a);
-        }
-    }
-    if (!st && o.density_probes > 0) st = write_density(&s, dir, &o, info.iteration, hash_text);
-    credit_curv_row_free(&row);
-    int rc = st ? credit_cli_fail(st) : 0;
-    credit_session_close(&s);
-    credit_unlock_dir(lock);
-    return rc;
 }

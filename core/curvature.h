@@ -43,10 +43,12 @@
 #ifndef CREDIT_CURVATURE_H
 #define CREDIT_CURVATURE_H
 
+#include "hessian.h"
 #include "session.h"
 #include <stdio.h>
 
-/* The curvature keys of the core option table (session.c), parsed. */
+/* The curvature keys (curvature.c's own table, registered with the core's as
+ * credit_curvature_module), parsed once per run. */
 typedef struct credit_curv_opts {
     long every, batch, k, maxiter, power_maxiter, trace_probes;
     long density_probes, density_steps, density_points, jacobian_k, jacobian_nev;
@@ -54,7 +56,14 @@ typedef struct credit_curv_opts {
     int fresh, abs, warm, authors; /* hessian_fresh, hessian_abs, hessian_warm, hessian_protocol=authors */
     double tol, power_tol, gamma_step, density_sigma, traj_tol;
 } credit_curv_opts;
+/* The session's curvature keys, parsed (the authors' protocol applied). */
 void credit_curv_opts_get(const credit_session *s, credit_curv_opts *o);
+
+/* A Hessian workspace on the session's weights and the examples
+ * index[0..n_examples-1] of a split (index NULL: the first n_examples;
+ * fewer if the split is smaller); an index past the split's end is an error. */
+int credit_curvature_hessian(credit_hessian **h, credit_session *s, int all_params, int split, const uint64_t *index,
+                             uint64_t n_examples);
 
 typedef struct credit_curv_row {
     long iter;
@@ -72,6 +81,10 @@ typedef struct credit_curv_row {
 int credit_curvature_measure(credit_session *s, long iter, credit_curv_row *row);
 void credit_curv_row_free(credit_curv_row *row);
 void credit_curvature_header(FILE *fp, int k, int jacobian);
+/* The settings line ("# curvature: ...") a reader needs beside the provenance. */
+void credit_curvature_settings(FILE *fp, const credit_curv_opts *o);
+/* Seed of every start vector and probe: the run's seed, its own stream. */
+uint64_t credit_curvature_seed(const credit_session *s);
 void credit_curvature_print(FILE *fp, const credit_curv_row *row);
 
 /* Training (core/train.c): track is called at the top of every iteration k
@@ -83,10 +96,11 @@ void credit_curvature_print(FILE *fp, const credit_curv_row *row);
  * stopped early) unless the run diverged. commit (after the final
  * checkpoint, and again when a killed run's end is repaired) checks the rows
  * of the finished run and renames the file to curvature.tsv, unless that was
- * done already. All do nothing when curvature_every = 0. */
-int credit_curvature_track(credit_session *s, const char *dir, long k, long k0);
-int credit_curvature_resume(credit_session *s, const char *dir, long k0);
-int credit_curvature_finish(credit_session *s, const char *dir, long k, int diverged);
-int credit_curvature_commit(credit_session *s, const char *dir, long k, int diverged);
+ * done already. All do nothing when curvature_every = 0. o: the run's
+ * curvature keys (credit_curv_opts_get, once per run). */
+int credit_curvature_track(credit_session *s, const credit_curv_opts *o, const char *dir, long k, long k0);
+int credit_curvature_resume(credit_session *s, const credit_curv_opts *o, const char *dir, long k0);
+int credit_curvature_finish(credit_session *s, const credit_curv_opts *o, const char *dir, long k, int diverged);
+int credit_curvature_commit(credit_session *s, const credit_curv_opts *o, const char *dir, long k, int diverged);
 
 #endif

@@ -3,9 +3,9 @@
  *
  * The loss is the task loss on a fixed batch plus L2 = l2/2 (|W_in|^2 +
  * |W_rec|^2 + |W_out|^2), whatever rule trained the network. Products are
- * exact: forward-over-reverse (the R-operator, Pearlmutter 1994) through the
- * forward pass, the loss and the BPTT backward pass. ReLU makes psi piecewise
- * constant, so its R-derivative is 0 (the Hessian almost everywhere).
+ * exact: forward-over-reverse (the R-operator, core/net_r.c) through the
+ * forward pass, the loss and the BPTT backward pass. ReLU makes psi
+ * piecewise constant, so its R-derivative is 0 (the Hessian almost everywhere).
  *
  * Vectors live in the parameter layout: with all_params = 0 an n x n W_rec
  * matrix (row-major, W[post][pre]); with all_params = 1 the whole flat block
@@ -13,24 +13,27 @@
  * parameter: apply ignores it in v and writes 0 there in Hv, and every
  * vector this module draws or returns has it at 0.
  *
- * The batch is the first n_examples of a split (fewer if the split is
- * smaller), fixed at open, as are the weights (copied from the session).
+ * The workspace knows no session: the caller fills its batch
+ * (credit_hessian_input) and hands it the weights (credit_hessian_set), and
+ * the rule for credit_hessian_direction. core/curvature.c's
+ * credit_curvature_hessian does all three from a session.
  */
 #ifndef CREDIT_HESSIAN_H
 #define CREDIT_HESSIAN_H
 
-#include "session.h"
+#include "eigen.h"
+#include "gradient.h"
 
 typedef struct credit_hessian credit_hessian;
 
-/* Forward pass, loss and BPTT at the session's current weights on the
- * batch; the session must outlive h (its task fills the batch, its rule
- * gives credit_hessian_direction's estimates). */
-int credit_hessian_open(credit_hessian **h, credit_session *s, int all_params, int split, uint64_t n_examples);
-/* The same on the examples index[0..n_examples-1] of the split (index NULL:
- * the first n_examples); an index past the split's end is an error. */
-int credit_hessian_open_index(credit_hessian **h, credit_session *s, int all_params, int split, const uint64_t *index,
-                              uint64_t n_examples);
+/* A workspace for a batch of B sequences of network d (d->B_max is
+ * ignored), the loss kind of the task, L2 coefficient l2. */
+int credit_hessian_open(credit_hessian **h, const credit_dims *d, int B, int all_params, credit_loss_kind loss, double l2);
+/* The batch to fill: x, target and mask of B sequences (layout of credit_fwd). */
+credit_fwd *credit_hessian_input(credit_hessian *h);
+/* The weights (copied): forward pass, loss and BPTT on the batch. Products
+ * and directions need it first; called again, it moves the base point. */
+void credit_hessian_set(credit_hessian *h, const credit_params *w);
 /* Length of the vectors (n*n or the parameter count). */
 size_t credit_hessian_dim(const credit_hessian *h);
 /* One exact product Hv (v and Hv may not alias). */
@@ -41,30 +44,22 @@ void credit_hessian_close(credit_hessian *h);
 size_t credit_hessian_free_dim(const credit_hessian *h);
 /* Zero the non-parameter coordinates of v. */
 void credit_hessian_project(const credit_hessian *h, double *v);
-/* Examples in the batch, and its task loss and L2 term at the weights of open. */
+/* Examples in the batch, and its task loss and L2 term at the weights of set. */
 int credit_hessian_batch_size(const credit_hessian *h);
 double credit_hessian_loss(const credit_hessian *h);
 double credit_hessian_l2(const credit_hessian *h);
 
 /* The update direction a training step would take on this batch, in the
- * Hessian's layout, at weights theta + step * v (v may be NULL: step 0):
- * exact readout gradient, the rule's W_in/W_rec estimate (or BPTT's with
- * CREDIT_HESS_EXACT), zero W_rec diagonal, plus the L2 gradient (unless
- * CREDIT_HESS_NO_L2). By default the ReLU pattern psi is held at the one of
- * the weights of open (CREDIT_HESS_FREE_PATTERN recomputes it): a difference
+ * Hessian's layout, at weights w + step * v (v may be NULL: step 0): the
+ * estimate of credit_gradient (flags CREDIT_GRAD_EXACT, CREDIT_GRAD_NO_L2)
+ * from rule. By default the ReLU pattern psi is held at the one of the
+ * weights of set (CREDIT_HESS_FREE_PATTERN recomputes it): a difference
  * quotient of this map then measures the almost-everywhere derivative, the
- * one the Hessian is, rather than the jumps of psi it would cross. The rule
- * sees at most the session's B_max examples. */
-enum { CREDIT_HESS_EXACT = 1u << 0, CREDIT_HESS_NO_L2 = 1u << 1, CREDIT_HESS_FREE_PATTERN = 1u << 2 };
-int credit_hessian_direction(credit_hessian *h, const double *v, double step, unsigned flags, double *u);
+ * one the Hessian is, rather than the jumps of psi it would cross. */
+enum { CREDIT_HESS_FREE_PATTERN = 1u << 2 };
+int credit_hessian_direction(credit_hessian *h, const double *v, double step, unsigned flags, const credit_grad_rule *rule, double *u);
 
-/* What an iterative estimator reports. */
-typedef struct credit_eig_info {
-    int products;  /* Hessian-vector products used */
-    int converged; /* the stopping rule was met (not just the iteration cap) */
-    double error;  /* estimated absolute error of the top eigenvalue */
-} credit_eig_info;
-
+/* The estimators of core/eigen.c on the Hessian (workspaces allocated here). */
 /* Lanczos with full reorthogonalisation (twice, classical Gram-Schmidt);
  * the tridiagonal eigenproblem by GSL. values[0..k-1]: the k largest
  * (algebraic) eigenvalues, descending, NaN where the Krylov space holds
@@ -101,54 +96,15 @@ int credit_hessian_trace(credit_hessian *h, int probes, uint64_t seed, double *m
  * density is (1/probes) sum w delta(x - node) over all slots. */
 int credit_hessian_slq(credit_hessian *h, int probes, int steps, uint64_t seed, double *nodes, double *weights);
 
-/* Arnoldi, for the nonsymmetric update Jacobian J of a rule (science.md
- * section 6). The solver runs against a product callback y = A x (x and y
- * of length dim, not aliased; a non-zero return stops it and is returned) on
- * a workspace the caller allocates once, GSL's Hessenberg eigensolver's
- * included: a run allocates nothing (but after an exact breakdown, whose
- * smaller Hessenberg matrix needs a workspace of its own size). */
-typedef int (*credit_matvec_fn)(void *ctx, const double *x, double *y);
-typedef struct credit_hessenberg_ws credit_hessenberg_ws;
-typedef struct credit_arnoldi {
-    size_t dim;
-    int m;          /* Krylov size: most products */
-    int steps;      /* taken: m, or fewer when the Krylov space became invariant */
-    double *Q;      /* (m+1) x dim orthonormal basis; the caller puts the unit start vector in row 0 */
-    double *H;      /* (m+1) x m upper Hessenberg Q' A Q, row-major */
-    double *coef;   /* m + 1 */
-    double *re, *im; /* steps Ritz values, by descending real part (of a conjugate pair, +im first) */
-    double *resid;  /* steps residual norms |A x - mu x| of the unit Ritz vectors (h_steps+1,steps |last component|) */
-    double *last;   /* steps scratch */
-    credit_hessenberg_ws *eig; /* GSL's nonsymmetric eigensolver, m x m */
-} credit_arnoldi;
-int credit_arnoldi_alloc(credit_arnoldi *A, size_t dim, int m);
-void credit_arnoldi_free(credit_arnoldi *A);
-/* m steps from Q[0], full reorthogonalisation (classical Gram-Schmidt,
- * twice), then the Ritz values and residuals. Stops early only on an exact
- * breakdown (h_j+1,j = 0). CREDIT_EDIVERGED on a non-finite product. */
-int credit_arnoldi_run(credit_arnoldi *A, credit_matvec_fn apply, void *ctx);
-/* GSL's nonsymmetric eigensolver on an n x n workspace (NULL: out of
- * memory), and the eigenvalues of the n x n upper Hessenberg H (row-major,
- * leading dimension ld) with |last component| of each unit eigenvector, in
- * GSL's order. (core/curv_tridiag.c) */
-credit_hessenberg_ws *credit_hessenberg_alloc(int n);
-void credit_hessenberg_free(credit_hessenberg_ws *ws);
-int credit_hessenberg_eig(credit_hessenberg_ws *ws, const double *H, int ld, double *re, double *im, double *last);
-
 /* Leading Ritz values of the rule's update Jacobian J = d(direction)/dW at
- * the weights of open: J v = (u(+step v) - u(-step v)) / (2 step) with u =
+ * the weights of set: J v = (u(+step v) - u(-step v)) / (2 step) with u =
  * credit_hessian_direction(flags) (for rule bptt with the frozen pattern,
  * J is the Hessian). Krylov size m (capped at the free dimension), start
  * vector that of credit_hessian_lanczos (stream (seed, 1)), so that for
  * J = H the two see the same Krylov space. re, im, resid: the first nev
  * Ritz values by descending real part and their residuals, NaN past the
  * steps taken; *products: J-vector products (each two rule gradients). */
-int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, unsigned flags, uint64_t seed, double *re,
-                                double *im, double *resid, int *products);
-
-/* Eigenpairs of the m x m symmetric tridiagonal matrix with diagonal alpha
- * and off-diagonal beta (m - 1), by GSL: eval descending, S[i*m + j]
- * component i of eigenvector j. (core/curv_tridiag.c) */
-int credit_tridiag_eig(const double *alpha, const double *beta, int m, double *eval, double *S);
+int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, unsigned flags, const credit_grad_rule *rule,
+                                uint64_t seed, double *re, double *im, double *resid, int *products);
 
 #endif

@@ -12,22 +12,46 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *usage_text =
-    "usage: credit COMMAND [ARGS]\n"
-    "\n"
-    "Train small recurrent networks with pluggable temporal credit-assignment\n"
-    "rules and measure how they generalise.\n"
-    "\n"
-    "commands:\n"
-    "  train [CONFIG] [key=value ...]    one training run into out=DIR\n"
-    "  grad [CONFIG] weights=FILE [...]  a rule's estimate beside the exact gradient, as TSV\n"
-    "  plugins [list | describe NAME]    the rules and tasks on the search path\n"
-    "  curvature RUN_DIR [key=value ...] top Hessian eigenvalues, gamma, cosine of a saved run\n"
-    "  sample TASK [key=value ...]       a few trials of a task (inputs, targets, masks) as TSV\n"
-    "  keys                              every core config key with its default\n"
-    "\n"
-    "`credit COMMAND --help` explains one command. Exit status: 0 done, 1 error,\n"
-    "2 usage, 3 the run diverged (recorded in its metrics.tsv).\n";
+/* The commands, in the order `credit --help` lists them. run is NULL for a
+ * command whose module is not linked in (credit_cmd_* are weak). */
+typedef struct credit_command {
+    const char *name, *args, *summary;
+    int (*run)(int argc, char **argv);
+} credit_command;
+
+static int cmd_train(int argc, char **argv);
+static int cmd_grad(int argc, char **argv);
+static int cmd_plugins(int argc, char **argv);
+static int cmd_keys(int argc, char **argv);
+
+static const credit_command commands[] = {
+    {"train", "[CONFIG] [key=value ...]", "one training run into out=DIR", cmd_train},
+    {"grad", "[CONFIG] weights=FILE [...]", "a rule's estimate beside the exact gradient, as TSV", cmd_grad},
+    {"plugins", "[list | describe NAME]", "the rules and tasks on the search path", cmd_plugins},
+    {"curvature", "RUN_DIR [key=value ...]", "top Hessian eigenvalues, gamma, cosine of a saved run", credit_cmd_curvature},
+    {"sample", "TASK [key=value ...]", "a few trials of a task (inputs, targets, masks) as TSV", credit_cmd_sample},
+    {"keys", "", "every core config key with its default", cmd_keys},
+};
+
+static void usage(FILE *fp)
+{
+    fputs("usage: credit COMMAND [ARGS]\n"
+          "\n"
+          "Train small recurrent networks with pluggable temporal credit-assignment\n"
+          "rules and measure how they generalise.\n"
+          "\n"
+          "commands:\n",
+          fp);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        char head[64];
+        snprintf(head, sizeof head, "%s %s", commands[i].name, commands[i].args);
+        fprintf(fp, "  %-34s%s\n", head, commands[i].summary);
+    }
+    fputs("\n"
+          "`credit COMMAND --help` explains one command. Exit status: 0 done, 1 error,\n"
+          "2 usage, 3 the run diverged (recorded in its metrics.tsv).\n",
+          fp);
+}
 
 static const char *train_help =
     "usage: credit train [CONFIG] [key=value ...]\n"
@@ -83,10 +107,12 @@ static void print_options(const credit_option *o, size_t n)
     for (size_t i = 0; i < n; i++) credit_option_describe(stdout, &o[i]);
 }
 
-static int cmd_keys(void)
+static int cmd_keys(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     printf("core keys:\n");
     print_options(credit_core_options, credit_core_options_count);
+    if (&credit_curvature_module) print_options(credit_curvature_module.options, credit_curvature_module.n_options);
     return 0;
 }
 
@@ -156,16 +182,13 @@ int main(int argc, char **argv)
     signal(SIGXFSZ, SIG_IGN);
     credit_crash_handlers_install();
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
+        usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CREDIT_EXIT_USAGE : 0;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "train") == 0) return cmd_train(argc - 2, argv + 2);
-    if (strcmp(cmd, "grad") == 0) return cmd_grad(argc - 2, argv + 2);
-    if (strcmp(cmd, "plugins") == 0) return cmd_plugins(argc - 2, argv + 2);
-    if (strcmp(cmd, "keys") == 0) return cmd_keys();
-    if (strcmp(cmd, "sample") == 0 && credit_cmd_sample) return credit_cmd_sample(argc - 2, argv + 2);
-    if (strcmp(cmd, "curvature") == 0 && credit_cmd_curvature) return credit_cmd_curvature(argc - 2, argv + 2);
-    fprintf(stderr, "credit: unknown command '%s'\n\n%s", cmd, usage_text);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (commands[i].run && strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
+    fprintf(stderr, "credit: unknown command '%s'\n\n", cmd);
+    usage(stderr);
     return CREDIT_EXIT_USAGE;
 }

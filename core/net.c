@@ -46,7 +46,7 @@ int credit_fwd_alloc(credit_fwd *f, const credit_dims *d)
     size_t n = (size_t)d->n, total = TB * d->n_in + TB * d->n_out + TB   /* x, target, mask */
                                      + TB * n + (TB + B) * n + TB * n     /* v, z, psi */
                                      + TB * d->n_out * 2 + TB * n         /* y, dy, L */
-                                     + TB * n + B * n;                    /* delta, g */
+                                     + TB * n;                            /* delta */
     double *p = calloc(total, sizeof(double));
     if (!p) return CREDIT_ENOMEM;
     f->x = p;          p += TB * d->n_in;
@@ -58,8 +58,7 @@ int credit_fwd_alloc(credit_fwd *f, const credit_dims *d)
     f->y = p;          p += TB * d->n_out;
     f->dy = p;         p += TB * d->n_out;
     f->L = p;          p += TB * n;
-    f->delta = p;      p += TB * n;
-    f->g = p;
+    f->delta = p;
     return CREDIT_OK;
 }
 
@@ -163,14 +162,29 @@ static int argmax(const double *v, int n)
     return best;
 }
 
+double credit_loss_norm(const double *mask, size_t rows, credit_loss_kind kind, int n_out, double *weight_out)
+{
+    double weight = 0.0;
+    for (size_t r = 0; r < rows; r++) weight += mask[r];
+    double norm = weight > 0.0 ? 1.0 / weight : 0.0;
+    if (kind == CREDIT_LOSS_MSE) norm /= n_out;
+    if (weight_out) *weight_out = weight;
+    return norm;
+}
+
+double credit_logsumexp(const double *y, int n)
+{
+    double ymax = y[argmax(y, n)], se = 0.0;
+    for (int k = 0; k < n; k++) se += exp(y[k] - ymax);
+    return ymax + log(se);
+}
+
 double credit_loss(credit_fwd *f, credit_loss_kind kind, const credit_params *w, double *correct, double *scored)
 {
     const int T = f->d.T, B = f->B, n_out = f->d.n_out, n = f->d.n;
     const size_t rows = (size_t)T * B;
-    double total = 0.0, weight = 0.0, hits = 0.0;
-    for (size_t r = 0; r < rows; r++) weight += f->mask[r];
-    double norm = weight > 0.0 ? 1.0 / weight : 0.0;
-    if (kind == CREDIT_LOSS_MSE) norm /= n_out;
+    double total = 0.0, weight, hits = 0.0;
+    const double norm = credit_loss_norm(f->mask, rows, kind, n_out, &weight);
     if (f->per_example) memset(f->per_example, 0, sizeof(double) * B);
 
     for (size_t r = 0; r < rows; r++) {
@@ -191,9 +205,7 @@ double credit_loss(credit_fwd *f, credit_loss_kind kind, const credit_params *w,
             if (f->per_example) f->per_example[r % B] += m * s * norm;
         } else {
             /* log-softmax with the max subtracted; gradient (sum q) p - q. */
-            double ymax = y[argmax(y, n_out)], se = 0.0, qsum = 0.0, cross = 0.0;
-            for (int k = 0; k < n_out; k++) se += exp(y[k] - ymax);
-            double lse = ymax + log(se);
+            double lse = credit_logsumexp(y, n_out), qsum = 0.0, cross = 0.0;
             for (int k = 0; k < n_out; k++) {
                 qsum += q[k];
                 cross -= q[k] * (y[k] - lse);
@@ -254,9 +266,8 @@ void credit_backward_readout(const credit_fwd *f, credit_params *g)
  * while they are still in cache: measured ~5% faster per iteration than one
  * product over all T*B rows after the sweep, which reads delta back from memory. */
 #define WGRAD_ROWS 512
-void credit_bptt(const credit_traj *tr, const credit_weights *w, credit_params *g, double *delta_ws, double *work)
+void credit_bptt(const credit_traj *tr, const credit_weights *w, credit_params *g, double *delta_ws)
 {
-    (void)work; /* kept in the signature for callers; no longer needed */
     const int T = tr->T, B = tr->B, n = tr->n, n_in = tr->n_in;
     const double a = tr->leak, c = 1.0 - a;
     const size_t step = (size_t)B * n;
@@ -287,7 +298,7 @@ void credit_backward_bptt(credit_fwd *f, const credit_params *w, credit_params *
 {
     credit_traj tr = credit_fwd_traj(f);
     credit_weights wv = credit_weights_of(w);
-    credit_bptt(&tr, &wv, g, f->delta, f->g);
+    credit_bptt(&tr, &wv, g, f->delta);
 }
 
 double credit_l2(const credit_params *w, const credit_dims *d, double l2, credit_params *g)

@@ -33,7 +33,6 @@ typedef struct credit_fwd {
     double *v, *z, *psi, *y;       /* trajectory, see credit_traj */
     double *dy, *L;                /* loss gradient and learning signal */
     double *delta;                 /* [T][B][n] BPTT workspace: dL/dv_t */
-    double *g;                     /* [B][n] BPTT workspace */
     const double *xi;              /* NULL, or [T][B][n] added inside the recurrent input (host forward_loss) */
     double *per_example;           /* NULL, or [B]: credit_loss writes each sequence's share of the loss */
 } credit_fwd;
@@ -51,15 +50,44 @@ void credit_forward(credit_fwd *f, const credit_params *w, int B);
  * be NULL) get the mask-weighted count of argmax hits and the mask total
  * (classification only; MSE leaves *correct = NaN). */
 double credit_loss(credit_fwd *f, credit_loss_kind kind, const credit_params *w, double *correct, double *scored);
+/* The loss's normaliser: 1 / (mask total) (0 if none scored), and for MSE
+ * also / n_out; *weight (may be NULL) the mask total. Shared by credit_loss
+ * and the R-pass, so the two normalise alike. */
+double credit_loss_norm(const double *mask, size_t rows, credit_loss_kind kind, int n_out, double *weight);
+/* log sum_k exp(y_k), the max subtracted first: the softmax is exp(y - it). */
+double credit_logsumexp(const double *y, int n);
 
 /* Exact gradients; each accumulates into g. */
 void credit_backward_readout(const credit_fwd *f, credit_params *g);                       /* W_out, b_out */
 void credit_backward_bptt(credit_fwd *f, const credit_params *w, credit_params *g);         /* W_in, W_rec */
-/* The same on any trajectory, with workspaces delta [T][B][n] and work [B][n];
- * delta is left holding dL/dv_t. */
-void credit_bptt(const credit_traj *tr, const credit_weights *w, credit_params *g, double *delta, double *work);
+/* The same on any trajectory, with the workspace delta [T][B][n]; delta is
+ * left holding dL/dv_t. */
+void credit_bptt(const credit_traj *tr, const credit_weights *w, credit_params *g, double *delta);
 /* l2/2 (|W_in|^2 + |W_rec|^2 + |W_out|^2): returns the term, adds its gradient to g (if g). */
 double credit_l2(const credit_params *w, const credit_dims *d, double l2, credit_params *g);
+
+/* The R-operator (core/net_r.c): exact Hessian-vector products of the task
+ * loss + L2 at a base trajectory (credit_forward, credit_loss and
+ * credit_bptt done on f at w, delta kept). Workspaces for d->B_max. */
+typedef struct credit_rpass {
+    credit_loss_kind loss;
+    double *p, *rowscale;  /* [TB][n_out] softmax, [TB] loss second-derivative scale */
+    double *Rv, *Rz;       /* [TB][n], [T+1][B][n] */
+    double *Ry, *Rdy;      /* [TB][n_out] */
+    double *RL, *Rdelta;   /* [TB][n] */
+} credit_rpass;
+int credit_rpass_alloc(credit_rpass *r, const credit_dims *d);
+void credit_rpass_free(credit_rpass *r);
+/* The loss's second derivative per row at the base f (once per base). */
+void credit_rpass_prepare(credit_rpass *r, const credit_fwd *f, credit_loss_kind kind);
+/* HV = H V in the full layout; with !all only V_rec is read and only
+ * HV_rec written. */
+void credit_rpass_apply(credit_rpass *r, const credit_fwd *f, const credit_params *w, double l2, int all, const credit_params *V,
+                        credit_params *HV);
+/* Forward pass of f->x (copied from base by the caller) at w with the ReLU
+ * pattern psi held at base's: z = psi * v, a linear map of the weights'
+ * drive. The a.e. derivative of the forward pass is this map's. */
+void credit_forward_frozen(credit_fwd *f, const credit_fwd *base, const credit_params *w);
 
 /* Zero the diagonal of an n x n matrix (self-connections are removed). */
 void credit_zero_diagonal(double *W, int n);

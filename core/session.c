@@ -57,36 +57,6 @@ const credit_option credit_core_options[] = {
      "an error if it cannot; auto: as 1, but a directory that cannot be continued is restarted (one line 'restart DIR: why')"},
     {"threads", CREDIT_OPT_INT, "1", 1, 256, NULL, "BLAS threads of this process (at most the cores available: more are clamped)"},
     {"progress", CREDIT_OPT_INT, "1", 0, 1, NULL, "1: progress line on stderr"},
-    /* Curvature (core/curvature.c, core/hessian.c): the Hessian of the true (BPTT) training loss + L2. */
-    {"curvature_every", CREDIT_OPT_INT, "0", 0, 1e12, NULL, "iterations between rows of RUN_DIR/curvature.tsv (and one at the end); 0 = off"},
-    {"hessian_params", CREDIT_OPT_CHOICE, "rec", 0, 0, "rec|all", "Hessian with respect to W_rec (off-diagonal) or all parameters"},
-    {"hessian_split", CREDIT_OPT_CHOICE, "train", 0, 0, "train|valid", "split the Hessian batch is taken from"},
-    {"hessian_batch", CREDIT_OPT_INT, "256", 1, 1e7, NULL, "Hessian batch: the first this many examples of hessian_split (authors: 256)"},
-    {"hessian_method", CREDIT_OPT_CHOICE, "lanczos", 0, 0, "lanczos|power", "top eigenvalues by Lanczos, or the authors' power iteration"},
-    {"hessian_k", CREDIT_OPT_INT, "3", 1, 100, NULL, "Lanczos: top eigenvalues reported (lambda_max, lambda_2..lambda_k)"},
-    {"hessian_tol", CREDIT_OPT_REAL, "1e-6", 0, 1, NULL, "Lanczos: relative error estimate at which each of the top k stops"},
-    {"hessian_maxiter", CREDIT_OPT_INT, "200", 1, 1000, NULL, "Lanczos: most Hessian-vector products"},
-    {"hessian_power_tol", CREDIT_OPT_REAL, "1e-6", 0, INF, NULL, "power iteration: stop when the estimate moves by less (absolute; authors: 1e-6)"},
-    {"hessian_power_maxiter", CREDIT_OPT_INT, "500", 1, 1e6, NULL, "power iteration: most products (authors: 500)"},
-    {"hessian_protocol", CREDIT_OPT_CHOICE, "ours", 0, 0, "ours|authors",
-     "authors: their protocol whatever the keys above say (power, 500 products, tol 1e-6, |lambda|, fresh batch of 256 valid examples)"},
-    {"hessian_fresh", CREDIT_OPT_INT, "0", 0, 1, NULL,
-     "1: a fresh Hessian batch at every measurement, drawn from the run's seed and the iteration (authors); 0: the first hessian_batch"},
-    {"hessian_abs", CREDIT_OPT_INT, "0", 0, 1, NULL, "power iteration: 1 = the estimate is |Hv| (the authors' |lambda|), 0 = signed v'Hv"},
-    {"hessian_warm", CREDIT_OPT_INT, "0", 0, 1, NULL,
-     "Lanczos: 1 = trajectory rows start from the previous row's top eigenvector (RUN_DIR/lanczos_warm.bin); the last row is cold"},
-    {"hessian_traj_tol", CREDIT_OPT_REAL, "0", 0, 1, NULL, "Lanczos: hessian_tol of trajectory rows (the last row uses hessian_tol); 0 = hessian_tol"},
-    {"hessian_trace_probes", CREDIT_OPT_INT, "0", 0, 1e6, NULL, "Hutchinson trace probes per measurement (columns trace, trace_se); 0 = off"},
-    {"hessian_density", CREDIT_OPT_INT, "0", 0, 1e5, NULL, "credit curvature: stochastic Lanczos quadrature probes for curvature_density.tsv; 0 = off"},
-    {"hessian_density_steps", CREDIT_OPT_INT, "64", 1, 1000, NULL, "Lanczos steps per density probe"},
-    {"hessian_density_points", CREDIT_OPT_INT, "400", 2, 1e6, NULL, "grid points of curvature_density.tsv"},
-    {"hessian_density_sigma", CREDIT_OPT_REAL, "0.01", 1e-12, 1, NULL, "Gaussian width of the density, as a fraction of the spectrum's range"},
-    {"gamma_step", CREDIT_OPT_REAL, "1e-5", 1e-300, INF, NULL, "step along the unit top eigenvector of the central difference for gamma"},
-    {"gamma_pattern", CREDIT_OPT_CHOICE, "frozen", 0, 0, "frozen|free",
-     "gamma's difference holds the ReLU pattern (the a.e. derivative, as the Hessian) or lets it change"},
-    {"jacobian_k", CREDIT_OPT_INT, "0", 0, 1000, NULL,
-     "Arnoldi Krylov size for the rule's update Jacobian J (columns mu_re mu_im rule_edge margin; 2 rule gradients per step); 0 = off"},
-    {"jacobian_nev", CREDIT_OPT_INT, "3", 1, 1000, NULL, "leading Ritz values of J (by real part; at most jacobian_k) the margin max |1 - eta mu| is taken over"},
 };
 const size_t credit_core_options_count = sizeof credit_core_options / sizeof credit_core_options[0];
 
@@ -162,7 +132,7 @@ static int host_bptt(void *ctx, const credit_traj *tr, const credit_weights *w, 
     credit_host_ctx *h = ctx;
     if (!h->batch || tr->B > h->batch->d.B_max || tr->T != h->batch->d.T || tr->n != h->batch->d.n)
         return CREDIT_ERROR(CREDIT_EINVAL, "%s: bptt service called outside grad or with a trajectory larger than the batch's", h->who);
-    credit_bptt(tr, w, g, h->batch->delta, h->batch->g);
+    credit_bptt(tr, w, g, h->batch->delta);
     return CREDIT_OK;
 }
 
@@ -229,18 +199,18 @@ static void choices_as_words(credit_optset *set)
 
 /* ------------------------------------------------------------ open/close */
 
-static int plugin_optset(credit_optset *set, const char *kind, const char *name, const credit_option *opt, size_t n,
-                         credit_value *val, char *owner_buf, size_t owner_len)
+static int plugin_optset(credit_optset *set, const credit_optset *core, const char *kind, const char *name, const credit_option *opt,
+                         size_t n, credit_value *val, char *owner_buf, size_t owner_len)
 {
     snprintf(owner_buf, owner_len, "%s %s", kind, name);
     set->owner = owner_buf;
     set->opt = opt;
     set->n = n;
     set->val = val;
-    /* A plugin key must not shadow a core key. */
+    /* A plugin key must not shadow a core key (the core modules' included). */
     for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < credit_core_options_count; k++)
-            if (strcmp(opt[i].key, credit_core_options[k].key) == 0)
+        for (size_t k = 0; k < core->n; k++)
+            if (strcmp(opt[i].key, core->opt[k].key) == 0)
                 return CREDIT_ERROR(CREDIT_EPLUGIN, "%s %s declares option '%s', which is a core key", kind, name, opt[i].key);
     return CREDIT_OK;
 }
@@ -360,15 +330,21 @@ int credit_session_open(credit_session *s, credit_config *cfg)
     s->task = s->task_pl.task;
     const credit_plugin_head *rh = s->rule_pl.head, *th = s->task_pl.head;
 
-    size_t nvals = credit_core_options_count + rh->n_options + th->n_options;
+    /* The core's keys, then its modules' (one table: config.txt has them under "# core"). */
+    const credit_core_module *mod = &credit_curvature_module;
+    const size_t n_mod = mod ? mod->n_options : 0, n_core = credit_core_options_count + n_mod;
+    size_t nvals = n_core + rh->n_options + th->n_options;
     s->values = calloc(nvals, sizeof *s->values);
-    if (!s->values) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
-    s->sets[0] = (credit_optset){"core", credit_core_options, credit_core_options_count, s->values};
-    if ((st = plugin_optset(&s->sets[1], "rule", rh->name, rh->options, rh->n_options, s->values + credit_core_options_count,
-                            owner_rule, sizeof owner_rule)))
+    s->core_keys = calloc(n_core, sizeof *s->core_keys);
+    if (!s->values || !s->core_keys) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
+    memcpy(s->core_keys, credit_core_options, sizeof credit_core_options);
+    if (n_mod) memcpy(s->core_keys + credit_core_options_count, mod->options, n_mod * sizeof *mod->options);
+    s->sets[0] = (credit_optset){"core", s->core_keys, n_core, s->values};
+    if ((st = plugin_optset(&s->sets[1], &s->sets[0], "rule", rh->name, rh->options, rh->n_options, s->values + n_core, owner_rule,
+                            sizeof owner_rule)))
         return st;
-    if ((st = plugin_optset(&s->sets[2], "task", th->name, th->options, th->n_options,
-                            s->values + credit_core_options_count + rh->n_options, owner_task, sizeof owner_task)))
+    if ((st = plugin_optset(&s->sets[2], &s->sets[0], "task", th->name, th->options, th->n_options, s->values + n_core + rh->n_options,
+                            owner_task, sizeof owner_task)))
         return st;
     s->nsets = 3;
     if ((st = credit_config_resolve(&s->cfg, s->sets, s->nsets))) return st;
@@ -410,10 +386,10 @@ int credit_session_open(credit_session *s, credit_config *cfg)
      * batch (gamma, the update Jacobian), never an evaluation chunk; the
      * core's forward workspace serves training and evaluation. */
     long rule_B = s->o.batch;
-    const credit_value *hb = credit_optset_find(&s->sets[0], 1, "hessian_batch");
-    if (hb && hb->i > rule_B) rule_B = hb->i;
-    const credit_value *hp = credit_optset_find(&s->sets[0], 1, "hessian_protocol"); /* authors: 256, whatever hessian_batch says */
-    if (hp && hp->i == 1 && rule_B < 256) rule_B = 256;
+    if (mod && mod->rule_batch) {
+        long b = mod->rule_batch(s->values + credit_core_options_count);
+        if (b > rule_B) rule_B = b;
+    }
     long B_max = s->o.batch > s->o.eval_chunk ? s->o.batch : s->o.eval_chunk;
     s->dims = (credit_dims){.n_in = s->info.n_in, .n = (int)s->o.n, .n_out = s->info.n_out, .T = s->info.T,
                             .B_max = (int)B_max, .leak = s->o.leak};
@@ -488,6 +464,7 @@ void credit_session_close(credit_session *s)
     free(s->index);
     free(s->perm);
     free(s->values);
+    free(s->core_keys);
     free(s->config_text);
     credit_config_free(&s->cfg);
     memset(s, 0, sizeof *s);
@@ -495,18 +472,22 @@ void credit_session_close(credit_session *s)
 
 /* ------------------------------------------------------------ batches */
 
+int credit_session_fill(credit_session *s, int split, const uint64_t *index, int B, double *x, double *target, double *mask)
+{
+    credit_error_clear(); /* so a bare status is not reported with an older message */
+    credit_plugin_enter("task", s->task->head.name, "fill");
+    int st = s->task->fill(s->task_state, split, index, B, x, target, mask);
+    credit_plugin_leave();
+    if (st && !*credit_error_message()) CREDIT_ERROR(st, "task %s failed to fill a batch (status %d)", s->task->head.name, st);
+    return st;
+}
+
 int credit_session_batch(credit_session *s, int split, const uint64_t *index, int B, double *loss, double *correct,
                          double *scored)
 {
     credit_fwd *f = &s->fwd;
-    credit_error_clear(); /* so a bare status is not reported with an older message */
-    credit_plugin_enter("task", s->task->head.name, "fill");
-    int st = s->task->fill(s->task_state, split, index, B, f->x, f->target, f->mask);
-    credit_plugin_leave();
-    if (st) {
-        if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to fill a batch (status %d)", s->task->head.name, st);
-        return st;
-    }
+    int st = credit_session_fill(s, split, index, B, f->x, f->target, f->mask);
+    if (st) return st;
     credit_forward(f, &s->w, B);
     *loss = credit_loss(f, s->info.loss, &s->w, correct, scored);
     return CREDIT_OK;
@@ -535,20 +516,20 @@ void credit_session_batch_index(credit_session *s, long k, uint64_t *index, int 
     }
 }
 
-int credit_session_gradient(credit_session *s, int exact, double *l2_term)
+int credit_session_gradient(credit_session *s, unsigned flags, double *l2_term)
 {
-    memset(s->grad, 0, sizeof(double) * s->n_params);
-    credit_backward_readout(&s->fwd, &s->g);
-    if (exact) {
-        credit_backward_bptt(&s->fwd, &s->w, &s->g);
-    } else {
-        int st = credit_session_rule_grad(s, &s->fwd, &s->w, &s->g);
-        if (st) return st;
-    }
-    credit_zero_diagonal(s->g.W_rec, s->dims.n);
-    double l2 = credit_l2(&s->w, &s->dims, s->o.l2, &s->g);
-    if (l2_term) *l2_term = l2;
-    return CREDIT_OK;
+    const credit_grad_rule r = credit_session_grad_rule(s);
+    return credit_gradient(&s->fwd, &s->w, s->o.l2, &r, flags, s->grad, l2_term);
+}
+
+static int session_rule_grad(void *ctx, credit_fwd *f, const credit_params *w, credit_params *g)
+{
+    return credit_session_rule_grad(ctx, f, w, g);
+}
+
+credit_grad_rule credit_session_grad_rule(credit_session *s)
+{
+    return (credit_grad_rule){session_rule_grad, s};
 }
 
 int credit_session_rule_grad(credit_session *s, credit_fwd *f, const credit_params *w, credit_params *g)

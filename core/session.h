@@ -4,6 +4,7 @@
 #define CREDIT_SESSION_H
 
 #include "config.h"
+#include "gradient.h"
 #include "net.h"
 #include "plugin.h"
 
@@ -34,6 +35,7 @@ typedef struct credit_session {
     credit_optset sets[3]; /* core, rule, task */
     int nsets;
     credit_value *values;  /* storage behind sets[].val */
+    credit_option *core_keys; /* sets[0].opt: the core's keys and its modules' */
     credit_core_opts o;
 
     credit_plugin rule_pl, task_pl;
@@ -61,10 +63,21 @@ typedef struct credit_session {
     uint64_t config_hash;
 } credit_session;
 
-/* Extra option tables other modules register (curvature) are appended to
- * the core's: they are validated and written with it. */
+/* The core's own keys. */
 extern const credit_option credit_core_options[];
 extern const size_t credit_core_options_count;
+/* A core module with keys of its own (core/curvature.c): its table follows
+ * the core's in sets[0] (validated, hashed and written with it: config.txt
+ * lists it under "# core"), its values at sets[0].val +
+ * credit_core_options_count; rule_batch (may be NULL) gives from them the
+ * largest batch the module's measurements hand the rule's grad. Weak: a
+ * build without the module has no such keys. */
+typedef struct credit_core_module {
+    const credit_option *options;
+    size_t n_options;
+    long (*rule_batch)(const credit_value *values);
+} credit_core_module;
+extern const credit_core_module credit_curvature_module __attribute__((weak));
 
 /* Resolve config (rule and task chosen by it), load and init plugins,
  * allocate, initialise weights (or read `weights`). */
@@ -82,12 +95,18 @@ int credit_session_config_hash(const credit_session *s, const credit_config *cfg
  * and loss; returns the task loss in *loss. */
 int credit_session_batch(credit_session *s, int split, const uint64_t *index, int B, double *loss, double *correct,
                          double *scored);
+/* The task's examples index[0..B-1] of a split into x, target, mask (the
+ * layout of credit_fwd for B sequences). */
+int credit_session_fill(credit_session *s, int split, const uint64_t *index, int B, double *x, double *target, double *mask);
 /* Training-set indices of iteration k: epochs of a seeded permutation. */
 void credit_session_batch_index(credit_session *s, long k, uint64_t *index, int B);
-/* Gradient of the training objective after credit_session_batch: exact
- * readout + the rule's W_in/W_rec estimate (or the exact one if exact) + L2.
- * Returns the L2 term in *l2_term. */
-int credit_session_gradient(credit_session *s, int exact, double *l2_term);
+/* Gradient of the training objective after credit_session_batch into
+ * s->grad, by credit_gradient (gradient.h; flags CREDIT_GRAD_*): exact
+ * readout + the rule's W_in/W_rec estimate + L2. *l2_term: the L2 term. */
+int credit_session_gradient(credit_session *s, unsigned flags, double *l2_term);
+/* The session's rule as credit_gradient calls it (valid while s is open):
+ * credit_session_rule_grad. */
+credit_grad_rule credit_session_grad_rule(credit_session *s);
 /* The rule's estimate of dL/dW_in, dL/dW_rec on the batch in f at weights w,
  * accumulated into g (the host's forward_loss serves f meanwhile). */
 int credit_session_rule_grad(credit_session *s, credit_fwd *f, const credit_params *w, credit_params *g);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "train.h"
 #include "curvature.h"
+#include "gradient.h"
 #include "util.h"
 
 #include <cblas.h>
@@ -18,6 +19,7 @@ static const char *status_names[] = {"running", "completed", "target_reached", "
 typedef struct run_files {
     char dir[4096];
     char config[4200], curve_part[4200], curve[4200], ckpt[4200], weights[4200], metrics[4200];
+    credit_curv_opts curv; /* the run's curvature keys, parsed once */
 } run_files;
 
 static void run_paths(run_files *r, const char *dir)
@@ -200,7 +202,7 @@ static int finish_run(credit_session *s, const run_files *r, const credit_ckpt_i
 {
     const int diverged = fin->status == CREDIT_CKPT_DIVERGED;
     int st;
-    if ((st = credit_curvature_commit(s, r->dir, fin->iteration, diverged))) return st;
+    if ((st = credit_curvature_commit(s, &r->curv, r->dir, fin->iteration, diverged))) return st;
     long part = file_length(r->curve_part);
     if (part >= 0) {
         if (part != (long)fin->curve_offset || !curve_offset_ok(r->curve_part, fin->curve_offset, part))
@@ -263,7 +265,7 @@ static int resume_prepare(credit_session *s, const run_files *r, int *mode, cred
     }
     long len = file_length(r->curve_part);
     if (!curve_offset_ok(r->curve_part, info->curve_offset, len)) return curve_mismatch(r->curve_part, info->curve_offset, len);
-    if ((st = credit_curvature_resume(s, r->dir, info->iteration))) return st;
+    if ((st = credit_curvature_resume(s, &r->curv, r->dir, info->iteration))) return st;
     if ((long long)info->curve_offset < len) {
         credit_crash_point("truncate curve");
         if (truncate(r->curve_part, (off_t)info->curve_offset) != 0)
@@ -370,7 +372,7 @@ static int train_locked(credit_session *s, const run_files *r)
             if ((st = credit_ckpt_write(s, r->ckpt, &ck))) break;
         }
         int evaluate = k % s->o.eval_every == 0 || k == s->o.iters, stop = 0;
-        if ((st = credit_curvature_track(s, r->dir, k, k0))) break; /* after the checkpoint: resume redoes row k */
+        if ((st = credit_curvature_track(s, &r->curv, r->dir, k, k0))) break; /* after the checkpoint: resume redoes row k */
         if (evaluate) {
             /* Subsamples along the way; the whole sets at the end and wherever
              * the run would stop, so the final row is exact. */
@@ -411,7 +413,7 @@ static int train_locked(credit_session *s, const run_files *r)
     }
     eval_subsets_free(&sub);
     free(step);
-    if (!st) st = credit_curvature_finish(s, r->dir, k, status == CREDIT_CKPT_DIVERGED);
+    if (!st) st = credit_curvature_finish(s, &r->curv, r->dir, k, status == CREDIT_CKPT_DIVERGED);
     if (!st) st = credit_fsync_stream(curve, r->curve_part);
     credit_ckpt_info fin = {k, (uint64_t)ftello(curve), status};
     if (fclose(curve) != 0 && !st) st = CREDIT_ERROR(CREDIT_EIO, "write to %s failed: %s", r->curve_part, strerror(errno));
@@ -430,6 +432,7 @@ int credit_train(credit_session *s)
                             strlen(s->o.out), CREDIT_OUT_MAX);
     run_files r;
     run_paths(&r, s->o.out);
+    credit_curv_opts_get(s, &r.curv);
     int st = credit_mkdir_p(r.dir);
     if (st) return st;
     int lock;
@@ -440,12 +443,6 @@ int credit_train(credit_session *s)
 }
 
 /* ------------------------------------------------------------ credit grad */
-
-static double cosine(const double *a, const double *b, size_t n)
-{
-    double ab = cblas_ddot((int)n, a, 1, b, 1), aa = cblas_ddot((int)n, a, 1, a, 1), bb = cblas_ddot((int)n, b, 1, b, 1);
-    return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : NAN;
-}
 
 int credit_grad_report(credit_session *s, FILE *fp)
 {
@@ -458,14 +455,12 @@ int credit_grad_report(credit_session *s, FILE *fp)
     if (st) return st;
     /* Task-loss gradients only: the L2 term is exact and shared by every
      * rule, so it would only dilute the comparison. */
-    double l2_saved = s->o.l2;
-    s->o.l2 = 0;
     double *est = malloc(2 * sizeof(double) * s->n_params);
-    if (!est) { s->o.l2 = l2_saved; return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory"); }
+    if (!est) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
     double *exact = est + s->n_params;
-    if (!(st = credit_session_gradient(s, 0, NULL))) memcpy(est, s->grad, sizeof(double) * s->n_params);
-    if (!st && !(st = credit_session_gradient(s, 1, NULL))) memcpy(exact, s->grad, sizeof(double) * s->n_params);
-    s->o.l2 = l2_saved;
+    if (!(st = credit_session_gradient(s, CREDIT_GRAD_NO_L2, NULL))) memcpy(est, s->grad, sizeof(double) * s->n_params);
+    if (!st && !(st = credit_session_gradient(s, CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2, NULL)))
+        memcpy(exact, s->grad, sizeof(double) * s->n_params);
     if (st) { free(est); return st; }
 
     credit_session_provenance(s, fp);
@@ -475,9 +470,9 @@ int credit_grad_report(credit_session *s, FILE *fp)
     int rows[CREDIT_N_MATRICES], cols[CREDIT_N_MATRICES];
     for (int m = 0; m < CREDIT_N_MATRICES; m++) credit_matrix_shape(&s->dims, m, &rows[m], &cols[m]);
     for (int m = 0; m < CREDIT_N_MATRICES; m++)
-        fprintf(fp, "# cosine %s %.17g\n", credit_matrix_names[m], cosine(e_blocks[m], x_blocks[m], (size_t)rows[m] * cols[m]));
+        fprintf(fp, "# cosine %s %.17g\n", credit_matrix_names[m], credit_cosine(e_blocks[m], x_blocks[m], (size_t)rows[m] * cols[m]));
     size_t n_rec_in = (size_t)s->dims.n * (s->dims.n_in + s->dims.n);
-    fprintf(fp, "# cosine W_in+W_rec %.17g\n# cosine all %.17g\n", cosine(est, exact, n_rec_in), cosine(est, exact, s->n_params));
+    fprintf(fp, "# cosine W_in+W_rec %.17g\n# cosine all %.17g\n", credit_cosine(est, exact, n_rec_in), credit_cosine(est, exact, s->n_params));
     fprintf(fp, "name\trow\tcol\testimate\texact\n");
     for (int m = 0; m < CREDIT_N_MATRICES; m++)
         for (int r = 0; r < rows[m]; r++)

@@ -151,16 +151,6 @@ int credit_afile_commit(credit_afile *a)
     return status;
 }
 
-void credit_afile_abort(credit_afile *a)
-{
-    if (a->fp) {
-        fclose(a->fp);
-        remove(a->tmp);
-    }
-    free(a->path); free(a->tmp);
-    memset(a, 0, sizeof *a);
-}
-
 int credit_read_file(const char *path, char **data, size_t *len)
 {
     FILE *fp = fopen(path, "rb");

@@ -28,7 +28,6 @@ uint64_t credit_fnv1a(const void *data, size_t n, uint64_t h);
 typedef struct credit_afile { FILE *fp; char *path, *tmp; } credit_afile;
 int credit_afile_open(credit_afile *a, const char *path);
 int credit_afile_commit(credit_afile *a); /* closes; error (with errno's text) if any write failed */
-void credit_afile_abort(credit_afile *a); /* closes and removes the temp */
 
 /* The other durable steps of a run, each a crash point: flush and fsync an
  * open stream (what names it in messages), rename and fsync the directory

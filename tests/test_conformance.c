@@ -4,6 +4,7 @@
  * a task that needs data gets its test options from task_test_options. */
 #define _GNU_SOURCE
 #include "test.h"
+#include "gradient.h"
 #include "plugin.h"
 #include "train.h"
 #include "util.h"
@@ -428,7 +429,7 @@ static void conform_rule(const credit_static_plugin *sp)
         memcpy(a, s1.grad, sizeof(double) * np);
         st |= credit_session_gradient(&s1, 0, NULL); /* again: no hidden state carried between calls */
         int again = memcmp(a, s1.grad, sizeof(double) * np) == 0;
-        st |= credit_session_gradient(&s1, 1, NULL);
+        st |= credit_session_gradient(&s1, CREDIT_GRAD_EXACT, NULL);
         memcpy(exact, s1.grad, sizeof(double) * np);
         st |= credit_session_batch(&s2, CREDIT_SPLIT_TRAIN, s2.index, 8, &loss, NULL, NULL);
         st |= credit_session_gradient(&s2, 0, NULL);

@@ -72,7 +72,7 @@ typedef struct ref {
  * on failure records it and closes the session. */
 static int hessian_opens(credit_hessian **h, credit_session *s, int all, int B)
 {
-    int st = credit_hessian_open(h, s, all, CREDIT_SPLIT_TRAIN, (uint64_t)B);
+    int st = credit_curvature_hessian(h, s, all, CREDIT_SPLIT_TRAIN, NULL, (uint64_t)B);
     if (CHECK(st == CREDIT_OK, all ? "hessian opens (all params)" : "hessian opens (W_rec)", "%s", credit_error_message())) return 1;
     credit_session_close(s);
     return 0;
@@ -453,17 +453,14 @@ static void test_theorem(const char *rule, int all)
           row.gamma, gamma_ref, flips);
 
     /* Independent cosine: the rule's and BPTT's task-loss gradients as `credit grad` takes them. */
-    double l2 = s.o.l2;
-    s.o.l2 = 0;
     memcpy(s.theta, theta0, sizeof(double) * np);
     for (int b = 0; b < B; b++) s.index[b] = (uint64_t)b;
     double loss;
     credit_session_batch(&s, CREDIT_SPLIT_TRAIN, s.index, B, &loss, NULL, NULL);
-    credit_session_gradient(&s, 0, NULL);
+    credit_session_gradient(&s, CREDIT_GRAD_NO_L2, NULL);
     memcpy(gp, s.grad, sizeof(double) * np);
-    credit_session_gradient(&s, 1, NULL);
+    credit_session_gradient(&s, CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2, NULL);
     memcpy(gm, s.grad, sizeof(double) * np);
-    s.o.l2 = l2;
     double ab = 0, aa = 0, bb = 0;
     for (size_t a = 0; a < c.F; a++) {
         size_t i = c.full_idx[a];
@@ -658,14 +655,14 @@ static void test_arnoldi_dense(void)
 
 /* Dense J (F x F over the free coordinates) from one central difference of
  * the update direction per column, step h, as the Arnoldi products take it. */
-static double *dense_jacobian(credit_hessian *h, const coords *c, double step)
+static double *dense_jacobian(credit_hessian *h, const credit_grad_rule *rule, const coords *c, double step)
 {
     double *J = calloc(c->F * c->F, sizeof(double)), *e = calloc(c->D, sizeof(double)), *up = calloc(c->D, sizeof(double)),
            *down = calloc(c->D, sizeof(double));
     for (size_t b = 0; b < c->F; b++) {
         e[c->free_idx[b]] = 1.0;
-        credit_hessian_direction(h, e, step, 0, up);
-        credit_hessian_direction(h, e, -step, 0, down);
+        credit_hessian_direction(h, e, step, 0, rule, up);
+        credit_hessian_direction(h, e, -step, 0, rule, down);
         e[c->free_idx[b]] = 0.0;
         for (size_t a = 0; a < c->F; a++) J[a * c->F + b] = (up[c->free_idx[a]] - down[c->free_idx[a]]) / (2 * step);
     }
@@ -696,7 +693,8 @@ static void test_rule_edge(const char *rule, int all)
     const size_t F = c.F;
     credit_curv_opts o;
     credit_curv_opts_get(&s, &o);
-    double *J = dense_jacobian(h, &c, o.gamma_step), *J2 = dense_jacobian(h, &c, 2 * o.gamma_step);
+    const credit_grad_rule grule = credit_session_grad_rule(&s);
+    double *J = dense_jacobian(h, &grule, &c, o.gamma_step), *J2 = dense_jacobian(h, &grule, &c, 2 * o.gamma_step);
     /* The finite-difference error of a product, estimated from the step and
      * twice the step (truncation h^2: J(2h) - J(h) is 3x J(h)'s own; the
      * roundoff eps |u| / h at most 1.5x): E bounds |J_products - J_dense|. */
@@ -721,7 +719,7 @@ static void test_rule_edge(const char *rule, int all)
     /* The 4 leading Ritz values (complex ones among them for eprop) and the margin over them. */
     double r4[4], i4[4], s4[4], margin = -INFINITY, worst4 = 0;
     int products = 0;
-    st = credit_hessian_jacobian_eig(h, 1000, 4, o.gamma_step, 0, 7, r4, i4, s4, &products);
+    st = credit_hessian_jacobian_eig(h, 1000, 4, o.gamma_step, 0, &grule, 7, r4, i4, s4, &products);
     int complex4 = 0;
     for (int i = 0; i < 4; i++) {
         margin = fmax(margin, hypot(1 - row.eta * r4[i], row.eta * i4[i]));
@@ -744,7 +742,7 @@ static void test_rule_edge(const char *rule, int all)
      * order, x2) of the leading eigenvalue, plus the products' own error. */
     const int m = (int)F / 5;
     double r1[1], i1[1], res1[1];
-    st = credit_hessian_jacobian_eig(h, m, 1, o.gamma_step, 0, 12345, r1, i1, res1, &products);
+    st = credit_hessian_jacobian_eig(h, m, 1, o.gamma_step, 0, &grule, 12345, r1, i1, res1, &products);
     double d = hypot(r1[0] - re[lead], i1[0] - fabs(im[lead])), tol_m = 2 * kappa * res1[0] + tol;
     snprintf(name, sizeof name, "rule edge, Krylov size %d of %zu: leading Ritz value within 2 kappa (residual + |dJ|) of the dense one (%s)",
              m, F, tag);

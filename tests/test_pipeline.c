@@ -6,7 +6,7 @@
  * is redone when (issue 10's table, a check per row): `make -n` agrees with
  * `make`; a config key, FIG_ALPHA/FIG_CLAIM_NEAR and FIG_CURV_FINAL_ARGS redo
  * exactly what they affect; in a scratch copy of the tree, a maths edit in
- * core/net.c or core/hessian.c or a rule retrains its runs, a comment or a
+ * core/net.c or core/eigen.c or a rule retrains its runs, a comment or a
  * touch retrains nothing, and an untracked rule file marks the build dirty;
  * a killed gnuplot leaves no final-named figure; tables rebuilt from the
  * raw text files alone (what results/ commits) are byte-identical. */
@@ -446,17 +446,17 @@ void test_pipeline(void)
         CHECK(rc2 == 0 && count(out, "math_core ") == nruns, "pipeline: make stale says the core's maths hash changed", "%.600s", out);
         free(out);
 
-        /* core/hessian.c: the curvature, and the runs (curvature.tsv is written during training). */
-        snprintf(cmd, sizeof cmd, "cd %s && mv net.c.orig core/net.c && cp core/hessian.c h.orig && sed -i '0,/1\\.0/s//1.0000001/' core/hessian.c && ! cmp -s core/hessian.c h.orig", tree);
+        /* core/eigen.c (the curvature's solvers): the curvature, and the runs (curvature.tsv is written during training). */
+        snprintf(cmd, sizeof cmd, "cd %s && mv net.c.orig core/net.c && cp core/eigen.c h.orig && sed -i '0,/1\\.0/s//1.0000001/' core/eigen.c && ! cmp -s core/eigen.c h.orig", tree);
         rc = test_run(cmd, NULL);
         rc2 = make_in(tree, &out, res, "-n fig-all");
         r = what(out, 1);
-        CHECK(rc == 0 && rc2 == 0 && r.curv == nruns && r.train == nruns, "pipeline: an edit in core/hessian.c redoes the curvature (and the runs)",
+        CHECK(rc == 0 && rc2 == 0 && r.curv == nruns && r.train == nruns, "pipeline: an edit in core/eigen.c redoes the curvature (and the runs)",
               "edit %d, make %d: %d curvatures, %d trainings of %d runs", rc, rc2, r.curv, r.train, nruns);
         free(out);
 
         /* A rule's maths: its runs only. */
-        snprintf(cmd, sizeof cmd, "cd %s && mv h.orig core/hessian.c && cp rules/eprop.c e.orig && sed -i '0,/1\\.0/s//1.0000001/' rules/eprop.c && ! cmp -s rules/eprop.c e.orig", tree);
+        snprintf(cmd, sizeof cmd, "cd %s && mv h.orig core/eigen.c && cp rules/eprop.c e.orig && sed -i '0,/1\\.0/s//1.0000001/' rules/eprop.c && ! cmp -s rules/eprop.c e.orig", tree);
         rc = test_run(cmd, NULL);
         rc2 = make_in(tree, &out, res, "-n fig-all");
         r = what(out, 1);

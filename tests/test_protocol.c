@@ -252,7 +252,7 @@ static void test_authors(void)
     memset(&s, 0, sizeof s);
     st = open_file_session(&s, "l2=0.01", NULL);
     credit_hessian *h = NULL;
-    if (!st) st = credit_hessian_open(&h, &s, 0, CREDIT_SPLIT_TRAIN, 24);
+    if (!st) st = credit_curvature_hessian(&h, &s, 0, CREDIT_SPLIT_TRAIN, NULL, 24);
     if (st) {
         CHECK(0, "power iteration: tiny Hessian opens", "st %d", st);
         credit_session_close(&s);

@@ -320,7 +320,7 @@ static double compare(const problem *p, const credit_rule *ra, const char *sa, c
         gb = grad_new(p);
         credit_params gp = {.W_in = gb, .W_rec = gb + (size_t)p->d.n * p->d.n_in};
         const credit_weights wv = credit_weights_of(&p->w);
-        credit_bptt(&p->tr, &wv, &gp, p->f.delta, p->f.g);
+        credit_bptt(&p->tr, &wv, &gp, p->f.delta);
     }
     double e = ga && gb ? rel_err(ga, gb, grad_len(p)) : INFINITY;
     free(ga);
@@ -362,7 +362,7 @@ static void test_limits(void)
         double *k1 = literal_tbptt(&p, 1), *ep = literal_eprop(&p, NULL, 0), *kT = literal_tbptt(&p, p.d.T), *bp = grad_new(&p);
         credit_params gp = {.W_in = bp, .W_rec = bp + (size_t)p.d.n * p.d.n_in};
         const credit_weights wv = credit_weights_of(&p.w);
-        credit_bptt(&p.tr, &wv, &gp, p.f.delta, p.f.g);
+        credit_bptt(&p.tr, &wv, &gp, p.f.delta);
         double e1 = rel_err(k1, ep, grad_len(&p)), eT = rel_err(kT, bp, grad_len(&p));
         char name[200];
         snprintf(name, sizeof name, "literal tbptt: K=1 is literal eprop, K=T is the core's bptt, to 1e-12 (leak 0.8, loss on %s)",
