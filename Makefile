@@ -39,7 +39,8 @@ PLUGIN_OBJ := $(RULE_SRC:rules/%.c=$(BUILD)/static/rules/%.o) $(TASK_SRC:tasks/%
 TEST_SRC   := $(wildcard tests/*.c)
 TEST_OBJ   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 BAD_SO     := $(BUILD)/bad/nosym.so $(BUILD)/bad/oldabi.so $(BUILD)/bad/small.so $(BUILD)/bad/initfail.so $(BUILD)/bad/garbage.so \
-              $(BUILD)/bad/crashgrad.so $(BUILD)/bad/nangrad.so $(BUILD)/bad/optnull.so $(BUILD)/bad/dataentry.so $(BUILD)/bad/hugetask.so
+              $(BUILD)/bad/crashgrad.so $(BUILD)/bad/nangrad.so $(BUILD)/bad/optnull.so $(BUILD)/bad/dataentry.so $(BUILD)/bad/hugetask.so \
+              $(BUILD)/bad/precision.so $(BUILD)/bad/badflags.so $(BUILD)/bad/nosave.so $(BUILD)/bad/halfsave.so
 
 # ------------------------------------------------------------------ deps
 # $(call apt_install,WHO,PACKAGES): a shell snippet that installs Debian
@@ -120,7 +121,7 @@ $(BUILD)/core/%.o: core/%.c | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BIN): $(BUILD)/core/main.o $(CORE_OBJ) | $(BUILD)/.dir
-	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Plugins: one exported symbol each (-fvisibility=hidden + the export macro).
 PLUGIN_FLAGS := -fPIC -fvisibility=hidden -DCREDIT_BUILD_SO
@@ -152,7 +153,7 @@ $(BUILD)/static_plugins.h: FORCE | $(BUILD)/.dir
 # Deliberately broken plugins for the loader's error paths.
 $(BUILD)/bad/garbage.so: | $(BUILD)/.dir
 	@echo "not an ELF file" > $@
-$(BUILD)/bad/%.so: tests/bad/%.c core/credit.h | $(BUILD)/.dir
+$(BUILD)/bad/%.so: tests/bad/%.c tests/bad/bad.h core/credit.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -shared $(LDFLAGS) -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/static_plugins.h | $(BUILD)/.dir

@@ -76,7 +76,7 @@ int credit_hessian_open_index(credit_hessian **out, credit_session *s, int all_p
 {
     *out = NULL;
     if (split < 0 || split >= CREDIT_N_SPLITS || s->info.n_examples[split] == 0)
-        return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: task %s has no %s split", s->task->name,
+        return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: task %s has no %s split", s->task->head.name,
                             split == CREDIT_SPLIT_VALID ? "validation" : split == CREDIT_SPLIT_TRAIN ? "training" : "test");
     if (n_examples == 0) return CREDIT_ERROR(CREDIT_EINVAL, "Hessian batch: needs at least one example");
     if (n_examples > s->info.n_examples[split]) n_examples = s->info.n_examples[split];
@@ -135,12 +135,12 @@ int credit_hessian_open_index(credit_hessian **out, credit_session *s, int all_p
         }
     }
     credit_error_clear();
-    credit_plugin_enter("task", s->task->name, "fill");
+    credit_plugin_enter("task", s->task->head.name, "fill");
     st = s->task->fill(s->task_state, split, index, h->B, h->f.x, h->f.target, h->f.mask);
     credit_plugin_leave();
     free(index);
     if (st) {
-        if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to fill the Hessian batch (status %d)", s->task->name, st);
+        if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to fill the Hessian batch (status %d)", s->task->head.name, st);
         credit_hessian_close(h);
         return st;
     }
@@ -151,7 +151,8 @@ int credit_hessian_open_index(credit_hessian **out, credit_session *s, int all_p
     credit_params g = credit_params_view(h->grad2, &h->d);
     memset(h->grad2, 0, sizeof(double) * h->n_params);
     credit_traj tr = credit_fwd_traj(&h->f);
-    credit_bptt(&tr, &h->w, &g, h->f.delta, h->f.g);
+    const credit_weights wv = credit_weights_of(&h->w);
+    credit_bptt(&tr, &wv, &g, h->f.delta, h->f.g);
 
     /* Second derivative of the loss per row: the scale of each row and the
      * softmax, as credit_loss normalises (mask total, and n_out for mse). */
@@ -303,9 +304,9 @@ int credit_hessian_direction(credit_hessian *h, const double *v, double step, un
 {
     credit_session *s = h->s;
     const size_t TB = (size_t)h->d.T * h->B;
-    if (!(flags & CREDIT_HESS_EXACT) && h->B > s->dims.B_max)
+    if (!(flags & CREDIT_HESS_EXACT) && h->B > s->rule_dims.B_max)
         return CREDIT_ERROR(CREDIT_EINVAL, "the Hessian batch (%d examples) is larger than the rule's workspace (%d)", h->B,
-                            s->dims.B_max);
+                            s->rule_dims.B_max);
     if (!h->f2_ready) {
         if (credit_fwd_alloc(&h->f2, &h->d)) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a perturbed trajectory");
         memcpy(h->f2.x, h->f.x, sizeof(double) * TB * h->d.n_in);
@@ -325,18 +326,11 @@ int credit_hessian_direction(credit_hessian *h, const double *v, double step, un
     credit_loss(&h->f2, h->loss, &w2, NULL, NULL);
     memset(h->grad2, 0, sizeof(double) * h->n_params);
     credit_backward_readout(&h->f2, &g2);
-    credit_traj tr = credit_fwd_traj(&h->f2);
     if (flags & CREDIT_HESS_EXACT) {
-        credit_bptt(&tr, &w2, &g2, h->f2.delta, h->f2.g);
+        credit_backward_bptt(&h->f2, &w2, &g2);
     } else {
-        credit_error_clear();
-        credit_plugin_enter("rule", s->rule->name, "grad");
-        int st = s->rule->grad(s->rule_state, &tr, &w2, &g2);
-        credit_plugin_leave();
-        if (st) {
-            if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed (status %d)", s->rule->name, st);
-            return st;
-        }
+        int st = credit_session_rule_grad(s, &h->f2, &w2, &g2);
+        if (st) return st;
     }
     credit_zero_diagonal(g2.W_rec, h->d.n);
     if (!(flags & CREDIT_HESS_NO_L2)) credit_l2(&w2, &h->d, h->l2, &g2);

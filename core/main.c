@@ -105,12 +105,14 @@ static int describe(const char *name)
         if (!listed) continue;
         if (credit_plugin_open(&p, kind, name)) return credit_cli_fail(CREDIT_EPLUGIN);
         found = 1;
-        const char *version = kind == CREDIT_KIND_RULE ? p.rule->version : p.task->version;
-        const char *summary = kind == CREDIT_KIND_RULE ? p.rule->summary : p.task->summary;
-        const char *citation = kind == CREDIT_KIND_RULE ? p.rule->citation : p.task->citation;
-        printf("%s %s %s (%s)\n  %s\n  cite: %s\n", credit_kind_name(kind), name, version, p.path, summary, citation);
-        if (kind == CREDIT_KIND_RULE) print_options(p.rule->options, p.rule->n_options);
-        else print_options(p.task->options, p.task->n_options);
+        const credit_plugin_head *h = p.head;
+        printf("%s %s %s (%s)\n  %s\n  cite: %s\n", credit_kind_name(kind), name, h->version, p.path, h->summary, h->citation);
+        if (kind == CREDIT_KIND_RULE) {
+            char flags[64];
+            credit_rule_flags_text(&p, flags, sizeof flags);
+            printf("  flags: %s\n", flags);
+        }
+        print_options(h->options, h->n_options);
         credit_plugin_close(&p);
     }
     if (!found) {
@@ -139,8 +141,7 @@ static int cmd_plugins(int argc, char **argv)
                 printf("  %-10s (cannot load: %s)\n", names[i], credit_error_message());
                 continue;
             }
-            printf("  %-10s %-8s %s\n", names[i], kind == CREDIT_KIND_RULE ? p.rule->version : p.task->version,
-                   kind == CREDIT_KIND_RULE ? p.rule->summary : p.task->summary);
+            printf("  %-10s %-8s %s\n", names[i], p.head->version, p.head->summary);
             credit_plugin_close(&p);
         }
         fflush(stdout);

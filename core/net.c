@@ -70,12 +70,13 @@ void credit_fwd_free(credit_fwd *f)
 }
 
 /* Arrays are [t][b][i] with the batch size of the forward pass, so a step's
- * block is B*n long; z has one more step in front (z_0 = 0). */
+ * block is B*n long; f->z has one more step in front (z_0 = 0): the
+ * trajectory's z_prev starts there, its z one step later. */
 credit_traj credit_fwd_traj(const credit_fwd *f)
 {
     credit_traj t = {
         .B = f->B, .T = f->d.T, .n_in = f->d.n_in, .n = f->d.n, .n_out = f->d.n_out, .leak = f->d.leak,
-        .x = f->x, .z = f->z, .v = f->v, .psi = f->psi, .y = f->y, .dy = f->dy, .L = f->L,
+        .x = f->x, .z_prev = f->z, .z = f->z + (size_t)f->B * f->d.n, .v = f->v, .psi = f->psi, .y = f->y, .dy = f->dy, .L = f->L,
     };
     return t;
 }
@@ -146,6 +147,8 @@ void credit_forward(credit_fwd *f, const credit_params *w, int B)
                     0.0, v, n);
         if (t > 0) /* z_0 = 0 contributes nothing */
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, n, c, z - step, n, w->W_rec, n, 1.0, v, n);
+        if (f->xi) /* the host's forward_loss service: noise inside the recurrent input */
+            for (size_t k = 0; k < step; k++) v[k] += c * f->xi[t * step + k];
         relu_step(v, t > 0 && a != 0.0 ? v - step : NULL, a, z, psi, step);
         for (int b = 0; b < B; b++) memcpy(y + (size_t)b * n_out, w->b_out, sizeof(double) * n_out);
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n_out, n, 1.0, z, n, w->W_out, n, 1.0, y, n_out);
@@ -168,6 +171,7 @@ double credit_loss(credit_fwd *f, credit_loss_kind kind, const credit_params *w,
     for (size_t r = 0; r < rows; r++) weight += f->mask[r];
     double norm = weight > 0.0 ? 1.0 / weight : 0.0;
     if (kind == CREDIT_LOSS_MSE) norm /= n_out;
+    if (f->per_example) memset(f->per_example, 0, sizeof(double) * B);
 
     for (size_t r = 0; r < rows; r++) {
         const double m = f->mask[r], *y = f->y + r * n_out, *q = f->target + r * n_out;
@@ -184,6 +188,7 @@ double credit_loss(credit_fwd *f, credit_loss_kind kind, const credit_params *w,
                 dy[k] = 2.0 * m * norm * e;
             }
             total += m * s;
+            if (f->per_example) f->per_example[r % B] += m * s * norm;
         } else {
             /* log-softmax with the max subtracted; gradient (sum q) p - q. */
             double ymax = y[argmax(y, n_out)], se = 0.0, qsum = 0.0, cross = 0.0;
@@ -195,6 +200,7 @@ double credit_loss(credit_fwd *f, credit_loss_kind kind, const credit_params *w,
             }
             for (int k = 0; k < n_out; k++) dy[k] = m * norm * (qsum * exp(y[k] - lse) - q[k]);
             total += m * cross;
+            if (f->per_example) f->per_example[r % B] += m * cross * norm;
             hits += m * (argmax(y, n_out) == argmax(q, n_out));
         }
     }
@@ -248,7 +254,7 @@ void credit_backward_readout(const credit_fwd *f, credit_params *g)
  * while they are still in cache: measured ~5% faster per iteration than one
  * product over all T*B rows after the sweep, which reads delta back from memory. */
 #define WGRAD_ROWS 512
-void credit_bptt(const credit_traj *tr, const credit_params *w, credit_params *g, double *delta_ws, double *work)
+void credit_bptt(const credit_traj *tr, const credit_weights *w, credit_params *g, double *delta_ws, double *work)
 {
     (void)work; /* kept in the signature for callers; no longer needed */
     const int T = tr->T, B = tr->B, n = tr->n, n_in = tr->n_in;
@@ -270,7 +276,7 @@ void credit_bptt(const credit_traj *tr, const credit_params *w, credit_params *g
         const int lo = t > 0 ? t : 1; /* z_0 = 0: step 0 adds nothing to dW_rec */
         if (hi > lo)
             cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, (hi - lo) * B, c, delta_ws + lo * step, n,
-                        tr->z + lo * step, n, 1.0, g->W_rec, n);
+                        tr->z_prev + lo * step, n, 1.0, g->W_rec, n);
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n_in, (hi - t) * B, c, delta, n, tr->x + (size_t)t * B * n_in,
                     n_in, 1.0, g->W_in, n_in);
         hi = t;
@@ -280,7 +286,8 @@ void credit_bptt(const credit_traj *tr, const credit_params *w, credit_params *g
 void credit_backward_bptt(credit_fwd *f, const credit_params *w, credit_params *g)
 {
     credit_traj tr = credit_fwd_traj(f);
-    credit_bptt(&tr, w, g, f->delta, f->g);
+    credit_weights wv = credit_weights_of(w);
+    credit_bptt(&tr, &wv, g, f->delta, f->g);
 }
 
 double credit_l2(const credit_params *w, const credit_dims *d, double l2, credit_params *g)

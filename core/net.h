@@ -15,6 +15,11 @@
 /* Layout of the flat block: W_in, W_rec, W_out, b_out. */
 size_t credit_params_count(const credit_dims *d);
 credit_params credit_params_view(double *block, const credit_dims *d);
+/* The read-only view of the same blocks (what plugins are given). */
+static inline credit_weights credit_weights_of(const credit_params *p)
+{
+    return (credit_weights){p->W_in, p->W_rec, p->W_out, p->b_out};
+}
 /* The authors' initialisation: W_in ~ N(0, 2/n_in), W_rec ~ N(0, 2/n) with
  * zero diagonal, W_out ~ U(+-sqrt(6/(n+n_out))), b_out = 0. */
 void credit_params_init(double *block, const credit_dims *d, credit_rng *rng);
@@ -29,6 +34,8 @@ typedef struct credit_fwd {
     double *dy, *L;                /* loss gradient and learning signal */
     double *delta;                 /* [T][B][n] BPTT workspace: dL/dv_t */
     double *g;                     /* [B][n] BPTT workspace */
+    const double *xi;              /* NULL, or [T][B][n] added inside the recurrent input (host forward_loss) */
+    double *per_example;           /* NULL, or [B]: credit_loss writes each sequence's share of the loss */
 } credit_fwd;
 
 int credit_fwd_alloc(credit_fwd *f, const credit_dims *d);
@@ -50,7 +57,7 @@ void credit_backward_readout(const credit_fwd *f, credit_params *g);            
 void credit_backward_bptt(credit_fwd *f, const credit_params *w, credit_params *g);         /* W_in, W_rec */
 /* The same on any trajectory, with workspaces delta [T][B][n] and work [B][n];
  * delta is left holding dL/dv_t. */
-void credit_bptt(const credit_traj *tr, const credit_params *w, credit_params *g, double *delta, double *work);
+void credit_bptt(const credit_traj *tr, const credit_weights *w, credit_params *g, double *delta, double *work);
 /* l2/2 (|W_in|^2 + |W_rec|^2 + |W_out|^2): returns the term, adds its gradient to g (if g). */
 double credit_l2(const credit_params *w, const credit_dims *d, double l2, credit_params *g);
 

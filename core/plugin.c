@@ -101,36 +101,57 @@ static int valid_name(const char *name)
     return 1;
 }
 
+/* An optional rule hook: present only when struct_size covers it. */
+#define RULE_HOOK(r, field) ((r)->head.struct_size >= offsetof(credit_rule, field) + sizeof((r)->field) ? (r)->field : NULL)
+
 static int check_descriptor(credit_plugin *p, const char *where, const char *expect_name)
 {
     const char *kind = credit_kind_name(p->kind);
-    uint32_t abi, size, want;
-    const char *name;
-    int hooks_ok;
-    if (p->kind == CREDIT_KIND_RULE) {
-        abi = p->rule->abi_version; size = p->rule->struct_size; want = sizeof(credit_rule); name = p->rule->name;
-    } else {
-        abi = p->task->abi_version; size = p->task->struct_size; want = sizeof(credit_task); name = p->task->name;
-    }
-    if (abi != CREDIT_ABI_VERSION)
-        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s plugin built for ABI version %u, this credit speaks version %u; rebuild it against core/credit.h",
-                            where, kind, abi, CREDIT_ABI_VERSION);
-    if (size < want)
-        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s descriptor is %u bytes, this credit expects at least %u; rebuild it against core/credit.h",
-                            where, kind, size, want);
-    if (p->kind == CREDIT_KIND_RULE)
-        hooks_ok = p->rule->state_size && p->rule->init && p->rule->grad && p->rule->summary && p->rule->version && p->rule->citation
-                   && (p->rule->n_options == 0 || p->rule->options);
-    else
-        hooks_ok = p->task->state_size && p->task->init && p->task->fill && p->task->summary && p->task->version && p->task->citation
-                   && (p->task->n_options == 0 || p->task->options);
+    const credit_plugin_head *h = p->kind == CREDIT_KIND_RULE ? &p->rule->head : &p->task->head;
+    const uint32_t want_kind = p->kind == CREDIT_KIND_RULE ? CREDIT_PLUGIN_RULE : CREDIT_PLUGIN_TASK;
+    /* The required part of each descriptor: up to its last required hook. */
+    const size_t want = p->kind == CREDIT_KIND_RULE ? offsetof(credit_rule, fini) + sizeof p->rule->fini
+                                                    : offsetof(credit_task, fini) + sizeof p->task->fini;
+    p->head = h;
+    if (h->abi_version != CREDIT_ABI_VERSION)
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s plugin %s: ABI version %u, this host speaks %u (rebuild it against core/credit.h)", kind, where,
+                            h->abi_version, CREDIT_ABI_VERSION);
+    if (h->precision != CREDIT_PRECISION)
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s plugin %s: built for %u-bit reals, this host computes in %u-bit (rebuild it against core/credit.h)",
+                            kind, where, h->precision, CREDIT_PRECISION);
+    if (h->kind != want_kind)
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s plugin %s: its descriptor says kind %u, a %s is kind %u", kind, where, h->kind, kind, want_kind);
+    if (h->struct_size < want)
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s plugin %s: descriptor is %u bytes, this credit expects at least %zu; rebuild it against core/credit.h",
+                            kind, where, h->struct_size, want);
+    const char *name = h->name;
     if (!name || !valid_name(name))
         return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s descriptor has no valid name ([a-z0-9_]+)", where, kind);
+    const uint32_t known = p->kind == CREDIT_KIND_RULE ? CREDIT_RULE_FLAGS_KNOWN : 0u;
+    if (h->flags & ~known)
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s '%s' sets unknown flag bits 0x%x (this host knows 0x%x)", where, kind, name,
+                            h->flags & ~known, known);
+    int hooks_ok = h->summary && h->version && h->citation && (h->n_options == 0 || h->options);
+    if (p->kind == CREDIT_KIND_RULE) hooks_ok = hooks_ok && p->rule->state_size && p->rule->init && p->rule->grad;
+    else hooks_ok = hooks_ok && p->task->state_size && p->task->init && p->task->fill;
     if (!hooks_ok)
         return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s descriptor '%s' lacks a required field or hook", where, kind, name);
+    if (p->kind == CREDIT_KIND_RULE) {
+        p->after_update = RULE_HOOK(p->rule, after_update);
+        p->save_size = RULE_HOOK(p->rule, save_size);
+        p->save = RULE_HOOK(p->rule, save);
+        p->load = RULE_HOOK(p->rule, load);
+        const int n_io = !!p->save_size + !!p->save + !!p->load;
+        if (n_io != 0 && n_io != 3)
+            return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: rule '%s' has only some of save_size, save and load (%s%s%s); it needs all three or none",
+                                where, name, p->save_size ? "save_size " : "", p->save ? "save " : "", p->load ? "load" : "");
+        if (p->after_update && n_io == 0)
+            return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: rule '%s' has after_update but no save_size/save/load: its state would not survive a resume",
+                                where, name);
+    }
     /* Every entry of the option table is used by the host without further checks. */
-    const credit_option *opt = p->kind == CREDIT_KIND_RULE ? p->rule->options : p->task->options;
-    size_t n_opt = p->kind == CREDIT_KIND_RULE ? p->rule->n_options : p->task->n_options;
+    const credit_option *opt = h->options;
+    size_t n_opt = h->n_options;
     if (n_opt > 1000) return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s '%s' declares %zu options (at most 1000)", where, kind, name, n_opt);
     for (size_t i = 0; i < n_opt; i++) {
         const credit_option *o = &opt[i];
@@ -143,6 +164,14 @@ static int check_descriptor(credit_plugin *p, const char *where, const char *exp
     if (expect_name && strcmp(name, expect_name) != 0)
         return CREDIT_ERROR(CREDIT_EPLUGIN, "%s: %s names itself '%s', but was asked for as '%s'", where, kind, name, expect_name);
     return CREDIT_OK;
+}
+
+void credit_rule_flags_text(const credit_plugin *p, char *buf, size_t len)
+{
+    const uint32_t f = p->head ? p->head->flags : 0;
+    snprintf(buf, len, "%s%s%s%s%s", f & CREDIT_RULE_EXACT ? "exact" : "", (f & CREDIT_RULE_EXACT) && (f & CREDIT_RULE_LOCAL) ? "," : "",
+             f & CREDIT_RULE_LOCAL ? "local" : "", f && p->after_update ? "," : "", p->after_update ? "stateful" : "");
+    if (!*buf) snprintf(buf, len, "none");
 }
 
 int credit_plugin_open_file(credit_plugin *p, credit_kind kind, const char *path, const char *expect_name)

@@ -16,9 +16,16 @@ typedef struct credit_plugin {
     credit_kind kind;
     void *dl;   /* NULL when linked statically */
     char *path; /* the .so, or "(built in)" */
+    const credit_plugin_head *head; /* name, version, options, flags: the same for either kind */
     const credit_rule *rule;
     const credit_task *task;
     const char *math_hash; /* the build's hash of its source (exported credit_math_hash), or NULL */
+    /* A rule's optional hooks, NULL where absent or beyond its struct_size:
+     * the core calls these, never the descriptor's fields directly. */
+    int (*after_update)(void *state, const credit_update *u);
+    size_t (*save_size)(const void *state);
+    int (*save)(const void *state, void *buf);
+    int (*load)(void *state, const void *buf, size_t bytes);
 } credit_plugin;
 
 typedef struct credit_static_plugin {
@@ -32,8 +39,10 @@ typedef struct credit_static_plugin {
 void credit_plugins_use_static(const credit_static_plugin *list, size_t n);
 
 int credit_plugin_open(credit_plugin *p, credit_kind kind, const char *name);
-/* Load one file and check it: symbol, ABI version, struct size, hooks, and
- * (when expect_name) that it names itself as its file does. */
+/* Load one file and check it: symbol, ABI version, precision, kind, struct
+ * size, flags, hooks (after_update only with save/load; save_size, save and
+ * load all or none), the option table, and (when expect_name) that it names
+ * itself as its file does. */
 int credit_plugin_open_file(credit_plugin *p, credit_kind kind, const char *path, const char *expect_name);
 void credit_plugin_close(credit_plugin *p);
 
@@ -42,6 +51,9 @@ void credit_plugin_close(credit_plugin *p);
 int credit_plugin_names(credit_kind kind, char ***names, size_t *n);
 void credit_plugin_names_free(char **names, size_t n);
 const char *credit_kind_name(credit_kind kind); /* "rule" / "task" */
+/* A rule's flags by name, comma-separated ("exact", "local,stateful", "none"):
+ * stateful = it has after_update (its state changes after init). */
+void credit_rule_flags_text(const credit_plugin *p, char *buf, size_t len);
 
 /* The plugin hook running now, for the crash handler: the host calls enter
  * before every hook and leave after. credit_crash_handlers_install makes a

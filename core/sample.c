@@ -73,7 +73,7 @@ static int sample_run(credit_session *s, const sample_args *a, FILE *fp)
 {
     const uint64_t n = s->info.n_examples[a->split];
     if (a->first >= n || a->count > n - a->first)
-        return CREDIT_ERROR(CREDIT_EINVAL, "task %s: trials %llu..%llu asked for, but its %s split has %llu", s->task->name, a->first,
+        return CREDIT_ERROR(CREDIT_EINVAL, "task %s: trials %llu..%llu asked for, but its %s split has %llu", s->task->head.name, a->first,
                             a->first + a->count - 1, sample_splits[a->split], (unsigned long long)n);
     const int outputs = *s->o.weights != 0;
     const credit_task_info *in = &s->info;

@@ -155,17 +155,48 @@ static void *host_alloc(void *ctx, size_t bytes)
     return p;
 }
 
-static int host_bptt(void *ctx, const credit_traj *tr, const credit_params *w, credit_params *g)
+/* BPTT on the workspaces of the batch being served (outside grad there is none). */
+static int host_bptt(void *ctx, const credit_traj *tr, const credit_weights *w, credit_params *g)
 {
     credit_host_ctx *h = ctx;
-    if (!h->fwd || tr->B > h->fwd->d.B_max || tr->T != h->fwd->d.T || tr->n != h->fwd->d.n)
-        return CREDIT_ERROR(CREDIT_EINVAL, "%s: bptt service called with a trajectory larger than the session's", h->who);
-    credit_bptt(tr, w, g, h->fwd->delta, h->fwd->g);
+    if (!h->batch || tr->B > h->batch->d.B_max || tr->T != h->batch->d.T || tr->n != h->batch->d.n)
+        return CREDIT_ERROR(CREDIT_EINVAL, "%s: bptt service called outside grad or with a trajectory larger than the batch's", h->who);
+    credit_bptt(tr, w, g, h->batch->delta, h->batch->g);
+    return CREDIT_OK;
+}
+
+static int host_forward_loss(void *ctx, const credit_weights *w, const double *xi, double *loss, double *per_example)
+{
+    credit_host_ctx *h = ctx;
+    const credit_fwd *f = h->batch;
+    if (!f) return CREDIT_ERROR(CREDIT_EINVAL, "%s: forward_loss service called outside grad", h->who);
+    if (!w || !loss) return CREDIT_ERROR(CREDIT_EINVAL, "%s: forward_loss service called without weights or loss", h->who);
+    const int B = f->B;
+    credit_fwd *p = &h->probe;
+    if (!p->x || p->d.B_max < B || p->d.T != f->d.T || p->d.n != f->d.n || p->d.n_in != f->d.n_in || p->d.n_out != f->d.n_out) {
+        credit_fwd_free(p);
+        credit_dims d = f->d;
+        d.B_max = B;
+        if (credit_fwd_alloc(p, &d)) return CREDIT_ERROR(CREDIT_ENOMEM, "%s: out of memory for forward_loss's trajectory", h->who);
+    }
+    const size_t TB = (size_t)f->d.T * B;
+    memcpy(p->x, f->x, sizeof(double) * TB * f->d.n_in);
+    memcpy(p->target, f->target, sizeof(double) * TB * f->d.n_out);
+    memcpy(p->mask, f->mask, sizeof(double) * TB);
+    /* credit_forward and credit_loss only read the weights. */
+    const credit_params wp = {(double *)w->W_in, (double *)w->W_rec, (double *)w->W_out, (double *)w->b_out};
+    p->xi = xi;
+    p->per_example = per_example;
+    credit_forward(p, &wp, B);
+    *loss = credit_loss(p, h->loss, &wp, NULL, NULL);
+    p->xi = NULL;
+    p->per_example = NULL;
     return CREDIT_OK;
 }
 
 static void host_ctx_free(credit_host_ctx *h)
 {
+    credit_fwd_free(&h->probe);
     for (size_t i = 0; i < h->n_blocks; i++) free(h->blocks[i]);
     free(h->blocks);
     h->blocks = NULL;
@@ -184,6 +215,15 @@ static void host_setup(credit_host *host, credit_host_ctx *ctx, const char *kind
     host->alloc = host_alloc;
     host->bptt = host_bptt;
     host->init = NULL;
+    host->forward_loss = host_forward_loss;
+}
+
+/* Plugins get CHOICE values as their word only (the index is the core's own
+ * business: its keys keep it, config.c sets it). */
+static void choices_as_words(credit_optset *set)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (set->opt[i].kind == CREDIT_OPT_CHOICE) set->val[i].i = 0, set->val[i].r = 0;
 }
 
 /* ------------------------------------------------------------ open/close */
@@ -302,61 +342,70 @@ int credit_session_open(credit_session *s, credit_config *cfg)
     if ((st = credit_plugin_open(&s->task_pl, CREDIT_KIND_TASK, task_name.s))) return st;
     s->rule = s->rule_pl.rule;
     s->task = s->task_pl.task;
+    const credit_plugin_head *rh = s->rule_pl.head, *th = s->task_pl.head;
 
-    size_t nvals = credit_core_options_count + s->rule->n_options + s->task->n_options;
+    size_t nvals = credit_core_options_count + rh->n_options + th->n_options;
     s->values = calloc(nvals, sizeof *s->values);
     if (!s->values) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
     s->sets[0] = (credit_optset){"core", credit_core_options, credit_core_options_count, s->values};
-    if ((st = plugin_optset(&s->sets[1], "rule", s->rule->name, s->rule->options, s->rule->n_options,
-                            s->values + credit_core_options_count, owner_rule, sizeof owner_rule)))
+    if ((st = plugin_optset(&s->sets[1], "rule", rh->name, rh->options, rh->n_options, s->values + credit_core_options_count,
+                            owner_rule, sizeof owner_rule)))
         return st;
-    if ((st = plugin_optset(&s->sets[2], "task", s->task->name, s->task->options, s->task->n_options,
-                            s->values + credit_core_options_count + s->rule->n_options, owner_task, sizeof owner_task)))
+    if ((st = plugin_optset(&s->sets[2], "task", th->name, th->options, th->n_options,
+                            s->values + credit_core_options_count + rh->n_options, owner_task, sizeof owner_task)))
         return st;
     s->nsets = 3;
     if ((st = credit_config_resolve(&s->cfg, s->sets, s->nsets))) return st;
+    choices_as_words(&s->sets[1]);
+    choices_as_words(&s->sets[2]);
     fill_core_opts(s);
     if ((st = compute_config_text(s))) return st;
     openblas_set_num_threads((int)s->o.threads);
 
     /* Task: sizes and data. */
     uint64_t seed = (uint64_t)s->o.seed;
-    host_setup(&s->task_host, &s->task_ctx, "task", s->task->name, credit_splitmix64(&(uint64_t){seed ^ STREAM_TASK}));
-    credit_plugin_enter("task", s->task->name, "state_size");
+    host_setup(&s->task_host, &s->task_ctx, "task", s->task->head.name, credit_splitmix64(&(uint64_t){seed ^ STREAM_TASK}));
+    credit_plugin_enter("task", s->task->head.name, "state_size");
     size_t tbytes = s->task->state_size(s->sets[2].val);
     credit_plugin_leave();
     s->task_state = calloc(1, tbytes ? tbytes : 1);
     if (!s->task_state) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for task state (%zu bytes)", tbytes);
     credit_error_clear();
-    credit_plugin_enter("task", s->task->name, "init");
+    credit_plugin_enter("task", s->task->head.name, "init");
     st = s->task->init(s->task_state, s->sets[2].val, &s->task_host, &s->info);
     credit_plugin_leave();
     if (st) {
-        if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to initialise (status %d)", s->task->name, st);
+        if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to initialise (status %d)", s->task->head.name, st);
         return st;
     }
     s->task_ready = 1;
     if (s->info.n_in < 1 || s->info.n_out < 1 || s->info.T < 1 || s->info.n_examples[CREDIT_SPLIT_TRAIN] < 1)
         return CREDIT_ERROR(CREDIT_EPLUGIN, "task %s reported impossible sizes (n_in %d, n_out %d, T %d, %llu training examples)",
-                            s->task->name, s->info.n_in, s->info.n_out, s->info.T,
+                            s->task->head.name, s->info.n_in, s->info.n_out, s->info.T,
                             (unsigned long long)s->info.n_examples[CREDIT_SPLIT_TRAIN]);
     /* A bound far above any data set held in memory, so that no count can
      * make an evaluation loop run for ever or an allocation overflow. */
     for (int sp = 0; sp < CREDIT_N_SPLITS; sp++)
         if (s->info.n_examples[sp] > CREDIT_MAX_EXAMPLES)
-            return CREDIT_ERROR(CREDIT_EPLUGIN, "task %s reported %llu examples in split %d, more than the %llu credit handles", s->task->name,
+            return CREDIT_ERROR(CREDIT_EPLUGIN, "task %s reported %llu examples in split %d, more than the %llu credit handles", s->task->head.name,
                                 (unsigned long long)s->info.n_examples[sp], sp, (unsigned long long)CREDIT_MAX_EXAMPLES);
 
-    long B_max = s->o.batch > s->o.eval_chunk ? s->o.batch : s->o.eval_chunk;
-    const credit_value *hb = credit_optset_find(&s->sets[0], 1, "hessian_batch"); /* the rule sees the Hessian batch too */
-    if (hb && hb->i > B_max) B_max = hb->i;
+    /* The rule's grad sees training batches and the measurements' Hessian
+     * batch (gamma, the update Jacobian), never an evaluation chunk; the
+     * core's forward workspace serves training and evaluation. */
+    long rule_B = s->o.batch;
+    const credit_value *hb = credit_optset_find(&s->sets[0], 1, "hessian_batch");
+    if (hb && hb->i > rule_B) rule_B = hb->i;
     const credit_value *hp = credit_optset_find(&s->sets[0], 1, "hessian_protocol"); /* authors: 256, whatever hessian_batch says */
-    if (hp && hp->i == 1 && B_max < 256) B_max = 256;
+    if (hp && hp->i == 1 && rule_B < 256) rule_B = 256;
+    long B_max = s->o.batch > s->o.eval_chunk ? s->o.batch : s->o.eval_chunk;
     s->dims = (credit_dims){.n_in = s->info.n_in, .n = (int)s->o.n, .n_out = s->info.n_out, .T = s->info.T,
                             .B_max = (int)B_max, .leak = s->o.leak};
+    s->rule_dims = s->dims;
+    s->rule_dims.B_max = (int)rule_B;
 
     if ((st = credit_fwd_alloc(&s->fwd, &s->dims))) return CREDIT_ERROR(st, "out of memory for the trajectory");
-    s->rule_ctx.fwd = s->task_ctx.fwd = &s->fwd;
+    s->rule_ctx.loss = s->task_ctx.loss = s->info.loss;
 
     /* Network (before the rule: its init may read the initial weights). */
     s->n_params = credit_params_count(&s->dims);
@@ -372,20 +421,21 @@ int credit_session_open(credit_session *s, credit_config *cfg)
     if ((st = credit_session_reset(s))) return st;
 
     /* Rule. */
-    host_setup(&s->rule_host, &s->rule_ctx, "rule", s->rule->name, credit_splitmix64(&(uint64_t){seed ^ STREAM_RULE}));
-    credit_plugin_enter("rule", s->rule->name, "state_size");
-    size_t rbytes = s->rule->state_size(&s->dims, s->sets[1].val);
+    host_setup(&s->rule_host, &s->rule_ctx, "rule", s->rule->head.name, credit_splitmix64(&(uint64_t){seed ^ STREAM_RULE}));
+    credit_plugin_enter("rule", s->rule->head.name, "state_size");
+    size_t rbytes = s->rule->state_size(&s->rule_dims, s->sets[1].val);
     credit_plugin_leave();
     s->rule_state = calloc(1, rbytes ? rbytes : 1);
     if (!s->rule_state) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for rule state (%zu bytes)", rbytes);
     credit_error_clear();
-    s->rule_host.init = &s->w;
-    credit_plugin_enter("rule", s->rule->name, "init");
-    st = s->rule->init(s->rule_state, &s->dims, s->sets[1].val, &s->rule_host);
+    const credit_weights init = credit_weights_of(&s->w);
+    s->rule_host.init = &init;
+    credit_plugin_enter("rule", s->rule->head.name, "init");
+    st = s->rule->init(s->rule_state, &s->rule_dims, s->sets[1].val, &s->rule_host);
     credit_plugin_leave();
     s->rule_host.init = NULL;
     if (st) {
-        if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed to initialise (status %d)", s->rule->name, st);
+        if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed to initialise (status %d)", s->rule->head.name, st);
         return st;
     }
     s->rule_ready = 1;
@@ -405,9 +455,9 @@ int credit_session_reset(credit_session *s)
 
 void credit_session_close(credit_session *s)
 {
-    credit_plugin_enter("rule", s->rule_ready ? s->rule->name : "", "fini");
+    credit_plugin_enter("rule", s->rule_ready ? s->rule->head.name : "", "fini");
     if (s->rule_ready && s->rule->fini) s->rule->fini(s->rule_state);
-    credit_plugin_enter("task", s->task_ready ? s->task->name : "", "fini");
+    credit_plugin_enter("task", s->task_ready ? s->task->head.name : "", "fini");
     if (s->task_ready && s->task->fini) s->task->fini(s->task_state);
     credit_plugin_leave();
     host_ctx_free(&s->rule_ctx);
@@ -433,11 +483,11 @@ int credit_session_batch(credit_session *s, int split, const uint64_t *index, in
 {
     credit_fwd *f = &s->fwd;
     credit_error_clear(); /* so a bare status is not reported with an older message */
-    credit_plugin_enter("task", s->task->name, "fill");
+    credit_plugin_enter("task", s->task->head.name, "fill");
     int st = s->task->fill(s->task_state, split, index, B, f->x, f->target, f->mask);
     credit_plugin_leave();
     if (st) {
-        if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to fill a batch (status %d)", s->task->name, st);
+        if (!*credit_error_message()) CREDIT_ERROR(st, "task %s failed to fill a batch (status %d)", s->task->head.name, st);
         return st;
     }
     credit_forward(f, &s->w, B);
@@ -475,19 +525,30 @@ int credit_session_gradient(credit_session *s, int exact, double *l2_term)
     if (exact) {
         credit_backward_bptt(&s->fwd, &s->w, &s->g);
     } else {
-        credit_traj tr = credit_fwd_traj(&s->fwd);
-        credit_plugin_enter("rule", s->rule->name, "grad");
-        int st = s->rule->grad(s->rule_state, &tr, &s->w, &s->g);
-        credit_plugin_leave();
-        if (st) {
-            if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed (status %d)", s->rule->name, st);
-            return st;
-        }
+        int st = credit_session_rule_grad(s, &s->fwd, &s->w, &s->g);
+        if (st) return st;
     }
     credit_zero_diagonal(s->g.W_rec, s->dims.n);
     double l2 = credit_l2(&s->w, &s->dims, s->o.l2, &s->g);
     if (l2_term) *l2_term = l2;
     return CREDIT_OK;
+}
+
+int credit_session_rule_grad(credit_session *s, credit_fwd *f, const credit_params *w, credit_params *g)
+{
+    if (f->B > s->rule_dims.B_max)
+        return CREDIT_ERROR(CREDIT_EINVAL, "a batch of %d examples is larger than rule %s's workspace (%d)", f->B, s->rule->head.name,
+                            s->rule_dims.B_max);
+    credit_traj tr = credit_fwd_traj(f);
+    const credit_weights wv = credit_weights_of(w);
+    credit_error_clear();
+    s->rule_ctx.batch = f;
+    credit_plugin_enter("rule", s->rule->head.name, "grad");
+    int st = s->rule->grad(s->rule_state, &tr, &wv, g);
+    credit_plugin_leave();
+    s->rule_ctx.batch = NULL;
+    if (st && !*credit_error_message()) CREDIT_ERROR(st, "rule %s failed (status %d)", s->rule->head.name, st);
+    return st;
 }
 
 int credit_session_evaluate(credit_session *s, int split, double *loss, double *acc)
@@ -547,7 +608,10 @@ void credit_session_update(credit_session *s, double lr)
 void credit_session_provenance(const credit_session *s, FILE *fp)
 {
     fprintf(fp, "# credit %s commit %s\n", CREDIT_VERSION, CREDIT_COMMIT);
-    fprintf(fp, "# rule %s %s\n# task %s %s\n", s->rule->name, s->rule->version, s->task->name, s->task->version);
+    fprintf(fp, "# rule %s %s\n# task %s %s\n", s->rule->head.name, s->rule->head.version, s->task->head.name, s->task->head.version);
+    char flags[64];
+    credit_rule_flags_text(&s->rule_pl, flags, sizeof flags);
+    fprintf(fp, "# rule_flags %s\n", flags);
     fprintf(fp, "# config_hash %016llx\n# seed %ld\n", (unsigned long long)s->config_hash, s->o.seed);
     /* What computed the numbers: FNV-1a of "core C rule R task T", the build's
      * maths hashes of the core and of each plugin ("none" if built without). */

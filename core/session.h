@@ -22,7 +22,9 @@ typedef struct credit_core_opts {
 /* Host context of one plugin: its name for messages and the memory it asked for. */
 typedef struct credit_host_ctx {
     char who[64];
-    credit_fwd *fwd; /* workspaces the bptt service borrows */
+    credit_fwd *batch;     /* the batch whose trajectory grad is given, only while grad runs (else NULL) */
+    credit_loss_kind loss; /* the task's loss, for forward_loss */
+    credit_fwd probe;      /* forward_loss's own trajectory (allocated at its first call) */
     void **blocks;
     size_t n_blocks, cap_blocks;
 } credit_host_ctx;
@@ -43,7 +45,8 @@ typedef struct credit_session {
     credit_host_ctx rule_ctx, task_ctx;
 
     credit_task_info info;
-    credit_dims dims;
+    credit_dims dims;      /* the core's: B_max sizes the forward workspace (batch, eval_chunk) */
+    credit_dims rule_dims; /* the rule's: B_max the largest batch its grad is given (batch, Hessian batch) */
     size_t n_params;
     double *theta, *grad, *m1, *m2; /* parameters, gradient, Adam moments */
     credit_params w, g;
@@ -83,6 +86,9 @@ void credit_session_batch_index(credit_session *s, long k, uint64_t *index, int 
  * readout + the rule's W_in/W_rec estimate (or the exact one if exact) + L2.
  * Returns the L2 term in *l2_term. */
 int credit_session_gradient(credit_session *s, int exact, double *l2_term);
+/* The rule's estimate of dL/dW_in, dL/dW_rec on the batch in f at weights w,
+ * accumulated into g (the host's forward_loss serves f meanwhile). */
+int credit_session_rule_grad(credit_session *s, credit_fwd *f, const credit_params *w, credit_params *g);
 /* Loss and accuracy on a whole split (task loss, no L2). */
 int credit_session_evaluate(credit_session *s, int split, double *loss, double *acc);
 /* The same on the n examples index[0..n-1] of a split (index NULL: 0..n-1). */

@@ -261,7 +261,7 @@ static void progress(const credit_session *s, long k, double loss, double t0, lo
     *last = now;
     double rate = (k - k0) / (now - t0 + 1e-12);
     double left = rate > 0 ? (s->o.iters - k) / rate : 0;
-    fprintf(stderr, "%s %s: iter %ld/%ld  loss %.4g  %.1f it/s  %.0fs left\n", s->rule->name, s->task->name, k, s->o.iters,
+    fprintf(stderr, "%s %s: iter %ld/%ld  loss %.4g  %.1f it/s  %.0fs left\n", s->rule->head.name, s->task->head.name, k, s->o.iters,
             loss, rate, left);
 }
 

@@ -20,20 +20,21 @@ static int bptt_init(void *state, const credit_dims *d, const credit_value *opt,
     return CREDIT_OK;
 }
 
-static int bptt_grad(void *state, const credit_traj *tr, const credit_params *w, credit_params *g)
+static int bptt_grad(void *state, const credit_traj *tr, const credit_weights *w, credit_params *g)
 {
     const credit_host *host = ((bptt_state *)state)->host;
     return host->bptt(host->ctx, tr, w, g);
 }
 
 static const credit_rule bptt_rule = {
-    .abi_version = CREDIT_ABI_VERSION,
-    .struct_size = sizeof(credit_rule),
-    .name = "bptt",
-    .version = "1.0",
-    .summary = "backpropagation through time: the exact gradient",
-    .citation = "Werbos 1990, Backpropagation through time: what it does and how to do it, Proc. IEEE 78(10)",
-    .flags = CREDIT_RULE_EXACT,
+    .head = {
+        CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_RULE, credit_rule),
+        .name = "bptt",
+        .version = "1.0",
+        .summary = "backpropagation through time: the exact gradient",
+        .citation = "Werbos 1990, Backpropagation through time: what it does and how to do it, Proc. IEEE 78(10)",
+        .flags = CREDIT_RULE_EXACT,
+    },
     .state_size = bptt_state_size,
     .init = bptt_init,
     .grad = bptt_grad,

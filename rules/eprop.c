@@ -47,12 +47,12 @@ static int eprop_init(void *state, const credit_dims *d, const credit_value *opt
     s->sig = s->B + (size_t)d->n * d->n_out;
     s->eps_z = s->sig + TB * d->n;
     s->eps_x = s->eps_z + TB * d->n;
-    s->random_feedback = opt[OPT_FEEDBACK].i == 1;
+    s->random_feedback = strcmp(opt[OPT_FEEDBACK].s, "random") == 0;
     if (s->random_feedback) trace_random_feedback(s->B, d, host->seed);
     return CREDIT_OK;
 }
 
-static int eprop_grad(void *state, const credit_traj *tr, const credit_params *w, credit_params *g)
+static int eprop_grad(void *state, const credit_traj *tr, const credit_weights *w, credit_params *g)
 {
     (void)w;
     eprop_state *s = state;
@@ -66,15 +66,16 @@ static int eprop_grad(void *state, const credit_traj *tr, const credit_params *w
 }
 
 static const credit_rule eprop_rule = {
-    .abi_version = CREDIT_ABI_VERSION,
-    .struct_size = sizeof(credit_rule),
-    .name = "eprop",
-    .version = "1.0",
-    .summary = "e-prop: eligibility traces of the presynaptic rate times a broadcast learning signal",
-    .citation = "Bellec et al. 2020, A solution to the learning dilemma for recurrent networks of spiking neurons, Nat Commun 11:3625",
-    .flags = CREDIT_RULE_LOCAL,
-    .options = eprop_options,
-    .n_options = sizeof eprop_options / sizeof eprop_options[0],
+    .head = {
+        CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_RULE, credit_rule),
+        .name = "eprop",
+        .version = "1.0",
+        .summary = "e-prop: eligibility traces of the presynaptic rate times a broadcast learning signal",
+        .citation = "Bellec et al. 2020, A solution to the learning dilemma for recurrent networks of spiking neurons, Nat Commun 11:3625",
+        .flags = CREDIT_RULE_LOCAL,
+        .options = eprop_options,
+        .n_options = sizeof eprop_options / sizeof eprop_options[0],
+    },
     .state_size = eprop_state_size,
     .init = eprop_init,
     .grad = eprop_grad,

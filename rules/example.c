@@ -54,7 +54,7 @@ static int example_init(void *state, const credit_dims *d, const credit_value *o
     example_state *s = state;
     s->B = (double *)(s + 1);
     s->signal = s->B + (size_t)d->n * d->n_out;
-    s->random_feedback = opt[OPT_FEEDBACK].i == 1;
+    s->random_feedback = strcmp(opt[OPT_FEEDBACK].s, "random") == 0;
     if (s->random_feedback) {
         credit_rng rng;
         credit_rng_seed(&rng, host->seed, 0);
@@ -70,7 +70,7 @@ static int example_init(void *state, const credit_dims *d, const credit_value *o
  * their exact gradient from the core, which also adds L2. Sequence sums are
  * written as one matrix product over all T*B rows, so the rule costs about
  * as much as a forward pass. */
-static int example_grad(void *state, const credit_traj *tr, const credit_params *w, credit_params *g)
+static int example_grad(void *state, const credit_traj *tr, const credit_weights *w, credit_params *g)
 {
     (void)w;
     example_state *s = state;
@@ -82,8 +82,7 @@ static int example_grad(void *state, const credit_traj *tr, const credit_params 
         memcpy(s->signal, tr->L, sizeof(double) * rows * n);
     for (size_t k = 0; k < rows * n; k++) s->signal[k] *= tr->psi[k];
     const double c = 1.0 - tr->leak;
-    /* z[0..T-1] are z_0..z_{T-1}: the presynaptic rates of steps 1..T. */
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, tr->n, tr->n, (int)rows, c, s->signal, tr->n, tr->z, tr->n, 1.0,
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, tr->n, tr->n, (int)rows, c, s->signal, tr->n, tr->z_prev, tr->n, 1.0,
                 g->W_rec, tr->n);
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, tr->n, tr->n_in, (int)rows, c, s->signal, tr->n, tr->x, tr->n_in,
                 1.0, g->W_in, tr->n_in);
@@ -96,15 +95,16 @@ static int example_grad(void *state, const credit_traj *tr, const credit_params 
 /* 6. The descriptor: identity, options and hooks. `name` must match the file
  * name (rules/example.so) and is what rule= selects and results record. */
 static const credit_rule example_rule = {
-    .abi_version = CREDIT_ABI_VERSION,
-    .struct_size = sizeof(credit_rule),
-    .name = "example",
-    .version = "1.0",
-    .summary = "template: immediate credit (truncated BPTT, K = 1, leak path cut)",
-    .citation = "template rule of this project; see rules/README.md",
-    .flags = CREDIT_RULE_LOCAL,
-    .options = example_options,
-    .n_options = sizeof example_options / sizeof example_options[0],
+    .head = {
+        CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_RULE, credit_rule),
+        .name = "example",
+        .version = "1.0",
+        .summary = "template: immediate credit (truncated BPTT, K = 1, leak path cut)",
+        .citation = "template rule of this project; see rules/README.md",
+        .flags = CREDIT_RULE_LOCAL,
+        .options = example_options,
+        .n_options = sizeof example_options / sizeof example_options[0],
+    },
     .state_size = example_state_size,
     .init = example_init,
     .grad = example_grad,

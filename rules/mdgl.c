@@ -49,12 +49,12 @@ static int mdgl_init(void *state, const credit_dims *d, const credit_value *opt,
     s->sig = s->h + TB * d->n;
     s->eps_z = s->sig + TB * d->n;
     s->eps_x = s->eps_z + TB * d->n;
-    s->random_feedback = opt[OPT_FEEDBACK].i == 1;
+    s->random_feedback = strcmp(opt[OPT_FEEDBACK].s, "random") == 0;
     if (s->random_feedback) trace_random_feedback(s->B, d, host->seed);
     return CREDIT_OK;
 }
 
-static int mdgl_grad(void *state, const credit_traj *tr, const credit_params *w, credit_params *g)
+static int mdgl_grad(void *state, const credit_traj *tr, const credit_weights *w, credit_params *g)
 {
     mdgl_state *s = state;
     int t0, t1;
@@ -75,15 +75,16 @@ static int mdgl_grad(void *state, const credit_traj *tr, const credit_params *w,
 }
 
 static const credit_rule mdgl_rule = {
-    .abi_version = CREDIT_ABI_VERSION,
-    .struct_size = sizeof(credit_rule),
-    .name = "mdgl",
-    .version = "1.0",
-    .summary = "MDGL: e-prop plus one step of credit through the recurrent weights",
-    .citation = "Liu et al. 2021, Cell-type-specific neuromodulation guides synaptic credit assignment in a spiking neural network, PNAS 118(51):e2111821118",
-    .flags = 0, /* the W_rec^T term carries other neurons' signals through specific weights */
-    .options = mdgl_options,
-    .n_options = sizeof mdgl_options / sizeof mdgl_options[0],
+    .head = {
+        CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_RULE, credit_rule),
+        .name = "mdgl",
+        .version = "1.0",
+        .summary = "MDGL: e-prop plus one step of credit through the recurrent weights",
+        .citation = "Liu et al. 2021, Cell-type-specific neuromodulation guides synaptic credit assignment in a spiking neural network, PNAS 118(51):e2111821118",
+        .flags = 0, /* the W_rec^T term carries other neurons' signals through specific weights */
+        .options = mdgl_options,
+        .n_options = sizeof mdgl_options / sizeof mdgl_options[0],
+    },
     .state_size = mdgl_state_size,
     .init = mdgl_init,
     .grad = mdgl_grad,

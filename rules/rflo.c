@@ -47,10 +47,10 @@ static int rflo_init(void *state, const credit_dims *d, const credit_value *opt,
     rflo_state *s = state;
     s->B = (double *)(s + 1);
     s->sig = s->B + (size_t)d->n * d->n_out;
-    s->random_feedback = opt[OPT_FEEDBACK].i == 0;
+    s->random_feedback = strcmp(opt[OPT_FEEDBACK].s, "random") == 0;
     if (!s->random_feedback) return CREDIT_OK;
     trace_random_feedback(s->B, d, host->seed);
-    if (opt[OPT_FEEDBACK_SCALE].i == 1) {
+    if (strcmp(opt[OPT_FEEDBACK_SCALE].s, "wout") == 0) {
         /* B stands where W_out^T stands in the exact signal: the same size. */
         if (host->struct_size < offsetof(credit_host, init) + sizeof host->init || !host->init)
             return host->error(host->ctx, CREDIT_EPLUGIN, "feedback_scale = wout needs the initial weights, which this host does not give");
@@ -61,7 +61,7 @@ static int rflo_init(void *state, const credit_dims *d, const credit_value *opt,
     return CREDIT_OK;
 }
 
-static int rflo_grad(void *state, const credit_traj *tr, const credit_params *w, credit_params *g)
+static int rflo_grad(void *state, const credit_traj *tr, const credit_weights *w, credit_params *g)
 {
     (void)w;
     rflo_state *s = state;
@@ -81,10 +81,9 @@ static int rflo_grad(void *state, const credit_traj *tr, const credit_params *w,
             for (size_t k = 0; k < step; k++) cur[k] += a * next[k];
         }
     trace_times_psi(s->sig, tr, u0, t1);
-    /* z rows 0..T*B-1 are z_0..z_{T-1}: the presynaptic rates of steps 1..T. */
     const int rows = (t1 - u0) * tr->B;
     const size_t first = (size_t)u0 * tr->B;
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1.0 - a, s->sig + first * n, n, tr->z + first * n, n, 1.0,
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1.0 - a, s->sig + first * n, n, tr->z_prev + first * n, n, 1.0,
                 g->W_rec, n);
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, tr->n_in, rows, 1.0 - a, s->sig + first * n, n,
                 tr->x + first * tr->n_in, tr->n_in, 1.0, g->W_in, tr->n_in);
@@ -92,15 +91,16 @@ static int rflo_grad(void *state, const credit_traj *tr, const credit_params *w,
 }
 
 static const credit_rule rflo_rule = {
-    .abi_version = CREDIT_ABI_VERSION,
-    .struct_size = sizeof(credit_rule),
-    .name = "rflo",
-    .version = "1.0",
-    .summary = "RFLO: random feedback times a trace of postsynaptic derivative x presynaptic rate",
-    .citation = "Murray 2019, Local online learning in recurrent networks with random feedback, eLife 8:e43299",
-    .flags = CREDIT_RULE_LOCAL,
-    .options = rflo_options,
-    .n_options = sizeof rflo_options / sizeof rflo_options[0],
+    .head = {
+        CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_RULE, credit_rule),
+        .name = "rflo",
+        .version = "1.0",
+        .summary = "RFLO: random feedback times a trace of postsynaptic derivative x presynaptic rate",
+        .citation = "Murray 2019, Local online learning in recurrent networks with random feedback, eLife 8:e43299",
+        .flags = CREDIT_RULE_LOCAL,
+        .options = rflo_options,
+        .n_options = sizeof rflo_options / sizeof rflo_options[0],
+    },
     .state_size = rflo_state_size,
     .init = rflo_init,
     .grad = rflo_grad,

@@ -94,7 +94,7 @@ static void hop_in(double *o, const double *psi, const double *p, double a, int 
         for (size_t k = 0; k < len; k++) o[k] = psi[k] * p[k];
 }
 
-static int tbptt_grad(void *state, const credit_traj *tr, const credit_params *w, credit_params *g)
+static int tbptt_grad(void *state, const credit_traj *tr, const credit_weights *w, credit_params *g)
 {
     tbptt_state *s = state;
     const int T = tr->T, n = tr->n, B = tr->B, rows = T * B, K = s->K, M = K;
@@ -153,23 +153,22 @@ static int tbptt_grad(void *state, const credit_traj *tr, const credit_params *w
         }
         if (first) memset(D, 0, sizeof(double) * blk);
     }
-    /* z rows 0..T*B-1 are z_0..z_{T-1}: the presynaptic rates of steps 1..T. */
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, c, s->D, n, tr->z, n, 1.0, g->W_rec, n);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, c, s->D, n, tr->z_prev, n, 1.0, g->W_rec, n);
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, tr->n_in, rows, c, s->D, n, tr->x, tr->n_in, 1.0, g->W_in,
                 tr->n_in);
     return CREDIT_OK;
 }
 
 static const credit_rule tbptt_rule = {
-    .abi_version = CREDIT_ABI_VERSION,
-    .struct_size = sizeof(credit_rule),
-    .name = "tbptt",
-    .version = "2.0",
-    .summary = "truncated BPTT: each loss time's error takes at most K-1 hops back through W_rec; the leak path is kept",
-    .citation = "Williams & Peng 1990, An efficient gradient-based algorithm for on-line training of recurrent network trajectories, Neural Comput 2(4)",
-    .flags = 0,
-    .options = tbptt_options,
-    .n_options = sizeof tbptt_options / sizeof tbptt_options[0],
+    .head = {
+        CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_RULE, credit_rule),
+        .name = "tbptt",
+        .version = "2.0",
+        .summary = "truncated BPTT: each loss time's error takes at most K-1 hops back through W_rec; the leak path is kept",
+        .citation = "Williams & Peng 1990, An efficient gradient-based algorithm for on-line training of recurrent network trajectories, Neural Comput 2(4)",
+        .options = tbptt_options,
+        .n_options = sizeof tbptt_options / sizeof tbptt_options[0],
+    },
     .state_size = tbptt_state_size,
     .init = tbptt_init,
     .grad = tbptt_grad,

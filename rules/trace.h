@@ -74,10 +74,9 @@ static inline void trace_eprop_product(const credit_traj *tr, const double *sig,
     const int n = tr->n, n_in = tr->n_in, rows = (t1 - t0) * tr->B;
     const size_t first = (size_t)t0 * tr->B;
     const double a = tr->leak;
-    /* z rows 0..T*B-1 are z_0..z_{T-1}: the presynaptic rates of steps 1..T. */
-    const double *ez = tr->z, *ex = tr->x;
+    const double *ez = tr->z_prev, *ex = tr->x;
     if (a != 0.0) {
-        trace_filter_forward(eps_z, tr->z, t1, (size_t)tr->B * n, a);
+        trace_filter_forward(eps_z, tr->z_prev, t1, (size_t)tr->B * n, a);
         trace_filter_forward(eps_x, tr->x, t1, (size_t)tr->B * n_in, a);
         ez = eps_z;
         ex = eps_x;

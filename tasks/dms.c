@@ -97,14 +97,15 @@ static int dms_fill(void *state, int split, const uint64_t *index, int B, double
 }
 
 static const credit_task dms_task = {
-    .abi_version = CREDIT_ABI_VERSION,
-    .struct_size = sizeof(credit_task),
-    .name = "dms",
-    .version = "1.0",
-    .summary = "delayed match-to-sample: sample, delay, test stimulus, then match or non-match",
-    .citation = "periods after neurogym DelayMatchSample (Molano-Mazon et al. 2022, arXiv 2209.07806); trial sets: this project",
-    .options = dms_options,
-    .n_options = sizeof dms_options / sizeof dms_options[0],
+    .head = {
+        CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_TASK, credit_task),
+        .name = "dms",
+        .version = "1.0",
+        .summary = "delayed match-to-sample: sample, delay, test stimulus, then match or non-match",
+        .citation = "periods after neurogym DelayMatchSample (Molano-Mazon et al. 2022, arXiv 2209.07806); trial sets: this project",
+        .options = dms_options,
+        .n_options = sizeof dms_options / sizeof dms_options[0],
+    },
     .state_size = dms_state_size,
     .init = dms_init,
     .fill = dms_fill,

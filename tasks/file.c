@@ -261,14 +261,15 @@ static int file_fill(void *state, int split, const uint64_t *index, int B, doubl
 }
 
 static const credit_task file_task = {
-    .abi_version = CREDIT_ABI_VERSION,
-    .struct_size = sizeof(credit_task),
-    .name = "file",
-    .version = "1.0",
-    .summary = "sequences (inputs, targets, masks, loss) read from a text file",
-    .citation = "format: tasks/README.md",
-    .options = file_options,
-    .n_options = sizeof file_options / sizeof file_options[0],
+    .head = {
+        CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_TASK, credit_task),
+        .name = "file",
+        .version = "1.0",
+        .summary = "sequences (inputs, targets, masks, loss) read from a text file",
+        .citation = "format: tasks/README.md",
+        .options = file_options,
+        .n_options = sizeof file_options / sizeof file_options[0],
+    },
     .state_size = file_state_size,
     .init = file_init,
     .fill = file_fill,

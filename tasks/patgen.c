@@ -110,14 +110,15 @@ static int patgen_fill(void *state, int split, const uint64_t *index, int B, dou
 }
 
 static const credit_task patgen_task = {
-    .abi_version = CREDIT_ABI_VERSION,
-    .struct_size = sizeof(credit_task),
-    .name = "patgen",
-    .version = "1.0",
-    .summary = "pattern generation: K sum-of-sines targets, each cued by its own frozen noisy input, MSE",
-    .citation = "target after Bellec et al. 2020 (e-prop), Nat. Commun. 11:3625; K cued patterns: this project",
-    .options = patgen_options,
-    .n_options = sizeof patgen_options / sizeof patgen_options[0],
+    .head = {
+        CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_TASK, credit_task),
+        .name = "patgen",
+        .version = "1.0",
+        .summary = "pattern generation: K sum-of-sines targets, each cued by its own frozen noisy input, MSE",
+        .citation = "target after Bellec et al. 2020 (e-prop), Nat. Commun. 11:3625; K cued patterns: this project",
+        .options = patgen_options,
+        .n_options = sizeof patgen_options / sizeof patgen_options[0],
+    },
     .state_size = patgen_state_size,
     .init = patgen_init,
     .fill = patgen_fill,

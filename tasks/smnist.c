@@ -158,14 +158,15 @@ static int smnist_fill(void *state, int split, const uint64_t *index, int B, dou
 }
 
 static const credit_task smnist_task = {
-    .abi_version = CREDIT_ABI_VERSION,
-    .struct_size = sizeof(credit_task),
-    .name = "smnist",
-    .version = "1.0",
-    .summary = "sequential MNIST: one 28-pixel row per step, class at the last step",
-    .citation = "LeCun et al. 1998 (MNIST); row-wise as in Liu et al. NeurIPS 2022 (github.com/Helena-Yuhan-Liu/BiolHessRNN)",
-    .options = smnist_options,
-    .n_options = sizeof smnist_options / sizeof smnist_options[0],
+    .head = {
+        CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_TASK, credit_task),
+        .name = "smnist",
+        .version = "1.0",
+        .summary = "sequential MNIST: one 28-pixel row per step, class at the last step",
+        .citation = "LeCun et al. 1998 (MNIST); row-wise as in Liu et al. NeurIPS 2022 (github.com/Helena-Yuhan-Liu/BiolHessRNN)",
+        .options = smnist_options,
+        .n_options = sizeof smnist_options / sizeof smnist_options[0],
+    },
     .state_size = smnist_state_size,
     .init = smnist_init,
     .fill = smnist_fill,

@@ -100,13 +100,13 @@ static void conform_rule(const credit_static_plugin *sp)
     const credit_rule *r = sp->rule_entry();
     char who[100], label[200];
     snprintf(who, sizeof who, "rule %s", sp->name);
-    check_descriptor(who, r->name, sp->name, r->version, r->summary, r->citation, r->options, r->n_options);
+    check_descriptor(who, r->head.name, sp->name, r->head.version, r->head.summary, r->head.citation, r->head.options, r->head.n_options);
     char rulekv[100], pathkv[400], mse_path[400];
     snprintf(rulekv, sizeof rulekv, "rule=%s", sp->name);
     snprintf(pathkv, sizeof pathkv, "path=%s", test_seq_file(0));
     snprintf(mse_path, sizeof mse_path, "path=%s", test_seq_file(1));
     const char *base[] = {rulekv, "task=file", pathkv, "n=10", "batch=8", "progress=0", NULL};
-    check_option_errors(who, base, r->options, r->n_options);
+    check_option_errors(who, base, r->head.options, r->head.n_options);
 
     for (int variant = 0; variant < 2; variant++) {
         const char *kv[] = {rulekv, "task=file", variant ? mse_path : pathkv, "n=10", "batch=8", "progress=0",
@@ -147,14 +147,14 @@ static void conform_task(const credit_static_plugin *sp)
     const credit_task *t = sp->task_entry();
     char who[100], label[200];
     snprintf(who, sizeof who, "task %s", sp->name);
-    check_descriptor(who, t->name, sp->name, t->version, t->summary, t->citation, t->options, t->n_options);
+    check_descriptor(who, t->head.name, sp->name, t->head.version, t->head.summary, t->head.citation, t->head.options, t->head.n_options);
     char taskkv[100], bufs[4][400];
     snprintf(taskkv, sizeof taskkv, "task=%s", sp->name);
     const char *kv[12] = {taskkv, "n=8", "batch=8", "progress=0", "eval_chunk=8"};
     int n = 5;
     task_kv(sp->name, kv, &n, bufs);
     kv[n] = NULL;
-    check_option_errors(who, kv, t->options, t->n_options);
+    check_option_errors(who, kv, t->head.options, t->head.n_options);
 
     credit_session s1, s2;
     int st = test_session(&s1, kv);

@@ -55,8 +55,16 @@ void test_plugins(void)
     expect_load_error("loader: missing file", "absent.so", "rule plugin file");
     expect_load_error("loader: not a shared object", "garbage.so", "cannot load rule plugin");
     expect_load_error("loader: no entry symbol", "nosym.so", "no symbol credit_rule_entry, so it is not a rule plugin");
-    expect_load_error("loader: ABI version mismatch", "oldabi.so", "rule plugin built for ABI version 99, this credit speaks version 1");
-    expect_load_error("loader: descriptor too small", "small.so", "rule descriptor is 16 bytes, this credit expects at least");
+    expect_load_error("loader: a v1 plugin is refused naming both versions", "oldabi.so",
+                      ": ABI version 1, this host speaks 2 (rebuild it against core/credit.h)");
+    expect_load_error("loader: descriptor too small", "small.so", "descriptor is 16 bytes, this credit expects at least");
+    expect_load_error("loader: another precision is refused naming both", "precision.so", "built for 32-bit reals, this host computes in 64-bit");
+    expect_load_error("loader: unknown flag bits are refused", "badflags.so", "rule 'badflags' sets unknown flag bits 0x80 (this host knows 0x3)");
+    expect_load_error("loader: after_update without save/load is refused", "nosave.so",
+                      "rule 'nosave' has after_update but no save_size/save/load: its state would not survive a resume");
+    expect_load_error("loader: some of save_size/save/load is refused", "halfsave.so",
+                      "rule 'halfsave' has only some of save_size, save and load (save_size save )");
+    expect_load_error("loader: a NULL entry in the option table is refused", "optnull.so", "option 0 (?) has a NULL key");
 
     /* Asked for by one name, named otherwise inside. */
     credit_plugin p;
@@ -81,7 +89,7 @@ void test_plugins(void)
     snprintf(env, sizeof env, "%s/rules", test_root());
     setenv("CREDIT_RULE_PATH", env, 1);
     st = credit_plugin_open(&p, CREDIT_KIND_RULE, "bptt");
-    CHECK(st == 0 && p.dl && strcmp(p.rule->name, "bptt") == 0, "search path finds rules/bptt.so", "%s", credit_error_message());
+    CHECK(st == 0 && p.dl && strcmp(p.rule->head.name, "bptt") == 0, "search path finds rules/bptt.so", "%s", credit_error_message());
     if (!st) credit_plugin_close(&p);
     credit_error_clear();
     st = credit_plugin_open(&p, CREDIT_KIND_RULE, "nosuch");

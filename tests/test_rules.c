@@ -94,7 +94,7 @@ static int host_error(void *ctx, int status, const char *fmt, ...)
     return status;
 }
 static void *host_alloc(void *ctx, size_t bytes) { (void)ctx; (void)bytes; return NULL; } /* no rule here needs it */
-static int host_bptt(void *ctx, const credit_traj *tr, const credit_params *w, credit_params *g)
+static int host_bptt(void *ctx, const credit_traj *tr, const credit_weights *w, credit_params *g)
 {
     (void)ctx; (void)tr; (void)w; (void)g;
     return CREDIT_EINVAL; /* no rule here calls it */
@@ -106,24 +106,28 @@ static int host_bptt(void *ctx, const credit_traj *tr, const credit_params *w, c
 static double *run_rule(const credit_rule *r, const problem *p, uint64_t seed, const char *setting)
 {
     credit_value val[8];
-    if (r->n_options > 8) return NULL;
-    for (uint32_t i = 0; i < r->n_options; i++)
-        if (credit_option_parse(&r->options[i], r->options[i].default_value, "default", &val[i])) return NULL;
+    if (r->head.n_options > 8) return NULL;
+    for (uint32_t i = 0; i < r->head.n_options; i++)
+        if (credit_option_parse(&r->head.options[i], r->head.options[i].default_value, "default", &val[i])) return NULL;
     if (setting) { /* an unknown key fails rather than silently testing the defaults */
         const char *eq = strchr(setting, '=');
         uint32_t i = 0;
-        while (i < r->n_options && !(strlen(r->options[i].key) == (size_t)(eq - setting) &&
-                                     !strncmp(r->options[i].key, setting, eq - setting)))
+        while (i < r->head.n_options && !(strlen(r->head.options[i].key) == (size_t)(eq - setting) &&
+                                     !strncmp(r->head.options[i].key, setting, eq - setting)))
             i++;
-        if (i == r->n_options || credit_option_parse(&r->options[i], eq + 1, "test", &val[i])) return NULL;
+        if (i == r->head.n_options || credit_option_parse(&r->head.options[i], eq + 1, "test", &val[i])) return NULL;
     }
+    /* As the host hands them: a CHOICE is its word, nothing else. */
+    for (uint32_t i = 0; i < r->head.n_options; i++)
+        if (r->head.options[i].kind == CREDIT_OPT_CHOICE) val[i].i = 0, val[i].r = 0;
     credit_host host = {.abi_version = CREDIT_ABI_VERSION, .struct_size = sizeof host, .seed = seed, .log = host_log,
                         .error = host_error, .alloc = host_alloc, .bptt = host_bptt};
     void *state = calloc(1, r->state_size(&p->d, val));
     double *g = grad_new(p);
     credit_params gp = {.W_in = g, .W_rec = g + (size_t)p->d.n * p->d.n_in};
     int st = r->init(state, &p->d, val, &host);
-    if (!st) st = r->grad(state, &p->tr, &p->w, &gp);
+    const credit_weights wv = credit_weights_of(&p->w);
+    if (!st) st = r->grad(state, &p->tr, &wv, &gp);
     if (r->fini) r->fini(state);
     free(state);
     if (st) { free(g); return NULL; }
@@ -156,7 +160,7 @@ static double signal(const problem *p, const double *Bf, int u, int b, int i)
 
 /* Accessors: step u (0-based) is step u+1 of the paper; its presynaptic rate is z_u. */
 #define PSI(u, b, i) p->tr.psi[((size_t)(u) * B + (b)) * n + (i)]
-#define ZPREV(u, b, j) p->tr.z[((size_t)(u) * B + (b)) * n + (j)]
+#define ZPREV(u, b, j) p->tr.z_prev[((size_t)(u) * B + (b)) * n + (j)]
 #define X(u, b, j) p->tr.x[((size_t)(u) * B + (b)) * n_in + (j)]
 /* Presynaptic unit j of the concatenated [x | z_prev] input row. */
 #define PRE(u, b, j) ((j) < n_in ? X(u, b, j) : ZPREV(u, b, (j) - n_in))
@@ -315,7 +319,8 @@ static double compare(const problem *p, const credit_rule *ra, const char *sa, c
     } else { /* the core's exact BPTT */
         gb = grad_new(p);
         credit_params gp = {.W_in = gb, .W_rec = gb + (size_t)p->d.n * p->d.n_in};
-        credit_bptt(&p->tr, &p->w, &gp, p->f.delta, p->f.g);
+        const credit_weights wv = credit_weights_of(&p->w);
+        credit_bptt(&p->tr, &wv, &gp, p->f.delta, p->f.g);
     }
     double e = ga && gb ? rel_err(ga, gb, grad_len(p)) : INFINITY;
     free(ga);
@@ -356,7 +361,8 @@ static void test_limits(void)
         problem_make(&p, 0.8, mask, 550 + mask);
         double *k1 = literal_tbptt(&p, 1), *ep = literal_eprop(&p, NULL, 0), *kT = literal_tbptt(&p, p.d.T), *bp = grad_new(&p);
         credit_params gp = {.W_in = bp, .W_rec = bp + (size_t)p.d.n * p.d.n_in};
-        credit_bptt(&p.tr, &p.w, &gp, p.f.delta, p.f.g);
+        const credit_weights wv = credit_weights_of(&p.w);
+        credit_bptt(&p.tr, &wv, &gp, p.f.delta, p.f.g);
         double e1 = rel_err(k1, ep, grad_len(&p)), eT = rel_err(kT, bp, grad_len(&p));
         char name[200];
         snprintf(name, sizeof name, "literal tbptt: K=1 is literal eprop, K=T is the core's bptt, to 1e-12 (leak 0.8, loss on %s)",

@@ -53,7 +53,7 @@ static void fake_free(void)
     while (host_n) free(host_blocks[--host_n]);
 }
 
-static const credit_host fake_host = {CREDIT_ABI_VERSION, sizeof(credit_host), NULL, 0, NULL, fake_error, fake_alloc, NULL, NULL};
+static const credit_host fake_host = {CREDIT_ABI_VERSION, sizeof(credit_host), NULL, 0, NULL, fake_error, fake_alloc, NULL, NULL, NULL};
 
 static void put32(unsigned char *p, uint32_t v)
 {

@@ -20,6 +20,7 @@ static int fill(void *s, int split, const uint64_t *index, int B, double *x, dou
     for (int i = 0; i < 2 * B; i++) x[i] = target[i] = mask[i] = 1.0;
     return 0;
 }
-static const credit_task desc = {.abi_version = CREDIT_ABI_VERSION, .struct_size = sizeof(credit_task), .name = "hugetask",
-                                 .version = "0", .summary = "bad", .citation = "none", .state_size = size, .init = init, .fill = fill};
+static const credit_task desc = {.head = {CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_TASK, credit_task), .name = "hugetask", .version = "0",
+                                          .summary = "bad", .citation = "none"},
+                                 .state_size = size, .init = init, .fill = fill};
 CREDIT_TASK_EXPORT(hugetask, desc)

@@ -1,12 +1,10 @@
 /* A rule whose init refuses, through the host's error service. */
-#include "credit.h"
-static size_t size(const credit_dims *d, const credit_value *o) { (void)d; (void)o; return 1; }
-static int init(void *s, const credit_dims *d, const credit_value *o, const credit_host *h)
+#define BAD_OWN_INIT
+#include "bad.h"
+static int refuse(void *s, const credit_dims *d, const credit_value *o, const credit_host *h)
 {
-    (void)s; (void)d; (void)o;
+    (void)s; (void)o;
     return h->error(h->ctx, CREDIT_EINVAL, "refusing on purpose (n = %d)", d->n);
 }
-static int grad(void *s, const credit_traj *t, const credit_params *w, credit_params *g) { (void)s; (void)t; (void)w; (void)g; return 0; }
-static const credit_rule desc = {.abi_version = CREDIT_ABI_VERSION, .struct_size = sizeof(credit_rule), .name = "initfail",
-                                 .version = "0", .summary = "bad", .citation = "none", .state_size = size, .init = init, .grad = grad};
+static const credit_rule desc = {.head = {BAD_HEAD("initfail")}, .state_size = size, .init = refuse, .grad = grad};
 CREDIT_RULE_EXPORT(initfail, desc)

@@ -1,14 +1,12 @@
 /* A rule whose estimate is NaN in one entry: the update makes W_rec[0][1]
  * NaN, which the ReLU hides from the loss. */
-#include "credit.h"
-static size_t size(const credit_dims *d, const credit_value *o) { (void)d; (void)o; return 1; }
-static int init(void *s, const credit_dims *d, const credit_value *o, const credit_host *h) { (void)s; (void)d; (void)o; (void)h; return 0; }
-static int grad(void *s, const credit_traj *t, const credit_params *w, credit_params *g)
+#define BAD_OWN_GRAD
+#include "bad.h"
+static int grad(void *s, const credit_traj *t, const credit_weights *w, credit_params *g)
 {
     (void)s; (void)t; (void)w;
     g->W_rec[1] = NAN;
     return 0;
 }
-static const credit_rule desc = {.abi_version = CREDIT_ABI_VERSION, .struct_size = sizeof(credit_rule), .name = "nangrad",
-                                 .version = "0", .summary = "bad", .citation = "none", .state_size = size, .init = init, .grad = grad};
+static const credit_rule desc = {.head = {BAD_HEAD("nangrad")}, .state_size = size, .init = init, .grad = grad};
 CREDIT_RULE_EXPORT(nangrad, desc)

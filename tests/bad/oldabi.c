@@ -1,8 +1,15 @@
-/* A rule built against a different ABI version. */
+/* A rule built against ABI version 1: its own copy of the v1 descriptor
+ * (abi_version, struct_size, then the name; no common head). */
 #include "credit.h"
-static size_t size(const credit_dims *d, const credit_value *o) { (void)d; (void)o; return 1; }
-static int init(void *s, const credit_dims *d, const credit_value *o, const credit_host *h) { (void)s; (void)d; (void)o; (void)h; return 0; }
-static int grad(void *s, const credit_traj *t, const credit_params *w, credit_params *g) { (void)s; (void)t; (void)w; (void)g; return 0; }
-static const credit_rule desc = {.abi_version = 99, .struct_size = sizeof(credit_rule), .name = "oldabi", .version = "0",
-                                 .summary = "bad", .citation = "none", .state_size = size, .init = init, .grad = grad};
-CREDIT_RULE_EXPORT(oldabi, desc)
+typedef struct v1_rule {
+    uint32_t abi_version, struct_size;
+    const char *name, *version, *summary, *citation;
+    uint32_t flags;
+    const credit_option *options;
+    uint32_t n_options;
+    void *state_size, *init, *grad, *fini;
+} v1_rule;
+static const v1_rule desc = {.abi_version = 1, .struct_size = sizeof(v1_rule), .name = "oldabi", .version = "0", .summary = "bad",
+                             .citation = "none"};
+__attribute__((visibility("default"))) const v1_rule *credit_rule_entry(void);
+const v1_rule *credit_rule_entry(void) { return &desc; }

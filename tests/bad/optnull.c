@@ -1,10 +1,6 @@
 /* A rule whose option table has an entry with a NULL key. */
-#include "credit.h"
+#include "bad.h"
 static const credit_option opts[] = {{NULL, CREDIT_OPT_INT, "3", 0, 10, NULL, "k"}};
-static size_t size(const credit_dims *d, const credit_value *o) { (void)d; (void)o; return 1; }
-static int init(void *s, const credit_dims *d, const credit_value *o, const credit_host *h) { (void)s; (void)d; (void)o; (void)h; return 0; }
-static int grad(void *s, const credit_traj *t, const credit_params *w, credit_params *g) { (void)s; (void)t; (void)w; (void)g; return 0; }
-static const credit_rule desc = {.abi_version = CREDIT_ABI_VERSION, .struct_size = sizeof(credit_rule), .name = "optnull",
-                                 .version = "0", .summary = "bad", .citation = "none", .options = opts, .n_options = 1,
-                                 .state_size = size, .init = init, .grad = grad};
+static const credit_rule desc = {.head = {BAD_HEAD("optnull"), .options = opts, .n_options = 1}, .state_size = size, .init = init,
+                                 .grad = grad};
 CREDIT_RULE_EXPORT(optnull, desc)

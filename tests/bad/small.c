@@ -1,8 +1,4 @@
-/* A rule whose descriptor is smaller than this host's (an older header). */
-#include "credit.h"
-static size_t size(const credit_dims *d, const credit_value *o) { (void)d; (void)o; return 1; }
-static int init(void *s, const credit_dims *d, const credit_value *o, const credit_host *h) { (void)s; (void)d; (void)o; (void)h; return 0; }
-static int grad(void *s, const credit_traj *t, const credit_params *w, credit_params *g) { (void)s; (void)t; (void)w; (void)g; return 0; }
-static const credit_rule desc = {.abi_version = CREDIT_ABI_VERSION, .struct_size = 16, .name = "small", .version = "0",
-                                 .summary = "bad", .citation = "none", .state_size = size, .init = init, .grad = grad};
+/* A rule whose descriptor is smaller than this host's required part. */
+#include "bad.h"
+static const credit_rule desc = {.head = {.abi_version = CREDIT_ABI_VERSION, .struct_size = 16, .kind = CREDIT_PLUGIN_RULE, .precision = CREDIT_PRECISION, BAD_TEXT("small")}, .state_size = size, .init = init, .grad = grad};
 CREDIT_RULE_EXPORT(small, desc)
