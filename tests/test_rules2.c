@@ -845,6 +845,37 @@ static void test_resume_and_training(void)
     }
 }
 
+/* With the readout frozen only the rule's estimate moves the weights (the
+ * exact readout gradient would lower the loss alone): nodepert must still
+ * halve the file task's training loss. The loop is test_rules.c's; the
+ * iteration count reaches the rule as after_update would give it (setting
+ * it again is harmless should the session do so too). */
+static void test_nodepert_frozen_readout(void)
+{
+    char pathkv[400];
+    snprintf(pathkv, sizeof pathkv, "path=%s", test_seq_file(0));
+    const char *kv[] = {"rule=nodepert", "samples=4", "task=file", pathkv, "n=16", "batch=16", "lr=0.05", "progress=0", "leak=0.5", NULL};
+    credit_session s;
+    int st = test_session(&s, kv);
+    double before = NAN, after = NAN, acc, loss, l2;
+    if (!st) st = credit_session_evaluate(&s, CREDIT_SPLIT_TRAIN, &before, &acc);
+    const size_t readout = st ? 0 : (size_t)(s.w.W_out - s.theta);
+    for (long k = 0; k < 300 && !st; k++) {
+        credit_session_batch_index(&s, k, s.index, 16);
+        st |= credit_session_batch(&s, CREDIT_SPLIT_TRAIN, s.index, 16, &loss, NULL, NULL);
+        st |= credit_session_gradient(&s, 0, &l2);
+        memset(s.grad + readout, 0, sizeof(double) * (s.n_params - readout));
+        credit_session_update(&s, credit_session_lr(&s, k));
+        credit_weights w = {s.w.W_in, s.w.W_rec, s.w.W_out, s.w.b_out};
+        credit_update u = {.iter = k + 1, .lr = credit_session_lr(&s, k), .l2 = s.o.l2, .w = &w, .step = &w};
+        st |= s.rule->after_update(s.rule_state, &u);
+    }
+    if (!st) st = credit_session_evaluate(&s, CREDIT_SPLIT_TRAIN, &after, &acc);
+    CHECK(!st && after < 0.5 * before, "nodepert samples=4 lowers the training loss of the file task to half with the readout frozen",
+          "train loss %.4g -> %.4g (status %d: %s)", before, after, st, credit_error_message());
+    credit_session_close(&s);
+}
+
 void test_rules2(void)
 {
     test_kp_literal();
@@ -853,5 +884,6 @@ void test_rules2(void)
     test_nodepert_noise();
     test_nodepert_converges();
     test_nodepert_session();
+    test_nodepert_frozen_readout();
     test_resume_and_training();
 }
