@@ -3,6 +3,7 @@
  * outputs), for the task figure and for anyone who wants to see what the
  * network is asked to do. */
 #define _GNU_SOURCE
+#include "ckpt.h"
 #include "cli.h"
 #include "util.h"
 
@@ -20,8 +21,6 @@ static const char *sample_help =
     "CONFIG. Own keys: split=train|valid|test|test_perturbed (default train),\n"
     "first=I (default 0), trials=N (default 4); every other key is a config key\n"
     "(the task's own: credit plugins describe TASK).\n";
-
-static const char *sample_splits[CREDIT_N_SPLITS] = {"train", "valid", "test", "test_perturbed"};
 
 typedef struct sample_args { int split; unsigned long long first, count; } sample_args;
 
@@ -43,7 +42,7 @@ static int sample_parse(sample_args *a, int *argc, char **argv)
         } else if (strncmp(arg, "split=", 6) == 0) {
             a->split = -1;
             for (int s = 0; s < CREDIT_N_SPLITS; s++)
-                if (strcmp(arg + 6, sample_splits[s]) == 0) a->split = s;
+                if (strcmp(arg + 6, credit_splits[s].name) == 0) a->split = s;
             if (a->split < 0)
                 return CREDIT_ERROR(CREDIT_EINVAL, "command line: split = '%s' is not one of train, valid, test, test_perturbed", arg + 6);
         } else {
@@ -74,11 +73,11 @@ static int sample_run(credit_session *s, const sample_args *a, FILE *fp)
     const uint64_t n = s->info.n_examples[a->split];
     if (a->first >= n || a->count > n - a->first)
         return CREDIT_ERROR(CREDIT_EINVAL, "task %s: trials %llu..%llu asked for, but its %s split has %llu", s->task->head.name, a->first,
-                            a->first + a->count - 1, sample_splits[a->split], (unsigned long long)n);
+                            a->first + a->count - 1, credit_splits[a->split].name, (unsigned long long)n);
     const int outputs = *s->o.weights != 0;
     const credit_task_info *in = &s->info;
     credit_session_provenance(s, fp);
-    fprintf(fp, "# sample: %s split, trials %llu..%llu of %llu; T %d, n_in %d, n_out %d, loss %s%s\n", sample_splits[a->split], a->first,
+    fprintf(fp, "# sample: %s split, trials %llu..%llu of %llu; T %d, n_in %d, n_out %d, loss %s%s\n", credit_splits[a->split].name, a->first,
             a->first + a->count - 1, (unsigned long long)n, in->T, in->n_in, in->n_out, in->loss == CREDIT_LOSS_XENT ? "xent" : "mse",
             outputs ? "; out: readout of the network in weights" : "");
     fputs("trial\tt\tmask", fp);

@@ -1,6 +1,7 @@
 /* session.c - see session.h. */
 #define _GNU_SOURCE
 #include "blas.h"
+#include "ckpt.h"
 #include "session.h"
 #include "util.h"
 
@@ -325,6 +326,21 @@ int credit_session_config_hash(const credit_session *s, const credit_config *cfg
     return st;
 }
 
+/* The rule's init on its zeroed state block (the session's weights are the initial ones). */
+static int rule_start(credit_session *s)
+{
+    memset(s->rule_state, 0, s->rule_bytes ? s->rule_bytes : 1);
+    credit_error_clear();
+    const credit_weights init = credit_weights_of(&s->w);
+    s->rule_host.init = &init;
+    credit_plugin_enter("rule", s->rule->head.name, "init");
+    int st = s->rule->init(s->rule_state, &s->rule_dims, s->sets[1].val, &s->rule_host);
+    credit_plugin_leave();
+    s->rule_host.init = NULL;
+    if (st && !*credit_error_message()) CREDIT_ERROR(st, "rule %s failed to initialise (status %d)", s->rule->head.name, st);
+    return st;
+}
+
 int credit_session_open(credit_session *s, credit_config *cfg)
 {
     int st;
@@ -427,17 +443,8 @@ int credit_session_open(credit_session *s, credit_config *cfg)
     credit_plugin_leave();
     s->rule_state = calloc(1, rbytes ? rbytes : 1);
     if (!s->rule_state) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for rule state (%zu bytes)", rbytes);
-    credit_error_clear();
-    const credit_weights init = credit_weights_of(&s->w);
-    s->rule_host.init = &init;
-    credit_plugin_enter("rule", s->rule->head.name, "init");
-    st = s->rule->init(s->rule_state, &s->rule_dims, s->sets[1].val, &s->rule_host);
-    credit_plugin_leave();
-    s->rule_host.init = NULL;
-    if (st) {
-        if (!*credit_error_message()) CREDIT_ERROR(st, "rule %s failed to initialise (status %d)", s->rule->head.name, st);
-        return st;
-    }
+    s->rule_bytes = rbytes;
+    if ((st = rule_start(s))) return st;
     s->rule_ready = 1;
     return CREDIT_OK;
 }
@@ -449,7 +456,17 @@ int credit_session_reset(credit_session *s)
     credit_rng rng;
     credit_rng_seed(&rng, (uint64_t)s->o.seed, STREAM_INIT);
     credit_params_init(s->theta, &s->dims, &rng);
-    if (*s->o.weights) return credit_weights_read(s, s->o.weights);
+    int st = *s->o.weights ? credit_weights_read(s, s->o.weights) : CREDIT_OK;
+    if (st || !s->rule_ready) return st;
+    /* A rule whose state changes after init starts over with the weights. */
+    if (!s->rule_pl.after_update) return CREDIT_OK;
+    credit_plugin_enter("rule", s->rule->head.name, "fini");
+    if (s->rule->fini) s->rule->fini(s->rule_state);
+    credit_plugin_leave();
+    host_ctx_free(&s->rule_ctx);
+    s->rule_ready = 0;
+    if ((st = rule_start(s))) return st;
+    s->rule_ready = 1;
     return CREDIT_OK;
 }
 
@@ -620,110 +637,4 @@ void credit_session_provenance(const credit_session *s, FILE *fp)
                        s->rule_pl.math_hash ? s->rule_pl.math_hash : "none", s->task_pl.math_hash ? s->task_pl.math_hash : "none");
     fprintf(fp, "# math_hash %016llx\n", (unsigned long long)credit_fnv1a(parts, (size_t)len, CREDIT_FNV_INIT));
     fprintf(fp, "# blas %s\n", credit_blas_describe());
-}
-
-/* ------------------------------------------------------------ weights TSV */
-
-static const char *matrix_names[4] = {"W_in", "W_rec", "W_out", "b_out"};
-
-static void matrix_shape(const credit_dims *d, int m, int *rows, int *cols)
-{
-    int r[4] = {d->n, d->n, d->n_out, d->n_out}, c[4] = {d->n_in, d->n, d->n, 1};
-    *rows = r[m];
-    *cols = c[m];
-}
-
-static double *matrix_data(const credit_params *p, int m)
-{
-    double *blocks[4] = {p->W_in, p->W_rec, p->W_out, p->b_out};
-    return blocks[m];
-}
-
-int credit_weights_write(const credit_session *s, const char *path)
-{
-    credit_afile a;
-    int st = credit_afile_open(&a, path);
-    if (st) return st;
-    credit_session_provenance(s, a.fp);
-    fprintf(a.fp, "# weights: name row col value (W[post][pre]; b_out has col 0)\n");
-    for (int m = 0; m < 4; m++) {
-        int rows, cols;
-        matrix_shape(&s->dims, m, &rows, &cols);
-        const double *data = matrix_data(&s->w, m);
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) fprintf(a.fp, "%s\t%d\t%d\t%.17g\n", matrix_names[m], r, c, data[(size_t)r * cols + c]);
-    }
-    return credit_afile_commit(&a);
-}
-
-static int parse_index(const char *text, int *out)
-{
-    if (!(*text >= '0' && *text <= '9') || strlen(text) > 10) return 1;
-    char *end;
-    long long v = strtoll(text, &end, 10);
-    if (*end || v > INT_MAX) return 1;
-    *out = (int)v;
-    return 0;
-}
-
-int credit_weights_read(credit_session *s, const char *path)
-{
-    char *text;
-    int st = credit_read_file(path, &text, NULL);
-    if (st) return st;
-    size_t total = s->n_params;
-    unsigned char *seen = calloc(total, 1);
-    if (!seen) { free(text); return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory"); }
-    int lineno = 0;
-    st = CREDIT_OK;
-    for (char *line = text, *next; line && *line && !st; line = next) {
-        next = strchr(line, '\n');
-        if (next) *next++ = 0;
-        lineno++;
-        if (*line == '#' || *line == 0) continue;
-        char name[16], rtext[32], ctext[32];
-        int r, c, used = 0;
-        double v;
-        if (sscanf(line, "%15s %31s %31s %lf %n", name, rtext, ctext, &v, &used) != 4 || line[used]) {
-            st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: expected 'name row col value', got '%s'", path, lineno, line);
-            break;
-        }
-        /* Indices are digits only and fit an int: 4294967296 must not wrap to 0. */
-        if (parse_index(rtext, &r) || parse_index(ctext, &c)) {
-            st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: row '%s' or col '%s' is not an index (digits, at most %d)", path, lineno, rtext,
-                              ctext, INT_MAX);
-            break;
-        }
-        int m = -1;
-        for (int k = 0; k < 4; k++)
-            if (strcmp(name, matrix_names[k]) == 0) m = k;
-        int rows = 0, cols = 0;
-        if (m >= 0) matrix_shape(&s->dims, m, &rows, &cols);
-        if (m < 0) st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: unknown matrix '%s' (W_in, W_rec, W_out, b_out)", path, lineno, name);
-        else if (r < 0 || r >= rows || c < 0 || c >= cols)
-            st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] is outside %s's %d x %d shape for this config", path, lineno, name,
-                              r, c, name, rows, cols);
-        else if (!isfinite(v)) st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] is not finite", path, lineno, name, r, c);
-        else if (m == 1 && r == c && v != 0.0)
-            st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: W_rec[%d][%d] = %g, but self-connections are removed (diagonal must be 0)",
-                              path, lineno, r, c, v);
-        if (st) break;
-        double *data = matrix_data(&s->w, m);
-        size_t off = (size_t)(data - s->theta) + (size_t)r * cols + c;
-        if (seen[off]) { st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] given twice", path, lineno, name, r, c); break; }
-        seen[off] = 1;
-        data[(size_t)r * cols + c] = v;
-    }
-    for (int m = 0; m < 4 && !st; m++) {
-        int rows, cols;
-        matrix_shape(&s->dims, m, &rows, &cols);
-        size_t base = (size_t)(matrix_data(&s->w, m) - s->theta);
-        for (int k = 0; k < rows * cols && !st; k++)
-            if (!seen[base + k] && !(m == 1 && k / cols == k % cols))
-                st = CREDIT_ERROR(CREDIT_EFORMAT, "%s: %s[%d][%d] is missing (a %d x %d matrix for this config)", path,
-                                  matrix_names[m], k / cols, k % cols, rows, cols);
-    }
-    free(seen);
-    free(text);
-    return st;
 }

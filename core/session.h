@@ -40,6 +40,7 @@ typedef struct credit_session {
     const credit_rule *rule;
     const credit_task *task;
     void *rule_state, *task_state;
+    size_t rule_bytes; /* of rule_state */
     int rule_ready, task_ready;
     credit_host rule_host, task_host;
     credit_host_ctx rule_ctx, task_ctx;
@@ -69,7 +70,8 @@ extern const size_t credit_core_options_count;
  * allocate, initialise weights (or read `weights`). */
 int credit_session_open(credit_session *s, credit_config *cfg);
 void credit_session_close(credit_session *s);
-/* Parameters back to the seeded initial ones (or weights=), optimizer state zero. */
+/* Parameters back to the seeded initial ones (or weights=), optimizer state
+ * zero, a stateful rule's state back to its init. */
 int credit_session_reset(credit_session *s);
 /* The config hash cfg would have in this session (its rule and task's tables). */
 int credit_session_config_hash(const credit_session *s, const credit_config *cfg, uint64_t *hash);
@@ -99,9 +101,5 @@ void credit_session_update(credit_session *s, double lr);
 double credit_session_lr(const credit_session *s, long k);
 /* Provenance lines ("# ..."), for the head of every output file. */
 void credit_session_provenance(const credit_session *s, FILE *fp);
-
-/* Weights as TSV: name row col value, %.17g. */
-int credit_weights_write(const credit_session *s, const char *path);
-int credit_weights_read(credit_session *s, const char *path);
 
 #endif

@@ -11,130 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ------------------------------------------------------------ checkpoints */
-
-typedef struct ckpt_header {
-    char magic[8];
-    uint32_t version, optimizer;
-    uint64_t config_hash, iteration, curve_offset, n_params, adam_t, status;
-} ckpt_header;
-
 static const char *status_names[] = {"running", "completed", "target_reached", "diverged"};
-
-int credit_ckpt_write(const credit_session *s, const char *path, const credit_ckpt_info *info)
-{
-    ckpt_header h;
-    memset(&h, 0, sizeof h);
-    memcpy(h.magic, CREDIT_CKPT_MAGIC, 8);
-    h.version = CREDIT_CKPT_VERSION;
-    h.optimizer = (uint32_t)s->o.optimizer;
-    h.config_hash = s->config_hash;
-    h.iteration = (uint64_t)info->iteration;
-    h.curve_offset = info->curve_offset;
-    h.n_params = s->n_params;
-    h.adam_t = (uint64_t)s->adam_t;
-    h.status = (uint64_t)info->status;
-    credit_afile a;
-    int st = credit_afile_open(&a, path);
-    if (st) return st;
-    /* theta, then the two Adam moments (the gradient block between them is
-     * scratch and not saved). */
-    const double *blocks[3] = {s->theta, s->m1, s->m2};
-    uint64_t sum = credit_fnv1a(&h, sizeof h, CREDIT_FNV_INIT);
-    fwrite(&h, sizeof h, 1, a.fp);
-    for (int b = 0; b < 3; b++) {
-        sum = credit_fnv1a(blocks[b], sizeof(double) * s->n_params, sum);
-        fwrite(blocks[b], sizeof(double), s->n_params, a.fp);
-    }
-    fwrite(&sum, sizeof sum, 1, a.fp);
-    return credit_afile_commit(&a);
-}
-
-int credit_params_finite(const double *theta, size_t n)
-{
-    double acc = 0.0;
-    for (size_t i = 0; i < n; i++) acc += theta[i] * 0.0; /* nan for a nan or an inf anywhere */
-    return acc == 0.0;
-}
-
-int credit_ckpt_read(credit_session *s, const char *path, credit_ckpt_info *info)
-{
-    char *data;
-    size_t len;
-    int st = credit_read_file(path, &data, &len);
-    if (st) return st;
-    ckpt_header h;
-    size_t body = sizeof(double) * s->n_params * 3;
-    if (len < 8 || memcmp(data, CREDIT_CKPT_MAGIC, 8) != 0) {
-        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s is not a credit checkpoint (bad magic number)", path);
-        goto done;
-    }
-    uint32_t version;
-    if (len >= 12) memcpy(&version, data + 8, 4);
-    if (len >= 12 && version != CREDIT_CKPT_VERSION) {
-        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s: checkpoint format version %u, this credit reads version %u", path, version,
-                          CREDIT_CKPT_VERSION);
-        goto done;
-    }
-    if (len < sizeof h) {
-        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s is truncated (%zu bytes, header needs %zu)", path, len, sizeof h);
-        goto done;
-    }
-    memcpy(&h, data, sizeof h);
-    if (h.n_params != s->n_params) {
-        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s holds %llu parameters, this config needs %zu", path, (unsigned long long)h.n_params,
-                          s->n_params);
-        goto done;
-    }
-    if (len != sizeof h + body + 8) {
-        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s is corrupt: %zu bytes, expected %zu", path, len, sizeof h + body + 8);
-        goto done;
-    }
-    uint64_t sum, want = credit_fnv1a(data, sizeof h + body, CREDIT_FNV_INIT);
-    memcpy(&sum, data + sizeof h + body, 8);
-    if (sum != want) {
-        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s is corrupt (checksum mismatch)", path);
-        goto done;
-    }
-    if (h.config_hash != s->config_hash) {
-        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s was written with a different config (hash %016llx, this config %016llx)", path,
-                          (unsigned long long)h.config_hash, (unsigned long long)s->config_hash);
-        goto done;
-    }
-    /* The checksum is no MAC: every field is range-checked as well. */
-    const char *bad = NULL;
-    if (h.status > CREDIT_CKPT_DIVERGED) bad = "status";
-    else if (h.iteration > (uint64_t)s->o.iters || (h.status == CREDIT_CKPT_RUNNING && h.iteration == (uint64_t)s->o.iters))
-        bad = "iteration";
-    else if (h.optimizer != (uint32_t)s->o.optimizer) bad = "optimizer";
-    else if (h.adam_t > h.iteration) bad = "Adam step count";
-    else if (h.curve_offset > (uint64_t)1 << 50) bad = "curve offset";
-    if (bad) {
-        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s is corrupt: its %s is out of range (iteration %lld of %ld, status %llu, Adam step %llu, curve offset %llu)",
-                          path, bad, (long long)h.iteration, s->o.iters, (unsigned long long)h.status, (unsigned long long)h.adam_t,
-                          (unsigned long long)h.curve_offset);
-        goto done;
-    }
-    double *blocks[3] = {s->theta, s->m1, s->m2};
-    double *scratch = malloc(body ? body : 1);
-    if (!scratch) { st = CREDIT_ERROR(CREDIT_ENOMEM, "out of memory reading %s", path); goto done; }
-    memcpy(scratch, data + sizeof h, body);
-    if (h.status != CREDIT_CKPT_DIVERGED && !credit_params_finite(scratch, 3 * s->n_params)) {
-        free(scratch);
-        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s holds non-finite parameters or optimizer state, but is not the checkpoint of a diverged run",
-                          path);
-        goto done;
-    }
-    for (int b = 0; b < 3; b++) memcpy(blocks[b], scratch + (size_t)b * s->n_params, s->n_params * sizeof(double));
-    free(scratch);
-    s->adam_t = (long)h.adam_t;
-    info->iteration = (long)h.iteration;
-    info->curve_offset = h.curve_offset;
-    info->status = (int)h.status;
-done:
-    free(data);
-    return st;
-}
 
 /* ------------------------------------------------------------ the run */
 
@@ -153,8 +30,6 @@ static void run_paths(run_files *r, const char *dir)
     snprintf(r->weights, sizeof r->weights, "%s/weights.tsv", dir);
     snprintf(r->metrics, sizeof r->metrics, "%s/metrics.tsv", dir);
 }
-
-static const char *split_names[CREDIT_N_SPLITS] = {"train", "valid", "test", "ptest"};
 
 typedef struct eval_row { double loss[CREDIT_N_SPLITS], acc[CREDIT_N_SPLITS]; } eval_row;
 
@@ -240,7 +115,7 @@ static int target_reached(const credit_session *s, const eval_row *e)
 static void curve_header(FILE *fp)
 {
     fprintf(fp, "iter\tlr\tbatch_loss\tbatch_l2");
-    for (int sp = 0; sp < CREDIT_N_SPLITS; sp++) fprintf(fp, "\t%s_loss\t%s_acc", split_names[sp], split_names[sp]);
+    for (int sp = 0; sp < CREDIT_N_SPLITS; sp++) fprintf(fp, "\t%s_loss\t%s_acc", credit_splits[sp].column, credit_splits[sp].column);
     fputc('\n', fp);
 }
 
@@ -273,7 +148,7 @@ static int write_metrics(const credit_session *s, const run_files *r, const char
     credit_session_provenance(s, a.fp);
     fprintf(a.fp, "key\tvalue\nstatus\t%s\niterations\t%ld\n", status, k);
     for (int sp = 0; sp < CREDIT_N_SPLITS; sp++)
-        fprintf(a.fp, "%s_loss\t%.17g\n%s_acc\t%.17g\n", split_names[sp], e->loss[sp], split_names[sp], e->acc[sp]);
+        fprintf(a.fp, "%s_loss\t%.17g\n%s_acc\t%.17g\n", credit_splits[sp].column, e->loss[sp], credit_splits[sp].column, e->acc[sp]);
     /* Generalisation gap: test error minus training error. */
     fprintf(a.fp, "gap_loss\t%.17g\ngap_acc\t%.17g\n", e->loss[2] - e->loss[0], e->acc[0] - e->acc[2]);
     fprintf(a.fp, "pgap_loss\t%.17g\npgap_acc\t%.17g\n", e->loss[3] - e->loss[0], e->acc[0] - e->acc[3]);
@@ -423,6 +298,24 @@ static int start_fresh(credit_session *s, const run_files *r, FILE **curve)
     return CREDIT_OK;
 }
 
+/* The rule's after_update for iteration `iter` (1 after the first): step
+ * holds the weights before the update and becomes the step taken; the
+ * trajectory is still the batch's, at the weights before. */
+static int after_update(credit_session *s, long iter, double lr, double *step)
+{
+    for (size_t i = 0; i < s->n_params; i++) step[i] = s->theta[i] - step[i];
+    const credit_params sp = credit_params_view(step, &s->dims);
+    const credit_weights w = credit_weights_of(&s->w), dw = credit_weights_of(&sp);
+    const credit_traj tr = credit_fwd_traj(&s->fwd);
+    const credit_update u = {.iter = iter, .lr = lr, .l2 = s->o.l2, .w = &w, .step = &dw, .tr = &tr};
+    credit_error_clear();
+    credit_plugin_enter("rule", s->rule->head.name, "after_update");
+    int st = s->rule_pl.after_update(s->rule_state, &u);
+    credit_plugin_leave();
+    if (st && !*credit_error_message()) CREDIT_ERROR(st, "rule %s failed after update %ld (status %d)", s->rule->head.name, iter, st);
+    return st;
+}
+
 static int train_locked(credit_session *s, const run_files *r)
 {
     long k = 0;
@@ -459,7 +352,14 @@ static int train_locked(credit_session *s, const run_files *r)
     long k0 = k;
     eval_row e;
     eval_subsets sub;
+    /* A stateful rule sees every step: w_after - w_before of every matrix. */
+    double *step = s->rule_pl.after_update ? malloc(sizeof(double) * s->n_params) : NULL;
+    if (s->rule_pl.after_update && !step) {
+        fclose(curve);
+        return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for the step of rule %s", s->rule->head.name);
+    }
     if ((st = eval_subsets_draw(s, &sub))) {
+        free(step);
         fclose(curve);
         return st;
     }
@@ -504,10 +404,13 @@ static int train_locked(credit_session *s, const run_files *r)
             status = CREDIT_CKPT_TARGET;
             break;
         }
+        if (step) memcpy(step, s->theta, sizeof(double) * s->n_params);
         credit_session_update(s, lr);
+        if (step && (st = after_update(s, k + 1, lr, step))) break;
         progress(s, k + 1, loss, t0, k0, &last);
     }
     eval_subsets_free(&sub);
+    free(step);
     if (!st) st = credit_curvature_finish(s, r->dir, k, status == CREDIT_CKPT_DIVERGED);
     if (!st) st = credit_fsync_stream(curve, r->curve_part);
     credit_ckpt_info fin = {k, (uint64_t)ftello(curve), status};
@@ -569,18 +472,18 @@ int credit_grad_report(credit_session *s, FILE *fp)
     fprintf(fp, "# batch: training examples 0..%d\n# loss %.17g\n", Bn - 1, loss);
     credit_params pe = credit_params_view(est, &s->dims), px = credit_params_view(exact, &s->dims);
     const double *e_blocks[4] = {pe.W_in, pe.W_rec, pe.W_out, pe.b_out}, *x_blocks[4] = {px.W_in, px.W_rec, px.W_out, px.b_out};
-    const char *names[4] = {"W_in", "W_rec", "W_out", "b_out"};
-    int rows[4] = {s->dims.n, s->dims.n, s->dims.n_out, s->dims.n_out}, cols[4] = {s->dims.n_in, s->dims.n, s->dims.n, 1};
-    for (int m = 0; m < 4; m++)
-        fprintf(fp, "# cosine %s %.17g\n", names[m], cosine(e_blocks[m], x_blocks[m], (size_t)rows[m] * cols[m]));
+    int rows[CREDIT_N_MATRICES], cols[CREDIT_N_MATRICES];
+    for (int m = 0; m < CREDIT_N_MATRICES; m++) credit_matrix_shape(&s->dims, m, &rows[m], &cols[m]);
+    for (int m = 0; m < CREDIT_N_MATRICES; m++)
+        fprintf(fp, "# cosine %s %.17g\n", credit_matrix_names[m], cosine(e_blocks[m], x_blocks[m], (size_t)rows[m] * cols[m]));
     size_t n_rec_in = (size_t)s->dims.n * (s->dims.n_in + s->dims.n);
     fprintf(fp, "# cosine W_in+W_rec %.17g\n# cosine all %.17g\n", cosine(est, exact, n_rec_in), cosine(est, exact, s->n_params));
     fprintf(fp, "name\trow\tcol\testimate\texact\n");
-    for (int m = 0; m < 4; m++)
+    for (int m = 0; m < CREDIT_N_MATRICES; m++)
         for (int r = 0; r < rows[m]; r++)
             for (int c = 0; c < cols[m]; c++) {
                 size_t i = (size_t)r * cols[m] + c;
-                fprintf(fp, "%s\t%d\t%d\t%.17g\t%.17g\n", names[m], r, c, e_blocks[m][i], x_blocks[m][i]);
+                fprintf(fp, "%s\t%d\t%d\t%.17g\t%.17g\n", credit_matrix_names[m], r, c, e_blocks[m][i], x_blocks[m][i]);
             }
     free(est);
     return CREDIT_OK;

@@ -208,14 +208,14 @@ static void test_weights_and_checkpoints(void)
         {"flipped byte", 200, 0, "is corrupt (checksum mismatch)"},
         {"truncated", 0, 1, "is corrupt: "},
         {"bad magic", 0, 0, "is not a credit checkpoint (bad magic number)"},
-        {"future version", 8, 0, "checkpoint format version 3, this credit reads version 2"},
+        {"future version", 8, 0, "checkpoint format version 4, this credit reads version 3"},
     };
     for (size_t i = 0; i < sizeof damage / sizeof *damage; i++) {
         char *copyd = malloc(len);
         memcpy(copyd, data, len);
         size_t n = len;
         if (damage[i].truncate) n = len - 100;
-        else if (damage[i].at == 8) copyd[8] = 3;
+        else if (damage[i].at == 8) copyd[8] = 4;
         else copyd[damage[i].at] ^= 0x40;
         FILE *fp = fopen(cpath, "wb");
         fwrite(copyd, 1, n, fp);

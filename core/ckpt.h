@@ -1,0 +1,48 @@
+/* ckpt.h - what a run writes to disk and reads back: checkpoints (weights,
+ * optimizer state and the rule's own state) and weights as TSV, with the one
+ * table of split names and of matrix names every output uses. */
+#ifndef CREDIT_CKPT_H
+#define CREDIT_CKPT_H
+
+#include "session.h"
+
+/* A split's two spellings: the word a user types (credit sample split=) and
+ * the prefix of its columns and keys in curve.tsv and metrics.tsv. */
+typedef struct credit_split_name { const char *name, *column; } credit_split_name;
+extern const credit_split_name credit_splits[CREDIT_N_SPLITS];
+
+/* The parameter blocks in layout order (weights.tsv, credit grad). */
+enum { CREDIT_N_MATRICES = 4 };
+extern const char *const credit_matrix_names[CREDIT_N_MATRICES];
+void credit_matrix_shape(const credit_dims *d, int m, int *rows, int *cols);
+double *credit_matrix_data(const credit_params *p, int m);
+
+#define CREDIT_CKPT_MAGIC "CREDITCK"
+/* 3: the rule's saved state (save_size bytes) after the optimizer moments. */
+#define CREDIT_CKPT_VERSION 3u
+
+/* The run a checkpoint belongs to: still running (rows of iterations before
+ * `iteration` in the curve), or finished (every row, and the status). */
+enum { CREDIT_CKPT_RUNNING = 0, CREDIT_CKPT_COMPLETED, CREDIT_CKPT_TARGET, CREDIT_CKPT_DIVERGED };
+
+typedef struct credit_ckpt_info {
+    long iteration;
+    uint64_t curve_offset; /* bytes of curve.tsv.part that belong to iterations < iteration (finished: all of it) */
+    int status;            /* CREDIT_CKPT_* */
+} credit_ckpt_info;
+
+int credit_ckpt_write(const credit_session *s, const char *path, const credit_ckpt_info *info);
+/* Reads into s (parameters, optimizer state, the rule's state through its
+ * load hook) after checking magic, version, size, checksum, config hash, the
+ * size of the rule's state and the range of every field (iteration in
+ * 0..iters, finite parameters unless the run diverged). */
+int credit_ckpt_read(credit_session *s, const char *path, credit_ckpt_info *info);
+
+/* 1 if every value is finite. */
+int credit_params_finite(const double *theta, size_t n);
+
+/* Weights as TSV: name row col value, %.17g. */
+int credit_weights_write(const credit_session *s, const char *path);
+int credit_weights_read(credit_session *s, const char *path);
+
+#endif
