@@ -737,25 +737,17 @@ static void test_nodepert_session(void)
     }
 }
 
-/* A shell command's exit status ($? of the last command) and output. */
+/* test_run of a printf-formatted command list, output of all of it. */
 static int sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int sh(char **out, const char *fmt, ...)
 {
-    char args[6000], cmd[6200];
+    char cmd[6000] = "{ ";
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
+    vsnprintf(cmd + 2, sizeof cmd - 8, fmt, ap);
     va_end(ap);
-    snprintf(cmd, sizeof cmd, "{ %s; } 2>&1; echo \"exit=$?\"", args);
-    char *text = NULL;
-    test_run(cmd, &text);
-    int rc = -1;
-    char *at = text ? strstr(text, "exit=") : NULL;
-    for (char *next; at && (next = strstr(at + 1, "exit="));) at = next;
-    if (at) rc = atoi(at + 5);
-    if (out) *out = text;
-    else free(text);
-    return rc;
+    strcat(cmd, "; }");
+    return test_run(cmd, out);
 }
 
 /* The non-provenance lines of DIR/FILE ("" if missing); caller frees. */
