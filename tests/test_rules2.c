@@ -543,14 +543,22 @@ static void test_kp_update(void)
 /* ------------------------------------------------------------ nodepert: literal forms */
 
 /* The noise of rules/README.md: stream 1 + iter of the rule's seed, samples
- * consecutive [T][B][n] blocks of N(0, sigma^2). */
+ * consecutive [T][B][n] blocks of N(0, sigma^2), each filled by Box-Muller
+ * pairs: two uniforms u1, u2 give sqrt(-2 log(1 - u1)) times cos(2 pi u2)
+ * and sin(2 pi u2) at entries 2k and 2k+1 (an odd last entry: the cosine). */
 static double *nodepert_noise(const lit *p, uint64_t seed, long iter, long samples, double sigma)
 {
     const size_t len = (size_t)p->d.T * p->B * p->d.n;
     double *xi = malloc(sizeof(double) * len * samples);
     credit_rng rng;
     credit_rng_seed(&rng, seed, 1 + (uint64_t)iter);
-    for (size_t q = 0; q < len * (size_t)samples; q++) xi[q] = sigma * credit_rng_normal(&rng);
+    for (long s = 0; s < samples; s++)
+        for (size_t k = 0; 2 * k < len; k++) {
+            double u1 = credit_rng_uniform(&rng), u2 = credit_rng_uniform(&rng);
+            double radius = sqrt(-2.0 * log(1.0 - u1)), angle = 2.0 * acos(-1.0) * u2;
+            xi[s * len + 2 * k] = sigma * radius * cos(angle);
+            if (2 * k + 1 < len) xi[s * len + 2 * k + 1] = sigma * radius * sin(angle);
+        }
     return xi;
 }
 
