@@ -15,7 +15,9 @@
  * learning signal s_t is W_out^T dy_t (symmetric feedback, the default) or
  * B dy_t with a fixed random B (feedback=random).
  *
- * The hooks are called in this order; every one but grad runs once.
+ * The hooks are called in this order; every one but grad runs once. The kit
+ * (rules/README.md): credit.h, <cblas.h>, the C library with libm, and
+ * rules/trace.h; nothing else of the core is visible to a plugin.
  */
 #include "credit.h"
 
@@ -24,7 +26,7 @@
 
 /* 1. Options. Each is a config key, validated by the core like its own keys
  * (`credit plugins describe example` lists them). Values reach init in the
- * order of this table. */
+ * order of this table; a CHOICE arrives as its word (opt[k].s). */
 enum { OPT_FEEDBACK };
 static const credit_option example_options[] = {
     {"feedback", CREDIT_OPT_CHOICE, "symmetric", 0, 0, "symmetric|random", "learning signal through W_out^T or a fixed random matrix"},
@@ -65,8 +67,9 @@ static int example_init(void *state, const credit_dims *d, const credit_value *o
 }
 
 /* 4. grad: called once per training batch, after the forward pass and the
- * loss. The trajectory holds everything (see credit_traj in core/credit.h);
- * accumulate the estimate into g->W_in and g->W_rec. W_out and b_out get
+ * loss. The trajectory holds everything (see credit_traj in core/credit.h:
+ * z_prev are the presynaptic rates z_0..z_T-1, z the rates z_1..z_T); w is
+ * read-only; accumulate the estimate into g->W_in and g->W_rec. W_out and b_out get
  * their exact gradient from the core, which also adds L2. Sequence sums are
  * written as one matrix product over all T*B rows, so the rule costs about
  * as much as a forward pass. */
@@ -90,10 +93,14 @@ static int example_grad(void *state, const credit_traj *tr, const credit_weights
 }
 
 /* 5. fini would release what init acquired; the core frees the state block
- * itself, so this rule needs none (fini = NULL). */
+ * itself, so this rule needs none (fini = NULL). A rule whose state learns
+ * (learned feedback) would add after_update, called after every optimizer
+ * step, and save_size/save/load so that the state goes into checkpoints. */
 
-/* 6. The descriptor: identity, options and hooks. `name` must match the file
- * name (rules/example.so) and is what rule= selects and results record. */
+/* 6. The descriptor: the common head (ABI version, size, kind, precision by
+ * CREDIT_PLUGIN_HEAD; identity, flags, options), then the hooks. `name` must
+ * match the file name (rules/example.so) and is what rule= selects and
+ * results record. */
 static const credit_rule example_rule = {
     .head = {
         CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_RULE, credit_rule),
