@@ -16,6 +16,7 @@
  * same checks run through a session (the core's forward_loss) and the
  * command line (after_update and the checkpoint). */
 #include "test.h"
+#include "ckpt.h"
 #include "config.h"
 #include "util.h"
 
@@ -769,12 +770,12 @@ static char *body_of(const char *dir, const char *file)
 /* Train N iterations straight, and again killed (SIGKILL at a crash point
  * two thirds through, after checkpoints holding the rule's state) then
  * resumed with resume=1: the directories must be the same, file for file. */
-static void check_resume(const char *rule, const char *extra)
+static void check_resume(const char *tag, const char *rule, const char *extra)
 {
     const char *tmp = test_tmp(), *root = test_root();
     char ref[600], run[600], args[2000], name[200];
-    snprintf(ref, sizeof ref, "%s/rules2_%s_ref", tmp, rule);
-    snprintf(run, sizeof run, "%s/rules2_%s_run", tmp, rule);
+    snprintf(ref, sizeof ref, "%s/rules2_%s_ref", tmp, tag);
+    snprintf(run, sizeof run, "%s/rules2_%s_run", tmp, tag);
     snprintf(args, sizeof args,
              "rule=%s %s task=file path=%s n=8 batch=8 lr=0.02 l2=0.01 iters=30 eval_every=10 checkpoint_every=4 progress=0", rule, extra,
              test_seq_file(0));
@@ -796,8 +797,9 @@ static void check_resume(const char *rule, const char *extra)
 
 static void test_resume_and_training(void)
 {
-    check_resume("kp", "decay=0.05");
-    check_resume("nodepert", "samples=2 sigma=0.01");
+    check_resume("kp", "kp", "decay=0.05");
+    check_resume("kp_adam", "kp", "decay=0.05 optimizer=adam");
+    check_resume("nodepert", "nodepert", "samples=2 sigma=0.01");
 
     /* kp's B moves in training: with its after_update it is not e-prop with
      * the fixed random B it starts from (the same stream of the same seed). */
@@ -876,10 +878,55 @@ static void test_nodepert_frozen_readout(void)
     credit_session_close(&s);
 }
 
+/* End to end through credit train: with decay = l2 under SGD the run's
+ * final B - W_out^T is (1 - lr lambda)^N times the initial one (B from the
+ * final checkpoint, read back into a session, against the fresh session's
+ * B and weights), whatever the batches did to W_out. */
+static void test_kp_contracts_in_training(void)
+{
+    char dir[600], pathkv[400], outkv[700], cmd[2000];
+    snprintf(dir, sizeof dir, "%s/rules2_kp_contract", test_tmp());
+    snprintf(pathkv, sizeof pathkv, "path=%s", test_seq_file(0));
+    snprintf(outkv, sizeof outkv, "out=%s", dir);
+    const char *kv[] = {"rule=kp", "decay=0.1", "l2=0.1", "lr=0.05", "iters=40", "task=file", pathkv, "n=8", "batch=8",
+                        "eval_every=20", "checkpoint_every=20", "progress=0", outkv, NULL};
+    size_t len = 0;
+    for (int k = 0; kv[k]; k++) len += (size_t)snprintf(cmd + len, sizeof cmd - len, "%s ", kv[k]);
+    char *out = NULL;
+    int rc = sh(&out, "rm -rf %s; %s/bin/credit train %s", dir, test_root(), cmd);
+    free(out);
+    credit_session s0, s1;
+    int st = test_session(&s0, kv) | test_session(&s1, kv);
+    char ckpt[700];
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.bin", dir);
+    credit_ckpt_info info = {0, 0, 0};
+    if (!st) st = credit_ckpt_read(&s1, ckpt, &info);
+    const int n = s0.dims.n, n_out = s0.dims.n_out, nb = n * n_out;
+    double B0[256], B1[256], D0[256], D1[256];
+    if (!st && nb <= 256 && s0.rule->save_size(s0.rule_state) == sizeof(double) * nb) {
+        s0.rule->save(s0.rule_state, B0);
+        s1.rule->save(s1.rule_state, B1);
+    } else st |= CREDIT_EINVAL;
+    const double factor = pow(1 - 0.05 * 0.1, (double)info.iteration);
+    for (int i = 0; i < n && !st; i++)
+        for (int k = 0; k < n_out; k++) {
+            D0[i * n_out + k] = factor * (B0[i * n_out + k] - s0.w.W_out[k * n + i]);
+            D1[i * n_out + k] = B1[i * n_out + k] - s1.w.W_out[k * n + i];
+        }
+    double e = st ? INFINITY : rel_err(D1, D0, (size_t)nb), moved = st ? 0 : rel_err(B1, B0, (size_t)nb);
+    CHECK(rc == 0 && !st && info.iteration == 40 && e <= 1e-10 && moved > 1e-3,
+          "kp in credit train: B - W_out^T after 40 SGD steps is (1 - lr lambda)^40 times the initial one (decay = l2), to 1e-10",
+          "exit %d, status %d (%s), iteration %ld, relative error %.3g, B moved by %.3g", rc, st, credit_error_message(), info.iteration,
+          e, moved);
+    credit_session_close(&s0);
+    credit_session_close(&s1);
+}
+
 void test_rules2(void)
 {
     test_kp_literal();
     test_kp_update();
+    test_kp_contracts_in_training();
     test_nodepert_literal();
     test_nodepert_noise();
     test_nodepert_converges();
