@@ -40,7 +40,7 @@ TEST_SRC   := $(wildcard tests/*.c)
 TEST_OBJ   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 BAD_SO     := $(BUILD)/bad/nosym.so $(BUILD)/bad/oldabi.so $(BUILD)/bad/small.so $(BUILD)/bad/initfail.so $(BUILD)/bad/garbage.so \
               $(BUILD)/bad/crashgrad.so $(BUILD)/bad/nangrad.so $(BUILD)/bad/optnull.so $(BUILD)/bad/dataentry.so $(BUILD)/bad/hugetask.so \
-              $(BUILD)/bad/precision.so $(BUILD)/bad/badflags.so $(BUILD)/bad/nosave.so $(BUILD)/bad/halfsave.so
+              $(BUILD)/bad/precision.so $(BUILD)/bad/badflags.so $(BUILD)/bad/nosave.so $(BUILD)/bad/halfsave.so $(BUILD)/bad/internal.so
 
 # ------------------------------------------------------------------ deps
 # $(call apt_install,WHO,PACKAGES): a shell snippet that installs Debian

@@ -107,11 +107,9 @@ static int describe(const char *name)
         found = 1;
         const credit_plugin_head *h = p.head;
         printf("%s %s %s (%s)\n  %s\n  cite: %s\n", credit_kind_name(kind), name, h->version, p.path, h->summary, h->citation);
-        if (kind == CREDIT_KIND_RULE) {
-            char flags[64];
-            credit_rule_flags_text(&p, flags, sizeof flags);
-            printf("  flags: %s\n", flags);
-        }
+        char flags[64];
+        credit_plugin_flags_text(&p, flags, sizeof flags);
+        printf("  flags: %s\n", flags);
         print_options(h->options, h->n_options);
         credit_plugin_close(&p);
     }

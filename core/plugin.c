@@ -166,7 +166,7 @@ static int check_descriptor(credit_plugin *p, const char *where, const char *exp
     return CREDIT_OK;
 }
 
-void credit_rule_flags_text(const credit_plugin *p, char *buf, size_t len)
+void credit_plugin_flags_text(const credit_plugin *p, char *buf, size_t len)
 {
     const uint32_t f = p->head ? p->head->flags : 0;
     snprintf(buf, len, "%s%s%s%s%s", f & CREDIT_RULE_EXACT ? "exact" : "", (f & CREDIT_RULE_EXACT) && (f & CREDIT_RULE_LOCAL) ? "," : "",

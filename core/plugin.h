@@ -51,9 +51,10 @@ void credit_plugin_close(credit_plugin *p);
 int credit_plugin_names(credit_kind kind, char ***names, size_t *n);
 void credit_plugin_names_free(char **names, size_t n);
 const char *credit_kind_name(credit_kind kind); /* "rule" / "task" */
-/* A rule's flags by name, comma-separated ("exact", "local,stateful", "none"):
- * stateful = it has after_update (its state changes after init). */
-void credit_rule_flags_text(const credit_plugin *p, char *buf, size_t len);
+/* A plugin's flags by name, comma-separated ("exact", "local,stateful",
+ * "none"; a task has none): stateful = a rule with after_update (its state
+ * changes after init). */
+void credit_plugin_flags_text(const credit_plugin *p, char *buf, size_t len);
 
 /* The plugin hook running now, for the crash handler: the host calls enter
  * before every hook and leave after. credit_crash_handlers_install makes a

@@ -43,8 +43,12 @@ static int sample_parse(sample_args *a, int *argc, char **argv)
             a->split = -1;
             for (int s = 0; s < CREDIT_N_SPLITS; s++)
                 if (strcmp(arg + 6, credit_splits[s].name) == 0) a->split = s;
-            if (a->split < 0)
-                return CREDIT_ERROR(CREDIT_EINVAL, "command line: split = '%s' is not one of train, valid, test, test_perturbed", arg + 6);
+            if (a->split < 0) {
+                char names[100] = "";
+                for (int s = 0, used = 0; s < CREDIT_N_SPLITS; s++)
+                    used += snprintf(names + used, sizeof names - (size_t)used, "%s%s", s ? ", " : "", credit_splits[s].name);
+                return CREDIT_ERROR(CREDIT_EINVAL, "command line: split = '%s' is not one of %s", arg + 6, names);
+            }
         } else {
             argv[kept++] = argv[i];
         }

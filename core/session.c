@@ -627,7 +627,7 @@ void credit_session_provenance(const credit_session *s, FILE *fp)
     fprintf(fp, "# credit %s commit %s\n", CREDIT_VERSION, CREDIT_COMMIT);
     fprintf(fp, "# rule %s %s\n# task %s %s\n", s->rule->head.name, s->rule->head.version, s->task->head.name, s->task->head.version);
     char flags[64];
-    credit_rule_flags_text(&s->rule_pl, flags, sizeof flags);
+    credit_plugin_flags_text(&s->rule_pl, flags, sizeof flags);
     fprintf(fp, "# rule_flags %s\n", flags);
     fprintf(fp, "# config_hash %016llx\n# seed %ld\n", (unsigned long long)s->config_hash, s->o.seed);
     /* What computed the numbers: FNV-1a of "core C rule R task T", the build's

@@ -23,6 +23,14 @@ static void expect_load_error(const char *name, const char *file, const char *wa
     CHECK(st && strstr(credit_error_message(), want) && strstr(credit_error_message(), path), name, "got '%s'", credit_error_message());
 }
 
+static int test_run_credit_internal(char **out)
+{
+    char cmd[1500];
+    snprintf(cmd, sizeof cmd, "CREDIT_RULE_PATH=%s/bad %s/bin/credit grad rule=internal task=file path=%s n=4 batch=4 2>&1", test_build(), test_root(),
+             test_seq_file(0));
+    return test_run(cmd, out);
+}
+
 void test_plugins(void)
 {
     /* Every built plugin file: loads, checks, names itself as its file, and
@@ -65,6 +73,44 @@ void test_plugins(void)
     expect_load_error("loader: some of save_size/save/load is refused", "halfsave.so",
                       "rule 'halfsave' has only some of save_size, save and load (save_size save )");
     expect_load_error("loader: a NULL entry in the option table is refused", "optnull.so", "option 0 (?) has a NULL key");
+
+    /* The kit: a plugin calling a core internal does not load in bin/credit
+     * (linked without -rdynamic), and no built plugin needs one. */
+    char *out;
+    int rc = test_run_credit_internal(&out);
+    CHECK(rc != 0 && out && strstr(out, "cannot load rule plugin") && strstr(out, "undefined symbol: credit_error_set"),
+          "kit: bin/credit refuses a plugin that calls a core internal, with dlopen's message", "rc %d, '%s'", rc, out ? out : "");
+    free(out);
+    char cmd[1500];
+    snprintf(cmd, sizeof cmd, "ls %s/rules/*.so %s/tasks/*.so | wc -l; for f in %s/rules/*.so %s/tasks/*.so; do nm -D --undefined-only $f; done "
+             "| awk '{print $2}' | grep '^credit_' | sort -u", test_root(), test_root(), test_root(), test_root());
+    test_run(cmd, &out);
+    CHECK(out && atoi(out) >= 2 && !strchr(strchr(out, '\n') + 1, '\n'), "kit: no plugin needs a symbol of the core (only libc, libm, cblas)", "needs: %s", out ? out : "(nm failed)");
+    free(out);
+
+    /* Flags by name: in describe and in every output's provenance. */
+    rc = test_credit(&out, "plugins describe bptt");
+    CHECK(rc == 0 && out && strstr(out, "\n  flags: exact\n"), "credit plugins describe prints a rule's flags (bptt: exact)", "rc %d, output '%s'",
+          rc, out ? out : "");
+    free(out);
+    rc = test_credit(&out, "plugins describe eprop");
+    CHECK(rc == 0 && out && strstr(out, "\n  flags: local\n"), "credit plugins describe prints a rule's flags (eprop: local)", "rc %d", rc);
+    free(out);
+    rc = test_credit(&out, "grad rule=tbptt task=file path=%s n=4 batch=4", test_seq_file(0));
+    CHECK(rc == 0 && out && strstr(out, "\n# rule_flags none\n"), "provenance names the rule's flags (# rule_flags none for tbptt)", "rc %d", rc);
+    free(out);
+    {
+        const char *kv[] = {"rule=eprop", "task=file", "n=4", "batch=8", "eval_chunk=512", "hessian_batch=16", "progress=0", NULL};
+        char pathkv[400];
+        snprintf(pathkv, sizeof pathkv, "path=%s", test_seq_file(0));
+        kv[2] = pathkv;
+        credit_session s;
+        int st = test_session(&s, kv);
+        CHECK(!st && s.rule_dims.B_max == 16 && s.dims.B_max == 512,
+              "workspaces: the rule's B_max is its largest grad batch (Hessian batch), never eval_chunk; the forward's its own",
+              "status %d, rule %d, forward %d", st, s.rule_dims.B_max, s.dims.B_max);
+        credit_session_close(&s);
+    }
 
     /* Asked for by one name, named otherwise inside. */
     credit_plugin p;
