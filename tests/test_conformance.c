@@ -231,7 +231,7 @@ static const credit_rule *dying_entry(void) { return &dying_desc; }
 
 /* Trains `rule` N = 6 iterations straight into DIR_straight; then again,
  * killed after iteration 3 (checkpoints every 2), resumed with resume=1 to
- * N. 1 if curve.tsv, weights.tsv and metrics.tsv are byte-identical;
+ * N. 1 if curve.tsv, curvature.tsv, weights.tsv and metrics.tsv are byte-identical;
  * *why says what went wrong otherwise. */
 static int resume_identical(const char *rule, const char *tag, char *why, size_t why_len)
 {
@@ -242,8 +242,9 @@ static int resume_identical(const char *rule, const char *tag, char *why, size_t
     snprintf(dir_b, sizeof dir_b, "%s/resume_%s_killed", test_tmp(), tag);
     snprintf(out_a, sizeof out_a, "out=%s", dir_a);
     snprintf(out_b, sizeof out_b, "out=%s", dir_b);
+    /* Curvature rows call the rule's grad at other weights (gamma): they must leave its state alone. */
     const char *kv[] = {rulekv, "task=file", pathkv, "n=6", "batch=8", "iters=6", "eval_every=2", "checkpoint_every=2", "lr=0.05",
-                        "progress=0", out_a, "resume=0", NULL};
+                        "progress=0", out_a, "resume=0", "curvature_every=2", "hessian_batch=8", "hessian_k=1", "hessian_maxiter=8", NULL};
     credit_session s;
     *why = 0;
     int st = test_session(&s, kv);
@@ -283,8 +284,8 @@ static int resume_identical(const char *rule, const char *tag, char *why, size_t
     if (!st) st = credit_train(&s);
     credit_session_close(&s);
     if (st) return snprintf(why, why_len, "resumed run: %s", credit_error_message()), 0;
-    const char *files[] = {"curve.tsv", "weights.tsv", "metrics.tsv"};
-    for (int f = 0; f < 3; f++) {
+    const char *files[] = {"curve.tsv", "curvature.tsv", "weights.tsv", "metrics.tsv"};
+    for (int f = 0; f < 4; f++) {
         char a[700], b[700];
         snprintf(a, sizeof a, "%s/%s", dir_a, files[f]);
         snprintf(b, sizeof b, "%s/%s", dir_b, files[f]);
@@ -297,7 +298,7 @@ static int resume_identical(const char *rule, const char *tag, char *why, size_t
 static void conform_stateful(const char *rule)
 {
     char label[200], why[300];
-    snprintf(label, sizeof label, "rule %s: N iterations straight = k iterations, killed, resumed to N (curve, weights, metrics bit-identical)",
+    snprintf(label, sizeof label, "rule %s: N iterations straight = k iterations, killed, resumed to N (curve, curvature, weights, metrics bit-identical)",
              rule);
     CHECK(resume_identical(rule, rule, why, sizeof why), label, "%s", why);
 }
