@@ -746,6 +746,39 @@ static void test_nodepert_session(void)
     }
 }
 
+/* The same rise against the core's BPTT, in a session on the file task
+ * (W_in and W_rec, the diagonal zeroed in both, l2 = 0; run seed 1, the
+ * default, iteration 0). */
+static void test_nodepert_converges_to_bptt(void)
+{
+    const char *sched[][2] = {{"sigma=0.3", "samples=4"}, {"sigma=0.03", "samples=64"}, {"sigma=0.003", "samples=1024"}};
+    char pathkv[400];
+    snprintf(pathkv, sizeof pathkv, "path=%s", test_seq_file(0));
+    double cos[3] = {NAN, NAN, NAN};
+    int st = 0;
+    for (int k = 0; k < 3; k++) {
+        const char *kv[] = {"rule=nodepert", sched[k][0], sched[k][1], "task=file", pathkv, "n=6", "batch=4", "l2=0", "leak=0.5",
+                            "progress=0", NULL};
+        credit_session s;
+        st |= test_session(&s, kv);
+        double loss;
+        for (int b = 0; b < 4 && !st; b++) s.index[b] = (uint64_t)(5 * b + 2);
+        if (!st) st |= credit_session_batch(&s, CREDIT_SPLIT_TRAIN, s.index, 4, &loss, NULL, NULL);
+        const size_t m = st ? 0 : (size_t)(s.w.W_out - s.theta); /* W_in and W_rec lead the block */
+        double *est = calloc(m + 1, sizeof(double)), *exact = calloc(m + 1, sizeof(double));
+        if (!st) st |= credit_session_gradient(&s, 0, NULL);
+        if (!st) memcpy(est, s.grad, sizeof(double) * m);
+        if (!st) st |= credit_session_gradient(&s, 1, NULL);
+        if (!st) memcpy(exact, s.grad, sizeof(double) * m), cos[k] = cosine(est, exact, m);
+        free(est), free(exact);
+        credit_session_close(&s);
+    }
+    CHECK(!st && cos[0] < cos[1] && cos[1] < cos[2] && cos[2] > 0.9,
+          "nodepert in a session approaches the core's BPTT: cosine rises over (sigma, samples) = (0.3, 4), (0.03, 64), (0.003, 1024), "
+          "ends > 0.9",
+          "cosines %.4f %.4f %.4f (status %d: %s)", cos[0], cos[1], cos[2], st, credit_error_message());
+}
+
 /* test_run of a printf-formatted command list, output of all of it. */
 static int sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int sh(char **out, const char *fmt, ...)
@@ -931,6 +964,7 @@ void test_rules2(void)
     test_nodepert_noise();
     test_nodepert_converges();
     test_nodepert_session();
+    test_nodepert_converges_to_bptt();
     test_nodepert_frozen_readout();
     test_resume_and_training();
 }
