@@ -193,7 +193,7 @@ int main(int argc, char **argv)
     test_conformance();
     test_plugins();
     test_cli();
-    void (*later[])(void) = {test_rules, test_tasks, test_curvature, test_blas, test_protocol, test_stats, test_pipeline, test_reliability, test_crash};
+    void (*later[])(void) = {test_rules, test_rules2, test_tasks, test_curvature, test_blas, test_protocol, test_stats, test_pipeline, test_reliability, test_crash};
     for (size_t i = 0; i < sizeof later / sizeof *later; i++)
         if (later[i]) later[i]();
     char cmd[400];

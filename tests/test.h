@@ -51,6 +51,7 @@ void test_plugins(void);
 void test_conformance(void);
 void test_cli(void);
 __attribute__((weak)) void test_rules(void);     /* tests/test_rules.c */
+__attribute__((weak)) void test_rules2(void);    /* tests/test_rules2.c: the stateful rules kp, nodepert */
 __attribute__((weak)) void test_tasks(void);     /* tests/test_tasks.c */
 __attribute__((weak)) void test_curvature(void); /* tests/test_curvature.c */
 __attribute__((weak)) void test_stats(void);     /* tests/test_stats.c */
