@@ -38,7 +38,7 @@ static size_t bench_state_size(const credit_value *opt)
 static int bench_init(void *state, const credit_value *opt, const credit_host *host, credit_task_info *info)
 {
     bench_state *s = state;
-    s->mse = opt[OPT_LOSS].i == 1;
+    s->mse = strcmp(opt[OPT_LOSS].s, "mse_all") == 0;
     s->T = (int)opt[OPT_T].i;
     s->n_in = (int)opt[OPT_N_IN].i;
     s->n_out = (int)opt[OPT_N_OUT].i;
@@ -86,14 +86,15 @@ static int bench_fill(void *state, int split, const uint64_t *index, int B, doub
 }
 
 static const credit_task bench_task = {
-    .abi_version = CREDIT_ABI_VERSION,
-    .struct_size = sizeof(credit_task),
-    .name = "bench",
-    .version = "1.0",
-    .summary = "synthetic sequences of the benchmark sizes (make bench only)",
-    .citation = "benchmark task of this project; see bench/README.md",
-    .options = bench_options,
-    .n_options = sizeof bench_options / sizeof bench_options[0],
+    .head = {
+        CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_TASK, credit_task),
+        .name = "bench",
+        .version = "1.0",
+        .summary = "synthetic sequences of the benchmark sizes (make bench only)",
+        .citation = "benchmark task of this project; see bench/README.md",
+        .options = bench_options,
+        .n_options = sizeof bench_options / sizeof bench_options[0],
+    },
     .state_size = bench_state_size,
     .init = bench_init,
     .fill = bench_fill,
