@@ -30,11 +30,11 @@ bench-deps: ## install python3-torch for make bench (apt-get as root, else print
 	@if ! $(BENCH_PYTHON) -c 'import torch' 2>/dev/null; then $(call apt_install,bench,python3-torch); fi
 
 .PHONY: bench
-bench: deps bench-deps ## time our trainer against PyTorch and every rule against bptt (BENCH_FLAGS=--quick: a smoke run)
+bench: deps bench-deps ## time our trainer against PyTorch and every rule against bptt (BENCH_FLAGS=--quick: a smoke run into build/bench, results/bench.tsv untouched)
 	@$(MAKE) --no-print-directory all $(BENCH_BIN) $(BENCH_TASK)
 	@mkdir -p results
 	@OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 CREDIT_RULE_PATH=$(ROOT)/rules CREDIT_TASK_PATH=$(BENCH_DIR)/tasks \
-	  ./$(BENCH_BIN) --python $(BENCH_PYTHON) --torch bench/torch_ref.py --work $(BENCH_DIR) --out results/bench.tsv $(BENCH_FLAGS)
+	  ./$(BENCH_BIN) --python $(BENCH_PYTHON) --torch bench/torch_ref.py --work $(BENCH_DIR) --out $(if $(findstring --quick,$(BENCH_FLAGS)),$(BENCH_DIR)/bench-quick.tsv,results/bench.tsv) $(BENCH_FLAGS)
 
 # `make bench-blis`: OpenBLAS (each x86-64 core it offers on this CPU) against
 # BLIS on the dgemm calls of one bptt iteration (bench/blis_shapes.c), one
