@@ -12,28 +12,30 @@ fit = tables."/gapfit.tsv"
 do for [fmt in "png svg"] {
   if (fmt eq "png") { set terminal pngcairo noenhanced size figw(380), 700 font ",10" } else { set terminal svg noenhanced size figw(380), 700 font ",10" }
   set output out.".".fmt
-  set multiplot layout 2, ntasks margins 0.09, 0.98, 0.1, 0.86 spacing 0.07, 0.13 title "Generalization gap at equal training loss (points: mean ± SEM over seeds at common levels; lines: along training)"
+  set multiplot layout 2, ntasks margins 0.09, 0.98, 0.1, 0.86 spacing 0.08, 0.13 title "Generalization gap at equal training loss (points: mean ± SEM over seeds at shared levels; lines: along training; evaluations on the profile's subsamples)"
   set key at screen 0.5, 0.925 center vertical maxrows 1 font ",9" samplen 2
   set logscale x
   set format x "%g"
   set xrange [*:*] reverse
+  keyed = 0  # the key goes with the first panel that has data
   do for [row=1:2] {
     do for [ti=1:ntasks] {
       t = word(tasks, ti)
       mse = ismse(t)
       set title sprintf("%s: %s test set", t, row == 1 ? "clean" : "perturbed")
-      set xlabel sprintf("training loss (%s; evaluation subsample)", lossunit(t))
-      set ylabel (ti == 1 ? (mse ? "test - train loss" : "train - test accuracy") : "")
+      set xlabel sprintf("training loss (%s)", mse ? "MSE" : "nats")
+      set ylabel (mse ? "test - train loss" : "train - test accuracy")
       if (row == 1 && ti == 1) { set label 99 footer("gapfit.tsv, curves.tsv") at screen 0.01, 0.015 font ",8" } else { unset label 99 }
       tl = row == 1 ? "test_loss" : "ptest_loss"; ta = row == 1 ? "test_acc" : "ptest_acc"
       gm = row == 1 ? "gap_mean" : "pgap_mean"; gs = row == 1 ? "gap_sem" : "pgap_sem"
-      if (nvalid(fit, gm, "task=".t) == 0) { eval nodata("the rules share no range of training losses") } else {
+      if (nvalid(fit, gm, "task=".t) == 0) { unset logscale x; eval nodata("the rules share no range of training losses"); set logscale x } else {
       plot for [ri=1:nrules] curves using (strcol("task") eq t && strcol("rule") eq word(rules, ri) && column("iter") > 0 ? column("train_loss") : NaN):\
              (mse ? column(tl) - column("train_loss") : column("train_acc") - column(ta)) \
              with lines lw 1 lc rgb rulecolor(word(rules, ri)) notitle, \
            for [ri=1:nrules] fit using (strcol("task") eq t && strcol("rule") eq word(rules, ri) ? column("level") : NaN):(column(gm)):(or0(gs)) \
-             with yerrorlines lw 2 pt 7 ps 0.8 lc rgb rulecolor(word(rules, ri)) title (row == 1 && ti == 1 ? word(rules, ri) : ""), \
+             with yerrorlines lw 2 pt 7 ps 0.8 lc rgb rulecolor(word(rules, ri)) title (keyed ? "" : word(rules, ri)), \
            0 with lines dt 3 lc rgb "#888888" notitle
+      keyed = 1
       }
     }
   }
