@@ -208,6 +208,31 @@ void stats_write_fragments(stats_ctx *c)
     }
     tsv_close(&c->out, fp);
 
+    /* Which tasks can test claims 4-5 (science.md section 4): the theorem's
+     * mechanism acts only where the reference rule reaches its edge of
+     * stability, so a task where it ends below the 5b band says so. The
+     * level is eta lambda_max / 2 at the end over all parameters where
+     * measured (curvature_final.tsv), else over W_rec at the plateau. */
+    fp = tsv_open(&c->out, "edge.md");
+    fprintf(fp, "| task | %s's eta lambda_max / 2 at the end | runs | measured over | can it test claims 4-5? |\n|---|---|---|---|---|\n",
+            c->cs.reference);
+    for (size_t t = 0; t < nt; t++) {
+        size_t n = runs_pick(s, "main", tasks[t], c->cs.reference, NAN, F_LEVEL_ALL, a, NULL);
+        const char *over = "all parameters";
+        if (n == 0) n = runs_pick(s, "main", tasks[t], c->cs.reference, NAN, F_LEVEL, a, NULL), over = "W_rec (plateau)";
+        stat_summary m = stat_describe(a, n);
+        char b2[32];
+        fprintf(fp, "| %s |", tasks[t]);
+        cell(fp, a, n, 0);
+        fprintf(fp, " %zu | %s |", m.n, over);
+        if (m.n == 0) fprintf(fp, " not measured |\n");
+        else if (m.mean < c->cs.band_lo)
+            fprintf(fp, " no: %s ends at %s of its edge, below the band [%s, %s] of claim 5b, where the edge does not hold the curvature |\n",
+                    c->cs.reference, tsv_fmt3(m.mean, b1), tsv_fmt3(c->cs.band_lo, key), tsv_fmt3(c->cs.band_hi, b2));
+        else fprintf(fp, " yes: %s reaches its edge (level %s) |\n", c->cs.reference, tsv_fmt3(m.mean, b1));
+    }
+    tsv_close(&c->out, fp);
+
     /* Settings of each task as run (from the first reference run's resolved config). */
     fp = tsv_open(&c->out, "settings.md");
     fprintf(fp, "| task | units | iterations | batch | learning rate | l2 | leak | optimizer | seeds | task options |\n|---|---|---|---|---|---|---|---|---|---|\n");
