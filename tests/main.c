@@ -124,6 +124,15 @@ const char *test_last_line(const char *text)
     return text + n;
 }
 
+double *test_random_feedback(int n, int n_out, uint64_t seed)
+{
+    double *Bf = malloc(sizeof(double) * n * n_out);
+    credit_rng rng;
+    credit_rng_seed(&rng, seed, 0);
+    for (int k = 0; k < n * n_out; k++) Bf[k] = credit_rng_normal(&rng) / sqrt((double)n_out);
+    return Bf;
+}
+
 int test_files_equal(const char *a, const char *b)
 {
     char *da, *db;

@@ -30,6 +30,10 @@ char *test_slurp(const char *dir, const char *file);
 char *test_body(const char *text);
 /* The last line of text (without its newline), inside text. */
 const char *test_last_line(const char *text);
+/* The random feedback the plugins draw, written from its definition
+ * (rules/README.md): stream 0 of the rule's seed, N(0, 1/n_out), n x n_out
+ * row-major; malloc'ed. */
+double *test_random_feedback(int n, int n_out, uint64_t seed);
 /* Starts `credit train ARGS out=DIR`, kills it (SIGKILL) soon after its first
  * checkpoint appears; returns 1 if it was killed part-way (no metrics.tsv). */
 int test_train_killed(const char *args, const char *dir);

@@ -136,17 +136,6 @@ static double *run_rule(const credit_rule *r, const problem *p, uint64_t seed, c
 
 /* ------------------------------------------------------------ literal forms */
 
-/* The random feedback the plugins draw: stream 0 of the rule's seed,
- * N(0, 1/n_out), n x n_out row-major. */
-static double *feedback_matrix(const problem *p, uint64_t seed)
-{
-    const int n = p->d.n, n_out = p->d.n_out;
-    double *Bf = malloc(sizeof(double) * n * n_out);
-    credit_rng rng;
-    credit_rng_seed(&rng, seed, 0);
-    for (int k = 0; k < n * n_out; k++) Bf[k] = credit_rng_normal(&rng) / sqrt((double)n_out);
-    return Bf;
-}
 
 /* Learning signal s_i of step u (0-based), example b: (W_out^T dy)_i, or (Bf dy)_i. */
 static double signal(const problem *p, const double *Bf, int u, int b, int i)
@@ -270,7 +259,7 @@ static void check_literal(const char *rule, const credit_rule *r, const char *se
         for (int mask = 0; mask < N_MASKS; mask++) {
             problem p;
             problem_make(&p, leaks[li], mask, 300 + 10 * li + mask);
-            double *Bf = random_fb ? feedback_matrix(&p, SEED_FEEDBACK) : NULL;
+            double *Bf = random_fb ? test_random_feedback(p.d.n, p.d.n_out, SEED_FEEDBACK) : NULL;
             double *fast = run_rule(r, &p, SEED_FEEDBACK, setting), *lit;
             if (!strcmp(rule, "eprop")) lit = literal_eprop(&p, Bf, 0);
             else if (!strcmp(rule, "mdgl")) lit = literal_eprop(&p, Bf, 1);

@@ -289,17 +289,6 @@ static double *inst_grad(inst *in, lit *p)
     return g;
 }
 
-/* Random feedback as rules/README.md defines it: stream 0 of the rule's
- * seed, N(0, 1/n_out), n x n_out row-major. */
-static double *feedback_matrix(const lit *p, uint64_t seed)
-{
-    const int n = p->d.n, n_out = p->d.n_out;
-    double *Bf = malloc(sizeof(double) * n * n_out);
-    credit_rng rng;
-    credit_rng_seed(&rng, seed, 0);
-    for (int k = 0; k < n * n_out; k++) Bf[k] = credit_rng_normal(&rng) / sqrt((double)n_out);
-    return Bf;
-}
 
 /* ------------------------------------------------------------ kp: literal forms */
 
@@ -394,7 +383,7 @@ static void test_kp_literal(void)
             lit p;
             lit_make(&p, leaks[li], mask, mse, 100 + 10 * li + c);
             inst in;
-            double *Bf = feedback_matrix(&p, SEED_RULE);
+            double *Bf = test_random_feedback(p.d.n, p.d.n_out, SEED_RULE);
             const char *opt[] = {"decay=0.3", NULL};
             failed |= inst_open(&in, kp, &p, SEED_RULE, opt) != 0;
             double *fast = failed ? NULL : inst_grad(&in, &p), *ref = literal_kp(&p, Bf);
@@ -444,7 +433,7 @@ static void test_kp_update(void)
     inst in;
     const char *opt[] = {"decay=0.02", NULL};
     int st = inst_open(&in, kp, &p, SEED_RULE, opt);
-    double *Bf = feedback_matrix(&p, SEED_RULE), worst = 0;
+    double *Bf = test_random_feedback(p.d.n, p.d.n_out, SEED_RULE), worst = 0;
     for (long it = 1; it <= 5 && !st; it++) {
         double *before = kp_B(&in, &p);
         fake_step f;
