@@ -8,10 +8,16 @@
 set -u
 runs=$1 finished=$2
 total=0 done=0
+# RUNS_DIR/.progress-todo (written beside .progress-start): the runs this
+# make trains; a stale run's old metrics.tsv does not count as done until
+# it is rewritten.
+todo=$runs/.progress-todo
 while read -r n; do
     [ -n "$n" ] || continue
     total=$((total + 1))
-    [ -f "$runs/$n/metrics.tsv" ] && done=$((done + 1))
+    [ -f "$runs/$n/metrics.tsv" ] || continue
+    if [ -f "$todo" ] && grep -qx "$n" "$todo" && ! [ "$runs/$n/metrics.tsv" -nt "$runs/.progress-start" ]; then continue; fi
+    done=$((done + 1))
 done
 left=$((total - done))
 eta=""

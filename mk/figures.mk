@@ -28,7 +28,7 @@ all: $(FIG_STATS)
 
 # ------------------------------------------------------------------ profile
 # An unknown PROFILE is an error only for the targets that use one.
-FIG_GOALS := figures fig-all fig-tables fig-runs fig-list paper verify stale check-reference clean-runs clean-tables clean-figures
+FIG_GOALS := figures fig-all fig-tables fig-runs fig-list fig-progress-start paper verify stale check-reference clean-runs clean-tables clean-figures
 FIG_PROFILE_FILE := $(wildcard $(FIG_EXPERIMENTS)/$(PROFILE).mk)
 ifeq ($(FIG_PROFILE_FILE),)
 ifneq ($(filter $(FIG_GOALS) $(RESULTS)/%,$(MAKECMDGOALS)),)
@@ -156,7 +156,7 @@ FIG_CURVA   := $(if $(filter 1,$(FIG_CURV_AUTHORS)),$(FIG_MAIN_NAMES:%=$(FIG_RUN
 # a 712-byte stats.args, byte-identical to FIG_STATS_ARGS); stripping copies
 # both into fresh buffers and the comparison holds.
 fig_eq = $(and $(findstring x$(strip $(1))y,x$(strip $(2))y),$(findstring x$(strip $(2))y,x$(strip $(1))y))
-FIG_NEED_KEYS := $(filter fig-all fig-tables fig-runs paper verify stale $(RESULTS)/%,$(MAKECMDGOALS))
+FIG_NEED_KEYS := $(filter fig-all fig-tables fig-runs fig-progress-start paper verify stale $(RESULTS)/%,$(MAKECMDGOALS))
 ifneq ($(FIG_NEED_KEYS),)
 fig_hash = $(or $(shell $(MATH_HASH) '$(CC)' '$(1)' $(2)),$(error cannot hash $(2) (figures/mathhash.sh)))
 FIG_MATH_CORE := $(call fig_hash,$(MATH_CFLAGS),$(MATH_CORE_SRC))
@@ -335,7 +335,14 @@ $(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FI
 	@mv $@.new $@
 
 # ------------------------------------------------------------------ verbs
-.PHONY: figures fig-all fig-tables fig-runs paper verify fig-list stale check-reference clean-runs clean-tables clean-figures
+.PHONY: figures fig-all fig-tables fig-runs paper verify fig-list stale check-reference clean-runs clean-tables clean-figures fig-progress-start
+# What this `make figures` will train (stale or missing runs), for the
+# progress lines (figures/progress.sh): a stale run's old metrics.tsv is not
+# done until it is rewritten.
+fig-progress-start:
+	@mkdir -p $(FIG_RUNS); printf '%s\n' $(sort $(FIG_STALE) $(foreach n,$(FIG_NAMES),$(if $(wildcard $(FIG_RUNS)/$(n)/metrics.tsv),,$(n)))) > $(FIG_RUNS)/.progress-todo; \
+	  echo "$$(date +%s) $$(( $(words $(FIG_NAMES)) - $$(grep -c . $(FIG_RUNS)/.progress-todo) ))" > $(FIG_RUNS)/.progress-start
+
 # `make figures` trains on every core by itself: without a -j from the user
 # the sub-make gets -j$(nproc); with one (MAKEFLAGS holds -jN, or a j among
 # its single-letter flags) it shares the user's jobserver instead. FIG_JOBS=
@@ -353,7 +360,7 @@ figures: ## every run, table, figure and the paper (PROFILE=authors (default)|qu
 	@$(if $(FIG_DATA),$(MAKE) --no-print-directory $(FIG_DATA),true)
 	$(FIG_DATA_CHECK)
 	@$(MAKE) --no-print-directory all $(FIG_STATS)
-	@mkdir -p $(FIG_RUNS); echo "$$(date +%s) $$(for n in $(FIG_NAMES); do [ -f $(FIG_RUNS)/$$n/metrics.tsv ] && echo; done | wc -l)" > $(FIG_RUNS)/.progress-start
+	@$(MAKE) --no-print-directory fig-progress-start
 	@$(MAKE) --no-print-directory $(FIG_JOBS) fig-runs
 	@$(MAKE) --no-print-directory $(FIG_JOBS) fig-all
 	@echo "figures: $(FIG_FIGS)/, tables: $(FIG_TABLES)/, paper: $(FIG_PAPER)"

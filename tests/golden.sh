@@ -30,7 +30,7 @@ what_made() { # RESULTS -> the three header lines
 manifest() { # RESULTS [SCRATCH]
   local res=${1%/} scratch=${2:-/nonexistent}
   scratch=${scratch%/}
-  (cd "$res" && find . -type f ! -name '*.bin' ! -name '.lock' ! -name '.progress-start' ! -name '*.key' \
+  (cd "$res" && find . -type f ! -name '*.bin' ! -name '.lock' ! -name '.progress-start' ! -name '.progress-todo' ! -name '*.key' \
       ! -name '*.part*' ! -name '*.new' ! -name '*.log' ! -name '*.png' ! -name provenance.tsv | sed 's|^\./||' | LC_ALL=C sort) |
   while IFS= read -r f; do
     printf '%s  %s\n' "$(grep -v '^#\|^<!--#' "$res/$f" | sed "s|$res/|R/|g; s|$res|R|g; s|$scratch/|S/|g; s|$scratch|S|g" | sha256sum | cut -c1-64)" "$f"
