@@ -199,7 +199,7 @@ clean: ## remove build outputs (not results: clean-runs, clean-tables, clean-fig
 help: ## this list
 	@echo "targets:"; grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/; s/^/  /' | sort | expand -t 18
 	@echo "variables (make TARGET VAR=value):"; printf '  %-16s%s\n' \
-	  PROFILE "the pipeline's profile: $(notdir $(basename $(wildcard paper/experiments/*.mk))) (default quick; paper/experiments/PROFILE.mk)" \
+	  PROFILE "the pipeline's profile: $(notdir $(basename $(wildcard paper/experiments/*.mk))) (default authors; paper/experiments/PROFILE.mk)" \
 	  RESULTS "where runs, tables, figures and paper.md go (default results)" \
 	  LAUNCH "prefix of every training run and curvature measurement, e.g. \"srun -n1 -c1\"" \
 	  FIG_JOBS "jobs of make figures (default -j\$$(nproc) unless you give -j; empty: one at a time)" \
