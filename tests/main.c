@@ -124,6 +124,18 @@ const char *test_last_line(const char *text)
     return text + n;
 }
 
+void test_host_log(void *ctx, const char *fmt, ...) { (void)ctx; (void)fmt; }
+int test_host_error(void *ctx, int status, const char *fmt, ...)
+{
+    (void)ctx;
+    va_list ap;
+    va_start(ap, fmt);
+    credit_error_setv(__FILE__, __LINE__, status, fmt, ap);
+    va_end(ap);
+    return status;
+}
+void *test_host_alloc(void *ctx, size_t bytes) { (void)ctx; (void)bytes; return NULL; }
+
 double *test_random_feedback(int n, int n_out, uint64_t seed)
 {
     double *Bf = malloc(sizeof(double) * n * n_out);

@@ -34,6 +34,12 @@ const char *test_last_line(const char *text);
  * (rules/README.md): stream 0 of the rule's seed, N(0, 1/n_out), n x n_out
  * row-major; malloc'ed. */
 double *test_random_feedback(int n, int n_out, uint64_t seed);
+/* Host services for calling a plugin directly: log drops the line, error
+ * sets the core's error message, alloc has nothing to give (no rule tested
+ * this way needs it). */
+void test_host_log(void *ctx, const char *fmt, ...);
+int test_host_error(void *ctx, int status, const char *fmt, ...);
+void *test_host_alloc(void *ctx, size_t bytes);
 /* Starts `credit train ARGS out=DIR`, kills it (SIGKILL) soon after its first
  * checkpoint appears; returns 1 if it was killed part-way (no metrics.tsv). */
 int test_train_killed(const char *args, const char *dir);

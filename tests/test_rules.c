@@ -83,17 +83,6 @@ static double rel_err(const double *a, const double *b, size_t n)
 
 /* ------------------------------------------------------------ calling a plugin directly */
 
-static void host_log(void *ctx, const char *fmt, ...) { (void)ctx; (void)fmt; }
-static int host_error(void *ctx, int status, const char *fmt, ...)
-{
-    (void)ctx;
-    va_list ap;
-    va_start(ap, fmt);
-    credit_error_setv(__FILE__, __LINE__, status, fmt, ap);
-    va_end(ap);
-    return status;
-}
-static void *host_alloc(void *ctx, size_t bytes) { (void)ctx; (void)bytes; return NULL; } /* no rule here needs it */
 static int host_bptt(void *ctx, const credit_traj *tr, const credit_weights *w, credit_params *g)
 {
     (void)ctx; (void)tr; (void)w; (void)g;
@@ -120,8 +109,8 @@ static double *run_rule(const credit_rule *r, const problem *p, uint64_t seed, c
     /* As the host hands them: a CHOICE is its word, nothing else. */
     for (uint32_t i = 0; i < r->head.n_options; i++)
         if (r->head.options[i].kind == CREDIT_OPT_CHOICE) val[i].i = 0, val[i].r = 0;
-    credit_host host = {.abi_version = CREDIT_ABI_VERSION, .struct_size = sizeof host, .seed = seed, .log = host_log,
-                        .error = host_error, .alloc = host_alloc, .bptt = host_bptt};
+    credit_host host = {.abi_version = CREDIT_ABI_VERSION, .struct_size = sizeof host, .seed = seed, .log = test_host_log,
+                        .error = test_host_error, .alloc = test_host_alloc, .bptt = host_bptt};
     void *state = calloc(1, r->state_size(&p->d, val));
     double *g = grad_new(p);
     credit_params gp = {.W_in = g, .W_rec = g + (size_t)p->d.n * p->d.n_in};

@@ -218,17 +218,6 @@ static double cosine(const double *a, const double *b, size_t n)
 
 /* ------------------------------------------------------------ the test host */
 
-static void host_log(void *ctx, const char *fmt, ...) { (void)ctx; (void)fmt; }
-static int host_error(void *ctx, int status, const char *fmt, ...)
-{
-    (void)ctx;
-    va_list ap;
-    va_start(ap, fmt);
-    credit_error_setv(__FILE__, __LINE__, status, fmt, ap);
-    va_end(ap);
-    return status;
-}
-static void *host_alloc(void *ctx, size_t bytes) { (void)ctx; (void)bytes; return NULL; }
 static int host_bptt(void *ctx, const credit_traj *tr, const credit_weights *w, credit_params *g)
 {
     (void)ctx; (void)tr; (void)w; (void)g;
@@ -267,7 +256,7 @@ static int inst_open(inst *in, const credit_rule *r, lit *p, uint64_t seed, cons
         if (i == r->head.n_options || credit_option_parse(&r->head.options[i], eq + 1, "test", &val[i])) return CREDIT_EINVAL;
     }
     in->host = (credit_host){.abi_version = CREDIT_ABI_VERSION, .struct_size = sizeof in->host, .ctx = p, .seed = seed,
-                             .log = host_log, .error = host_error, .alloc = host_alloc, .bptt = host_bptt,
+                             .log = test_host_log, .error = test_host_error, .alloc = test_host_alloc, .bptt = host_bptt,
                              .forward_loss = host_forward_loss};
     in->state = calloc(1, r->state_size(&p->d, val));
     return r->init(in->state, &p->d, val, &in->host);
