@@ -26,10 +26,10 @@ void credit_zero_diagonal(double *W, int n)
     for (int i = 0; i < n; i++) W[(size_t)i * n + i] = 0.0;
 }
 
-void credit_params_init(double *block, const credit_dims *d, credit_rng *rng)
+void credit_params_init(double *block, const credit_dims *d, double rec_var, credit_rng *rng)
 {
     credit_params p = credit_params_view(block, d);
-    double s_in = sqrt(2.0 / d->n_in), s_rec = sqrt(2.0 / d->n);
+    double s_in = sqrt(2.0 / d->n_in), s_rec = sqrt(rec_var / d->n);
     double lim = sqrt(6.0 / (d->n + d->n_out));
     for (size_t k = 0; k < (size_t)d->n * d->n_in; k++) p.W_in[k] = s_in * credit_rng_normal(rng);
     for (size_t k = 0; k < (size_t)d->n * d->n; k++) p.W_rec[k] = s_rec * credit_rng_normal(rng);

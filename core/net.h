@@ -20,9 +20,10 @@ static inline credit_weights credit_weights_of(const credit_params *p)
 {
     return (credit_weights){p->W_in, p->W_rec, p->W_out, p->b_out};
 }
-/* The authors' initialisation: W_in ~ N(0, 2/n_in), W_rec ~ N(0, 2/n) with
- * zero diagonal, W_out ~ U(+-sqrt(6/(n+n_out))), b_out = 0. */
-void credit_params_init(double *block, const credit_dims *d, credit_rng *rng);
+/* The authors' initialisation: W_in ~ N(0, 2/n_in), W_rec ~ N(0, rec_var/n)
+ * with zero diagonal (authors: rec_var 2), W_out ~ U(+-sqrt(6/(n+n_out))),
+ * b_out = 0. */
+void credit_params_init(double *block, const credit_dims *d, double rec_var, credit_rng *rng);
 
 /* A forward workspace for batches of up to d->B_max sequences: the batch
  * (x, target, mask, filled by a task) and the trajectory rules read. */

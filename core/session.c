@@ -31,6 +31,8 @@ const credit_option credit_core_options[] = {
     {"seed", CREDIT_OPT_INT, "1", 0, 4294967295.0, NULL, "seed of initial weights, batch order and the plugins' streams"},
     {"n", CREDIT_OPT_INT, "128", 1, 65536, NULL, "recurrent units"},
     {"leak", CREDIT_OPT_REAL, "0", 0, 0.999999, NULL, "leak a = exp(-dt/tau) of the state; 0 = no leak (authors' sMNIST)"},
+    {"init_rec_var", CREDIT_OPT_REAL, "2", 0, INF, NULL,
+     "initial W_rec ~ N(0, init_rec_var / n), zero diagonal (authors: 2, He's ReLU scale; long sequences need less)"},
     {"iters", CREDIT_OPT_INT, "1000", 0, 1e12, NULL, "training iterations (minibatches)"},
     {"batch", CREDIT_OPT_INT, "256", 1, 1e7, NULL, "minibatch size"},
     {"optimizer", CREDIT_OPT_CHOICE, "sgd", 0, 0, "sgd|adam", "plain SGD (the theorem's setting) or Adam"},
@@ -76,7 +78,7 @@ static void fill_core_opts(credit_session *s)
     o->eval_every = V("eval_every")->i; o->eval_chunk = V("eval_chunk")->i;
     o->checkpoint_every = V("checkpoint_every")->i; o->threads = V("threads")->i;
     o->progress = V("progress")->i; o->resume = V("resume")->i;
-    o->leak = V("leak")->r; o->lr = V("lr")->r; o->l2 = V("l2")->r;
+    o->leak = V("leak")->r; o->init_rec_var = V("init_rec_var")->r; o->lr = V("lr")->r; o->l2 = V("l2")->r;
     o->adam_beta1 = V("adam_beta1")->r; o->adam_beta2 = V("adam_beta2")->r; o->adam_eps = V("adam_eps")->r;
     o->optimizer = (int)V("optimizer")->i;
     o->stop_train_acc = V("stop_train_acc")->r;
@@ -431,7 +433,7 @@ int credit_session_reset(credit_session *s)
     s->adam_t = 0;
     credit_rng rng;
     credit_rng_seed(&rng, (uint64_t)s->o.seed, STREAM_INIT);
-    credit_params_init(s->theta, &s->dims, &rng);
+    credit_params_init(s->theta, &s->dims, s->o.init_rec_var, &rng);
     int st = *s->o.weights ? credit_weights_read(s, s->o.weights) : CREDIT_OK;
     if (st || !s->rule_ready) return st;
     /* A rule whose state changes after init starts over with the weights. */

@@ -13,7 +13,7 @@ typedef struct credit_core_opts {
     const char *rule, *task, *out, *weights;
     long seed, n, iters, batch, eval_every, checkpoint_every, eval_chunk, threads;
     long progress, resume;
-    double leak, lr, l2, adam_beta1, adam_beta2, adam_eps;
+    double leak, init_rec_var, lr, l2, adam_beta1, adam_beta2, adam_eps;
     int optimizer; /* 0 sgd, 1 adam */
     double stop_train_acc, stop_train_loss;
     long eval_subsample;

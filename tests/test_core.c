@@ -4,6 +4,7 @@
 #include "config.h"
 #include "train.h"
 #include "util.h"
+#include "net.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -289,8 +290,47 @@ static void test_training(void)
     }
 }
 
+/* init_rec_var scales W_rec alone, and exactly: sqrt(v/4 / n) = sqrt(v/n)/2 in
+ * IEEE arithmetic, so a quarter of the variance halves every entry bit for bit. */
+static void test_init_scale(void)
+{
+    credit_session a, b;
+    int st = test_session(&a, tiny(NULL, NULL));
+    int st2 = test_session(&b, tiny("init_rec_var=0.5", NULL));
+    if (CHECK(!st && !st2, "sessions open with the default and a smaller init_rec_var", "%s", credit_error_message())) {
+        credit_params pa = credit_params_view(a.theta, &a.dims), pb = credit_params_view(b.theta, &b.dims);
+        size_t nn = (size_t)a.dims.n * a.dims.n, bad = 0;
+        for (size_t k = 0; k < nn; k++) bad += pb.W_rec[k] != 0.5 * pa.W_rec[k];
+        size_t rest = a.n_params - nn - (size_t)a.dims.n * a.dims.n_in;
+        int others = memcmp(pa.W_in, pb.W_in, sizeof(double) * a.dims.n * a.dims.n_in) == 0 &&
+                     memcmp(pa.W_out, pb.W_out, sizeof(double) * rest) == 0;
+        CHECK(bad == 0 && others, "init_rec_var=0.5 halves W_rec exactly and leaves the other weights",
+              "%zu W_rec entries differ, other blocks %s", bad, others ? "equal" : "differ");
+    }
+    credit_session_close(&a);
+    credit_session_close(&b);
+    /* The variance itself, on a matrix large enough to see it (6 standard errors). */
+    credit_dims d = {.n_in = 3, .n = 300, .n_out = 2, .T = 1, .B_max = 1};
+    double *block = calloc(credit_params_count(&d), sizeof(double));
+    credit_rng rng;
+    credit_rng_seed(&rng, 7, 1);
+    credit_params_init(block, &d, 1.0, &rng);
+    credit_params p = credit_params_view(block, &d);
+    double sq = 0, diag = 0;
+    for (int i = 0; i < d.n; i++)
+        for (int j = 0; j < d.n; j++) {
+            double w = p.W_rec[(size_t)i * d.n + j];
+            if (i == j) diag += fabs(w); else sq += w * w;
+        }
+    double m = (double)d.n * (d.n - 1), var_n = sq / m * d.n;
+    CHECK(diag == 0 && fabs(var_n - 1) < 6 * sqrt(2.0 / m), "W_rec entries have variance init_rec_var / n, zero diagonal",
+          "n * variance %g (want 1), |diagonal| %g", var_n, diag);
+    free(block);
+}
+
 void test_core(void)
 {
+    test_init_scale();
     test_rng();
     test_config();
     test_file_task_errors();

@@ -29,7 +29,7 @@ static void problem_make(problem *p, double leak, credit_loss_kind loss, int sev
     p->g = credit_params_view(p->grad, &p->d);
     credit_rng rng;
     credit_rng_seed(&rng, seed, 7);
-    credit_params_init(p->theta, &p->d, &rng);
+    credit_params_init(p->theta, &p->d, 2.0, &rng);
     for (int k = 0; k < p->d.n_out; k++) p->w.b_out[k] = 0.1 * credit_rng_normal(&rng);
     credit_fwd_alloc(&p->f, &p->d);
     const int T = p->d.T, B = p->d.B_max;

@@ -45,7 +45,7 @@ static void problem_make(problem *p, double leak, int mask, uint64_t seed)
     p->w = credit_params_view(p->theta, &p->d);
     credit_rng rng;
     credit_rng_seed(&rng, seed, 11);
-    credit_params_init(p->theta, &p->d, &rng);
+    credit_params_init(p->theta, &p->d, 2.0, &rng);
     credit_fwd_alloc(&p->f, &p->d);
     const int T = p->d.T, B = p->d.B_max - 1, n_out = p->d.n_out;
     for (size_t k = 0; k < (size_t)T * B * p->d.n_in; k++) p->f.x[k] = credit_rng_normal(&rng);
