@@ -12,7 +12,7 @@ fit = tables."/gapfit.tsv"
 do for [fmt in "png svg"] {
   if (fmt eq "png") { set terminal pngcairo noenhanced size figw(380), 700 font ",10" } else { set terminal svg noenhanced size figw(380), 700 font ",10" }
   set output out.".".fmt
-  set multiplot layout 2, ntasks margins 0.09, 0.98, 0.1, 0.86 spacing 0.08, 0.13 title "Gap at equal training loss (points: mean ± SEM over seeds at shared levels; lines: along training)"
+  set multiplot layout 2, ntasks margins 0.12, 0.98, 0.1, 0.86 spacing 0.08, 0.13 title "Gap at equal training loss (points: mean ± SEM over seeds at shared levels; lines: along training)"
   set key at screen 0.5, 0.925 center vertical maxrows 1 font ",9" samplen 2
   set logscale x
   set format x "%g"

@@ -3,13 +3,10 @@
 #include "tsv.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <unistd.h>
 
 void stats_die(const char *fmt, ...)
 {
@@ -125,12 +122,10 @@ FILE *tsv_open(tsv_out *o, const char *name)
     size_t n = sizeof o->open / sizeof *o->open, slot = 0;
     while (slot < n && o->open[slot].fp) slot++;
     if (slot == n) stats_die("too many tables open at once");
-    char tmp[4200];
-    snprintf(o->open[slot].path, sizeof o->open[slot].path, "%s/%s", o->dir, name);
-    snprintf(tmp, sizeof tmp, "%s.tmp", o->open[slot].path);
-    FILE *fp = fopen(tmp, "w");
-    if (!fp) stats_die("%s: %s", tmp, strerror(errno));
-    o->open[slot].fp = fp;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", o->dir, name);
+    if (credit_afile_open(&o->open[slot], path)) stats_die("%s", credit_error_message());
+    FILE *fp = o->open[slot].fp;
     const char *prov = o->provenance ? o->provenance : "";
     if (strstr(name, ".tsv")) fprintf(fp, "# %s: made by credit-stats (figures/stats.c) from the run directories in the manifest\n%s", name, prov);
     else if (strstr(name, ".md") && *prov) {
@@ -147,15 +142,7 @@ void tsv_close(tsv_out *o, FILE *fp)
     size_t n = sizeof o->open / sizeof *o->open, slot = 0;
     while (slot < n && o->open[slot].fp != fp) slot++;
     if (slot == n) stats_die("closing a table that is not open");
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", o->open[slot].path);
-    int bad = fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0;
-    if (fclose(fp) != 0 || bad) stats_die("write error in %s: %s", tmp, strerror(errno));
-    if (rename(tmp, o->open[slot].path) != 0) stats_die("cannot rename %s: %s", tmp, strerror(errno));
-    /* the rename itself reaches the disk with the directory */
-    int dfd = open(o->dir, O_RDONLY);
-    if (dfd >= 0) fsync(dfd), close(dfd);
-    o->open[slot].fp = NULL;
+    if (credit_afile_commit(&o->open[slot])) stats_die("%s", credit_error_message());
 }
 
 void tsv_pnum(FILE *fp, double v) { isfinite(v) ? fprintf(fp, "%.6g", v) : fprintf(fp, "nan"); }

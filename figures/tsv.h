@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "util.h" /* credit_afile: durable temp-and-rename files */
+
 /* Bad input ends credit-stats with a message naming the file, key or value. */
 void stats_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void *stats_calloc(size_t n, size_t size);
@@ -34,11 +36,12 @@ double tsv_num(const char *s);
 typedef struct tsv_out {
     const char *dir;
     const char *provenance; /* '#' lines for the header of every .tsv (and, as an HTML comment, every .md) */
-    struct { FILE *fp; char path[4096]; } open[24];
+    credit_afile open[24];
 } tsv_out;
 
-/* Opens NAME.tmp in the output directory; tsv_close fsyncs and renames it,
- * so a killed run never leaves a half-written table that looks complete. */
+/* Opens NAME.tmp in the output directory; tsv_close fsyncs and renames it
+ * (core/util.c's credit_afile, with its crash points), so a killed run never
+ * leaves a half-written table that looks complete. */
 FILE *tsv_open(tsv_out *o, const char *name);
 void tsv_close(tsv_out *o, FILE *fp);
 

@@ -20,7 +20,8 @@ FIG_STAT_OBJ    := $(patsubst figures/%.c,$(BUILD)/figures/%.o,$(filter-out figu
 $(BUILD)/figures/%.o: figures/%.c $(wildcard figures/*.h) | $(BUILD)/.dir
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ifigures -c -o $@ $<
-$(FIG_STATS): $(BUILD)/figures/stats.o $(FIG_STAT_OBJ) | $(BUILD)/.dir
+# core/util.o: the durable table files (credit_afile) and their crash points
+$(FIG_STATS): $(BUILD)/figures/stats.o $(FIG_STAT_OBJ) $(BUILD)/core/util.o | $(BUILD)/.dir
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 # tests/test_stats.c checks the statistics: link them into the test binary
 $(TEST_BIN): $(FIG_STAT_OBJ)

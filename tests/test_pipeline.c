@@ -120,6 +120,52 @@ static int sample_columns_match(char *smp, char *ref, const char *task)
     return ns && nr && checked > 0;
 }
 
+/* credit-stats killed at each of its crash points (every table's create,
+ * flush, fsync, rename and directory fsync: core/util.c's credit_afile)
+ * leaves each table as it was or complete, never half-written; run again, it
+ * writes the tables of an uninterrupted run. The command is verify's, from
+ * `make -n verify`, with a scratch copy of the tables as its output. */
+static void stats_crash_points(const char *res)
+{
+    char *dry = NULL, cmd[16384], want[2200];
+    int rc = make(&dry, res, "-n verify");
+    snprintf(want, sizeof want, "%s/bin/credit-stats %s/tables/manifest.tsv %s/tables ", test_root(), res, res);
+    char *line = rc == 0 && dry ? strstr(dry, want) : NULL;
+    if (!CHECK(line && (line == dry || line[-1] == '\n'), "pipeline: make -n verify shows the credit-stats command", "exit %d: %.600s", rc, dry)) {
+        free(dry);
+        return;
+    }
+    char *end = strchr(line, '\n');
+    if (end) *end = 0;
+    const char *args = line + strlen(want);
+    /* old: the pipeline's tables, each with a line appended; ref: what an
+     * uninterrupted run writes (the files newer than the stamp). */
+    snprintf(cmd, sizeof cmd,
+             "set -e; T=%s/stcrash; tab=%s/tables; rm -rf $T $T.ref $T.old; cp -a $tab $T.ref; touch $T.stamp; sleep 0.01; "
+             "run() { %s/bin/credit-stats $1/manifest.tsv $1 %s; }; "
+             "CREDIT_CRASH_AT=1000000000 run $T.ref > /dev/null 2> $T.err; "
+             "n=$(sed -n 's/^credit: crash points //p' $T.err); files=$(cd $T.ref && find . -type f -newer ../stcrash.stamp ! -name '*.tmp' | sort); "
+             "cp -a $tab $T.old; for f in $files; do echo '# old' >> $T.old/$f; done; "
+             "torn=0 unkilled=0 unrecovered=0; "
+             "for k in $(seq 1 $n); do rm -rf $T; cp -a $T.old $T; "
+             "  if CREDIT_CRASH_AT=$k run $T > /dev/null 2>&1; then unkilled=$((unkilled+1)); fi; "
+             "  for f in $files; do cmp -s $T/$f $T.ref/$f || cmp -s $T/$f $T.old/$f || { torn=$((torn+1)); echo \"torn at $k: $f\"; }; done; "
+             "  if [ $((k %% 7)) = 0 ] || [ $k = $n ]; then run $T > /dev/null 2>&1; "
+             "    for f in $files; do cmp -s $T/$f $T.ref/$f || { unrecovered=$((unrecovered+1)); echo \"not recovered after $k: $f\"; }; done; fi; "
+             "done; echo \"points $n files $(echo $files | wc -w) torn $torn unkilled $unkilled unrecovered $unrecovered\"",
+             test_tmp(), res, test_root(), args);
+    free(dry);
+    char *out = NULL;
+    rc = test_run(cmd, &out);
+    int n = 0, files = 0, torn = -1, unkilled = -1, unrecovered = -1;
+    const char *sum = out ? strstr(out, "points ") : NULL;
+    if (sum) sscanf(sum, "points %d files %d torn %d unkilled %d unrecovered %d", &n, &files, &torn, &unkilled, &unrecovered);
+    CHECK(rc == 0 && n >= 5 * files && files >= 10 && torn == 0 && unkilled == 0 && unrecovered == 0,
+          "pipeline: credit-stats killed at any crash point leaves every table old or complete, and a rerun completes them",
+          "exit %d: %.1200s", rc, out ? out : "");
+    free(out);
+}
+
 void test_pipeline(void)
 {
     char res[600], path[800], copy[900];
@@ -546,6 +592,8 @@ void test_pipeline(void)
                       NULL);
         CHECK(rc == 0, "pipeline: .gitignore keeps a run's text files and drops checkpoints, weights and logs", "git check-ignore: %d", rc);
     }
+
+    stats_crash_points(res);
 
     /* An unknown profile is an error for the pipeline's targets only; the
      * smoke profile without MNIST says how to get it. */

@@ -18,6 +18,7 @@
 #include "test.h"
 #include "ckpt.h"
 #include "config.h"
+#include "gradient.h"
 #include "util.h"
 
 #include <cblas.h>
@@ -207,13 +208,6 @@ static double rel_err(const double *a, const double *b, size_t n)
     double num = 0, den = 0;
     for (size_t k = 0; k < n; k++) num += (a[k] - b[k]) * (a[k] - b[k]), den += b[k] * b[k];
     return den > 0 ? sqrt(num / den) : (num > 0 ? INFINITY : 0);
-}
-
-static double cosine(const double *a, const double *b, size_t n)
-{
-    double ab = 0, aa = 0, bb = 0;
-    for (size_t k = 0; k < n; k++) ab += a[k] * b[k], aa += a[k] * a[k], bb += b[k] * b[k];
-    return ab / sqrt(aa * bb);
 }
 
 /* ------------------------------------------------------------ the test host */
@@ -663,7 +657,7 @@ static void test_nodepert_converges(void)
             const char *opt[] = {sched[k].sigma, sched[k].samples, NULL};
             st |= inst_open(&in, np, &p, SEED_RULE, opt);
             double *g = st ? NULL : inst_grad(&in, &p);
-            cos[k] = g ? cosine(g, exact, grad_len(&p)) : NAN;
+            cos[k] = g ? credit_cosine(g, exact, grad_len(&p)) : NAN;
             free(g);
             inst_close(&in);
         }
@@ -747,7 +741,7 @@ static void test_nodepert_converges_to_bptt(void)
         if (!st) st |= credit_session_gradient(&s, 0, NULL);
         if (!st) memcpy(est, s.grad, sizeof(double) * m);
         if (!st) st |= credit_session_gradient(&s, 1, NULL);
-        if (!st) memcpy(exact, s.grad, sizeof(double) * m), cos[k] = cosine(est, exact, m);
+        if (!st) memcpy(exact, s.grad, sizeof(double) * m), cos[k] = credit_cosine(est, exact, m);
         free(est), free(exact);
         credit_session_close(&s);
     }
