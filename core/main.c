@@ -71,7 +71,9 @@ static const char *grad_help =
     "On the first `batch` training examples, prints the task loss, the rule's\n"
     "estimate and the exact (BPTT) gradient of every parameter, and their cosine\n"
     "per matrix, as TSV on stdout. Without weights=FILE the seeded initial\n"
-    "weights are used. The L2 term is left out of both (it is exact for every rule).\n";
+    "weights are used. The L2 term is left out of both (it is exact for every rule).\n"
+    "A stateful rule (kp, nodepert) has the state its init gives at these weights:\n"
+    "the state a training run learned is in its checkpoint, which grad does not read.\n";
 
 static const char *plugins_help =
     "usage: credit plugins [list | describe NAME]\n"
