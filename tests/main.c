@@ -135,6 +135,18 @@ int test_host_error(void *ctx, int status, const char *fmt, ...)
     return status;
 }
 void *test_host_alloc(void *ctx, size_t bytes) { (void)ctx; (void)bytes; return NULL; }
+int test_host_no_bptt(void *ctx, const credit_traj *tr, const credit_weights *w, credit_params *g)
+{
+    (void)ctx; (void)tr; (void)w; (void)g;
+    return CREDIT_EINVAL;
+}
+
+double test_rel_err(const double *a, const double *b, size_t n)
+{
+    double num = 0, den = 0;
+    for (size_t k = 0; k < n; k++) num += (a[k] - b[k]) * (a[k] - b[k]), den += b[k] * b[k];
+    return den > 0 ? sqrt(num / den) : (num > 0 ? INFINITY : 0);
+}
 
 double *test_random_feedback(int n, int n_out, uint64_t seed)
 {

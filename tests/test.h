@@ -40,6 +40,10 @@ double *test_random_feedback(int n, int n_out, uint64_t seed);
 void test_host_log(void *ctx, const char *fmt, ...);
 int test_host_error(void *ctx, int status, const char *fmt, ...);
 void *test_host_alloc(void *ctx, size_t bytes);
+/* bptt for a host whose rules never call it: refuses (CREDIT_EINVAL). */
+int test_host_no_bptt(void *ctx, const credit_traj *tr, const credit_weights *w, credit_params *g);
+/* |a - b| / |b|, norm-wise (0 when both are zero, inf when only b is). */
+double test_rel_err(const double *a, const double *b, size_t n);
 /* Starts `credit train ARGS out=DIR`, kills it (SIGKILL) soon after its first
  * checkpoint appears; returns 1 if it was killed part-way (no metrics.tsv). */
 int test_train_killed(const char *args, const char *dir);

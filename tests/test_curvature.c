@@ -164,13 +164,6 @@ static double *dense_from_products(credit_hessian *h, const coords *c)
     return H;
 }
 
-static double frob_rel(const double *a, const double *b, size_t n)
-{
-    double num = 0, den = 0;
-    for (size_t i = 0; i < n; i++) num += (a[i] - b[i]) * (a[i] - b[i]), den += b[i] * b[i];
-    return den > 0 ? sqrt(num / den) : (num > 0 ? INFINITY : 0);
-}
-
 /* Eigenvalues (descending) and eigenvectors (columns of U, F x F) of the
  * symmetrised dense matrix, by GSL. */
 static void dense_eigen(const double *H, size_t F, double *eval, double *U)
@@ -231,7 +224,7 @@ static void test_products(int mse, double leak, int all)
     }
     double *Hd = dense_from_products(h, &c);
     snprintf(name, sizeof name, "Hessian columns = finite differences of the exact gradient (%s)", tag);
-    double err = frob_rel(Hd, Hfd, c.F * c.F);
+    double err = test_rel_err(Hd, Hfd, c.F * c.F);
     CHECK(err <= 1e-7 && flips == 0, name, "relative error %.3g, %ld ReLU flips in the differences", err, flips);
 
     double asym = 0, size = 0;
@@ -260,13 +253,13 @@ static void test_products(int mse, double leak, int all)
         for (size_t b = 0; b < c.F; b++) Hdv[a] += Hd[a * c.F + b] * v[c.free_idx[b]];
     }
     snprintf(name, sizeof name, "Hv = directional difference of the exact gradient (%s)", tag);
-    err = frob_rel(Hvf, fd, c.F);
+    err = test_rel_err(Hvf, fd, c.F);
     CHECK(err <= 1e-7 && flips == 0, name, "relative error %.3g, %ld ReLU flips", err, flips);
     double diag_out = 0;
     size_t rec0 = all ? (size_t)(s.w.W_rec - s.theta) : 0;
     for (int i = 0; i < s.dims.n; i++) diag_out += fabs(Hv[rec0 + (size_t)i * s.dims.n + i]);
     snprintf(name, sizeof name, "Hv = dense Hessian times v, diagonal of v ignored and of Hv zero (%s)", tag);
-    err = frob_rel(Hvf, Hdv, c.F);
+    err = test_rel_err(Hvf, Hdv, c.F);
     CHECK(err <= 1e-12 && diag_out == 0, name, "relative error %.3g, |diagonal| %.3g", err, diag_out);
 
     free(v); free(Hv); free(Hdv); free(fd); free(Hvf);

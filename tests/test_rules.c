@@ -73,21 +73,8 @@ static void problem_free(problem *p)
 static double *grad_new(const problem *p) { return calloc((size_t)p->d.n * (p->d.n_in + p->d.n), sizeof(double)); }
 static size_t grad_len(const problem *p) { return (size_t)p->d.n * (p->d.n_in + p->d.n); }
 
-/* |a - b| / |b|, norm-wise. */
-static double rel_err(const double *a, const double *b, size_t n)
-{
-    double num = 0, den = 0;
-    for (size_t k = 0; k < n; k++) num += (a[k] - b[k]) * (a[k] - b[k]), den += b[k] * b[k];
-    return den > 0 ? sqrt(num / den) : (num > 0 ? INFINITY : 0);
-}
-
 /* ------------------------------------------------------------ calling a plugin directly */
 
-static int host_bptt(void *ctx, const credit_traj *tr, const credit_weights *w, credit_params *g)
-{
-    (void)ctx; (void)tr; (void)w; (void)g;
-    return CREDIT_EINVAL; /* no rule here calls it */
-}
 
 /* The plugin's estimate on the problem's trajectory, with options given as
  * "key=value" (others at their defaults) and host->seed = seed. Returns a
@@ -110,7 +97,7 @@ static double *run_rule(const credit_rule *r, const problem *p, uint64_t seed, c
     for (uint32_t i = 0; i < r->head.n_options; i++)
         if (r->head.options[i].kind == CREDIT_OPT_CHOICE) val[i].i = 0, val[i].r = 0;
     credit_host host = {.abi_version = CREDIT_ABI_VERSION, .struct_size = sizeof host, .seed = seed, .log = test_host_log,
-                        .error = test_host_error, .alloc = test_host_alloc, .bptt = host_bptt};
+                        .error = test_host_error, .alloc = test_host_alloc, .bptt = test_host_no_bptt};
     void *state = calloc(1, r->state_size(&p->d, val));
     double *g = grad_new(p);
     credit_params gp = {.W_in = g, .W_rec = g + (size_t)p->d.n * p->d.n_in};
@@ -254,7 +241,7 @@ static void check_literal(const char *rule, const credit_rule *r, const char *se
             else if (!strcmp(rule, "mdgl")) lit = literal_eprop(&p, Bf, 1);
             else if (!strcmp(rule, "rflo")) lit = literal_rflo(&p, Bf);
             else lit = literal_tbptt(&p, K);
-            double e = fast ? rel_err(fast, lit, grad_len(&p)) : INFINITY;
+            double e = fast ? test_rel_err(fast, lit, grad_len(&p)) : INFINITY;
             double norm = 0; /* a zero reference would make the check empty */
             for (size_t k = 0; k < grad_len(&p); k++) norm += lit[k] * lit[k];
             failed |= !fast || !(norm > 0);
@@ -300,7 +287,7 @@ static double compare(const problem *p, const credit_rule *ra, const char *sa, c
         const credit_weights wv = credit_weights_of(&p->w);
         credit_bptt(&p->tr, &wv, &gp, p->f.delta);
     }
-    double e = ga && gb ? rel_err(ga, gb, grad_len(p)) : INFINITY;
+    double e = ga && gb ? test_rel_err(ga, gb, grad_len(p)) : INFINITY;
     free(ga);
     free(gb);
     return e;
@@ -341,7 +328,7 @@ static void test_limits(void)
         credit_params gp = {.W_in = bp, .W_rec = bp + (size_t)p.d.n * p.d.n_in};
         const credit_weights wv = credit_weights_of(&p.w);
         credit_bptt(&p.tr, &wv, &gp, p.f.delta);
-        double e1 = rel_err(k1, ep, grad_len(&p)), eT = rel_err(kT, bp, grad_len(&p));
+        double e1 = test_rel_err(k1, ep, grad_len(&p)), eT = test_rel_err(kT, bp, grad_len(&p));
         char name[200];
         snprintf(name, sizeof name, "literal tbptt: K=1 is literal eprop, K=T is the core's bptt, to 1e-12 (leak 0.8, loss on %s)",
                  mask_names[mask]);

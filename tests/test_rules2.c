@@ -203,20 +203,8 @@ static double *lit_fd_gradient(lit *p)
     return g;
 }
 
-static double rel_err(const double *a, const double *b, size_t n)
-{
-    double num = 0, den = 0;
-    for (size_t k = 0; k < n; k++) num += (a[k] - b[k]) * (a[k] - b[k]), den += b[k] * b[k];
-    return den > 0 ? sqrt(num / den) : (num > 0 ? INFINITY : 0);
-}
-
 /* ------------------------------------------------------------ the test host */
 
-static int host_bptt(void *ctx, const credit_traj *tr, const credit_weights *w, credit_params *g)
-{
-    (void)ctx; (void)tr; (void)w; (void)g;
-    return CREDIT_EINVAL;
-}
 /* forward_loss on the lit in ctx: the literal pass. Counts its calls. */
 static long forward_calls;
 static int host_forward_loss(void *ctx, const credit_weights *w, const double *xi, double *loss, double *per_example)
@@ -250,7 +238,7 @@ static int inst_open(inst *in, const credit_rule *r, lit *p, uint64_t seed, cons
         if (i == r->head.n_options || credit_option_parse(&r->head.options[i], eq + 1, "test", &val[i])) return CREDIT_EINVAL;
     }
     in->host = (credit_host){.abi_version = CREDIT_ABI_VERSION, .struct_size = sizeof in->host, .ctx = p, .seed = seed,
-                             .log = test_host_log, .error = test_host_error, .alloc = test_host_alloc, .bptt = host_bptt,
+                             .log = test_host_log, .error = test_host_error, .alloc = test_host_alloc, .bptt = test_host_no_bptt,
                              .forward_loss = host_forward_loss};
     in->state = calloc(1, r->state_size(&p->d, val));
     return r->init(in->state, &p->d, val, &in->host);
@@ -370,7 +358,7 @@ static void test_kp_literal(void)
             const char *opt[] = {"decay=0.3", NULL};
             failed |= inst_open(&in, kp, &p, SEED_RULE, opt) != 0;
             double *fast = failed ? NULL : inst_grad(&in, &p), *ref = literal_kp(&p, Bf);
-            double e = fast ? rel_err(fast, ref, grad_len(&p)) : INFINITY;
+            double e = fast ? test_rel_err(fast, ref, grad_len(&p)) : INFINITY;
             free(fast), free(ref);
             credit_rng rng;
             credit_rng_seed(&rng, 99, c);
@@ -385,7 +373,7 @@ static void test_kp_literal(void)
             lit_forward(&p, &p.w, NULL, NULL, 1);
             fast = failed ? NULL : inst_grad(&in, &p);
             ref = literal_kp(&p, Bf);
-            double e2 = fast ? rel_err(fast, ref, grad_len(&p)) : INFINITY;
+            double e2 = fast ? test_rel_err(fast, ref, grad_len(&p)) : INFINITY;
             if (e2 > e) e = e2;
             if (!(e <= worst)) worst = e, worst_case = c;
             free(fast), free(ref), free(Bf);
@@ -425,7 +413,7 @@ static void test_kp_update(void)
         literal_kp_update(Bf, n, n_out, p.W_out, f.dW + out, 0.1, 0.01, 0.02);
         double *after = kp_B(&in, &p), dfast[64], dlit[64];
         for (int k = 0; k < nb; k++) dfast[k] = after[k] - before[k], dlit[k] = Bf[k] - before[k];
-        double e = rel_err(dfast, dlit, (size_t)nb);
+        double e = test_rel_err(dfast, dlit, (size_t)nb);
         if (!(e <= worst)) worst = e;
         memcpy(Bf, after, sizeof(double) * nb); /* the next step starts from the plugin's B */
         free(before), free(after), free(f.dW);
@@ -455,7 +443,7 @@ static void test_kp_update(void)
                     Dn[i * n_out + k] = Ba[i * n_out + k] - p.W_out[k * n + i];
                     pred[i * n_out + k] = (1 - lr * lams[c]) * D[i * n_out + k] + lr * (l2 - lams[c]) * Wb[i * n_out + k];
                 }
-            double e = rel_err(Dn, pred, (size_t)nb);
+            double e = test_rel_err(Dn, pred, (size_t)nb);
             if (!(e <= worst_c)) worst_c = e;
             ratio = sqrt(cblas_ddot(nb, Dn, 1, Dn, 1) / cblas_ddot(nb, D, 1, D, 1));
             free(Bb), free(Ba), free(f.dW);
@@ -583,7 +571,7 @@ static void test_nodepert_literal(void)
                 }
                 double *fast = failed ? NULL : inst_grad(&in, &p);
                 double *ref = literal_nodepert(&p, SEED_RULE, cases[c].iter, cases[c].samples, cases[c].sigma);
-                double e = fast ? rel_err(fast, ref, grad_len(&p)) : INFINITY;
+                double e = fast ? test_rel_err(fast, ref, grad_len(&p)) : INFINITY;
                 failed |= !fast;
                 if (!(e <= worst)) worst = e, worst_case = q;
                 free(fast), free(ref);
@@ -710,7 +698,7 @@ static void test_nodepert_session(void)
         for (int i = 0; i < n; i++) ref[(size_t)n * n_in + (size_t)i * (n + 1)] = 0;
         memcpy(fast, s.g.W_in, sizeof(double) * n * n_in);
         memcpy(fast + n * n_in, s.g.W_rec, sizeof(double) * n * n);
-        double e = rel_err(fast, ref, grad_len(&p));
+        double e = test_rel_err(fast, ref, grad_len(&p));
         CHECK(!st && e <= 1e-12, name, "relative error %.3g (status %d: %s)", e, st, credit_error_message());
         free(ref), free(fast);
         lit_free(&p);
@@ -918,7 +906,7 @@ static void test_kp_contracts_in_training(void)
             D0[i * n_out + k] = factor * (B0[i * n_out + k] - s0.w.W_out[k * n + i]);
             D1[i * n_out + k] = B1[i * n_out + k] - s1.w.W_out[k * n + i];
         }
-    double e = st ? INFINITY : rel_err(D1, D0, (size_t)nb), moved = st ? 0 : rel_err(B1, B0, (size_t)nb);
+    double e = st ? INFINITY : test_rel_err(D1, D0, (size_t)nb), moved = st ? 0 : test_rel_err(B1, B0, (size_t)nb);
     CHECK(rc == 0 && !st && info.iteration == 40 && e <= 1e-10 && moved > 1e-3,
           "kp in credit train: B - W_out^T after 40 SGD steps is (1 - lr lambda)^40 times the initial one (decay = l2), to 1e-10",
           "exit %d, status %d (%s), iteration %ld, relative error %.3g, B moved by %.3g", rc, st, credit_error_message(), info.iteration,
