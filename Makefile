@@ -4,6 +4,7 @@
 #   make            build bin/credit and every plugin (rules/*.so, tasks/*.so)
 #   make test       install what is missing, build, run the test suite
 #   make test SAN=1 the same under AddressSanitizer and UBSan (tree in build-san/)
+#   make test PREC=32  the trainer and plugins in single precision (tree in build-f32/)
 #   make help       every target
 
 .DEFAULT_GOAL := all
@@ -26,16 +27,32 @@ else
 BUILD   := build
 ROOT    := .
 endif
+# PREC=32: training (network, rules, tasks) in single precision, curvature in
+# double (core/f64.h), in a tree of its own; PREC=64 (or unset) is the default.
+ifeq ($(PREC),32)
+CFLAGS  += -DCREDIT_PREC=32
+BUILD   := $(BUILD)-f32
+ROOT    := $(if $(filter .,$(ROOT)),build-f32,$(ROOT)-f32)
+else ifneq ($(filter-out 64,$(PREC)),)
+$(error PREC=$(PREC): use PREC=32 (single precision) or PREC=64 (double, the default))
+endif
 
 BIN        := $(ROOT)/bin/credit
 TEST_BIN   := $(BUILD)/test_credit
 CORE_SRC   := $(filter-out core/main.c,$(wildcard core/*.c))
 CORE_OBJ   := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
+# Single precision: the network and the gradient assembly once more as the
+# double side for the measurements (-DCREDIT_F64_SIDE, names *_f64); the
+# R-operator only there.
+ifeq ($(PREC),32)
+CORE_OBJ   += $(BUILD)/core/net_f64.o $(BUILD)/core/gradient_f64.o
+endif
 RULE_SRC   := $(wildcard rules/*.c)
 TASK_SRC   := $(wildcard tasks/*.c)
 RULE_SO    := $(RULE_SRC:rules/%.c=$(ROOT)/rules/%.so)
 TASK_SO    := $(TASK_SRC:tasks/%.c=$(ROOT)/tasks/%.so)
 PLUGIN_OBJ := $(RULE_SRC:rules/%.c=$(BUILD)/static/rules/%.o) $(TASK_SRC:tasks/%.c=$(BUILD)/static/tasks/%.o)
+CREDIT_H   := core/credit.h core/credit_views.h core/f64.h # the public header and the two it includes
 TEST_SRC   := $(wildcard tests/*.c)
 TEST_OBJ   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 BAD_SO     := $(BUILD)/bad/nosym.so $(BUILD)/bad/oldabi.so $(BUILD)/bad/small.so $(BUILD)/bad/initfail.so $(BUILD)/bad/garbage.so \
@@ -104,11 +121,11 @@ $(BUILD)/math/core.h: $(MATH_CORE_SRC) $(wildcard core/*.h) $(MATH_HASH) $(BUILD
 	@mkdir -p $(@D); h=$$($(MATH_HASH) '$(CC)' '$(MATH_CFLAGS)' $(MATH_CORE_SRC)) || exit 1; \
 	echo "#define CREDIT_MATH_CORE \"$$h\"" > $@.new; \
 	mv $@.new $@
-$(BUILD)/math/rules/%.h: rules/%.c core/credit.h $(wildcard rules/*.h) $(MATH_HASH) $(BUILD)/math/inputs | $(BUILD)/.dir
+$(BUILD)/math/rules/%.h: rules/%.c $(CREDIT_H) $(wildcard rules/*.h) $(MATH_HASH) $(BUILD)/math/inputs | $(BUILD)/.dir
 	@mkdir -p $(@D); h=$$($(MATH_HASH) '$(CC)' '$(MATH_CFLAGS) $(PLUGIN_FLAGS)' $<) || exit 1; \
 	printf '__attribute__((visibility("default"))) extern const char credit_math_hash[17];\nconst char credit_math_hash[17] = "%s";\n' $$h > $@.new; \
 	mv $@.new $@
-$(BUILD)/math/tasks/%.h: tasks/%.c core/credit.h $(wildcard tasks/*.h) $(MATH_HASH) $(BUILD)/math/inputs | $(BUILD)/.dir
+$(BUILD)/math/tasks/%.h: tasks/%.c $(CREDIT_H) $(wildcard tasks/*.h) $(MATH_HASH) $(BUILD)/math/inputs | $(BUILD)/.dir
 	@mkdir -p $(@D); h=$$($(MATH_HASH) '$(CC)' '$(MATH_CFLAGS) $(PLUGIN_FLAGS)' $<) || exit 1; \
 	printf '__attribute__((visibility("default"))) extern const char credit_math_hash[17];\nconst char credit_math_hash[17] = "%s";\n' $$h > $@.new; \
 	mv $@.new $@
@@ -119,6 +136,11 @@ $(BUILD)/core/session.o: CFLAGS += -include $(BUILD)/version.h -include $(BUILD)
 
 $(BUILD)/core/%.o: core/%.c | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+ifeq ($(PREC),32)
+$(BUILD)/core/%_f64.o: core/%.c | $(BUILD)/.dir
+	$(CC) $(CFLAGS) -DCREDIT_F64_SIDE -MMD -MP -c -o $@ $<
+$(BUILD)/core/net_r.o: CFLAGS += -DCREDIT_F64_SIDE
+endif
 
 $(BIN): $(BUILD)/core/main.o $(CORE_OBJ) | $(BUILD)/.dir
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -134,15 +156,15 @@ endif
 $(BUILD)/math/inputs: | $(BUILD)/.dir
 	@mkdir -p $(@D); echo '$(MATH_INPUTS)' > $@
 RULE_HDR   := $(wildcard rules/*.h)
-$(ROOT)/rules/%.so: rules/%.c core/credit.h $(RULE_HDR) $(BUILD)/math/rules/%.h | $(BUILD)/.dir
+$(ROOT)/rules/%.so: rules/%.c $(CREDIT_H) $(RULE_HDR) $(BUILD)/math/rules/%.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -include $(BUILD)/math/rules/$*.h -shared $(LDFLAGS) -o $@ $< -lopenblas -lm
-$(ROOT)/tasks/%.so: tasks/%.c core/credit.h $(BUILD)/math/tasks/%.h | $(BUILD)/.dir
+$(ROOT)/tasks/%.so: tasks/%.c $(CREDIT_H) $(BUILD)/math/tasks/%.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -include $(BUILD)/math/tasks/$*.h -shared $(LDFLAGS) -o $@ $< -lopenblas -lm
 
 # The same plugins linked statically into the test binary.
-$(BUILD)/static/rules/%.o: rules/%.c core/credit.h $(RULE_HDR) | $(BUILD)/.dir
+$(BUILD)/static/rules/%.o: rules/%.c $(CREDIT_H) $(RULE_HDR) | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -c -o $@ $<
-$(BUILD)/static/tasks/%.o: tasks/%.c core/credit.h | $(BUILD)/.dir
+$(BUILD)/static/tasks/%.o: tasks/%.c $(CREDIT_H) | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -c -o $@ $<
 # Rewritten whenever the list of plugins changes (a file added or removed).
 $(BUILD)/static_plugins.h: FORCE | $(BUILD)/.dir
@@ -153,7 +175,7 @@ $(BUILD)/static_plugins.h: FORCE | $(BUILD)/.dir
 # Deliberately broken plugins for the loader's error paths.
 $(BUILD)/bad/garbage.so: | $(BUILD)/.dir
 	@echo "not an ELF file" > $@
-$(BUILD)/bad/%.so: tests/bad/%.c tests/bad/bad.h core/credit.h | $(BUILD)/.dir
+$(BUILD)/bad/%.so: tests/bad/%.c tests/bad/bad.h $(CREDIT_H) | $(BUILD)/.dir
 	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -shared $(LDFLAGS) -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/static_plugins.h | $(BUILD)/.dir
@@ -165,20 +187,29 @@ $(TEST_BIN): $(TEST_OBJ) $(CORE_OBJ) $(PLUGIN_OBJ)
 -include $(wildcard $(BUILD)/core/*.d $(BUILD)/tests/*.d)
 
 # ------------------------------------------------------------------ verbs
+# The suite in both precisions unless PREC names one.
 .PHONY: test
-test: deps ## build and run the tests (SAN=1: under ASan/UBSan)
-	@$(MAKE) --no-print-directory all $(TEST_BIN) $(BAD_SO) SAN=$(SAN)
+ifeq ($(PREC),)
+test: deps ## build and run the tests, double then single precision (PREC=64 or 32: one; SAN=1: under ASan/UBSan)
+	@$(MAKE) --no-print-directory test PREC=64 SAN=$(SAN)
+	@$(MAKE) --no-print-directory test PREC=32 SAN=$(SAN)
+else
+test: deps
+	@$(MAKE) --no-print-directory all $(TEST_BIN) $(BAD_SO) SAN=$(SAN) PREC=$(PREC)
 	@OPENBLAS_NUM_THREADS=1 CREDIT_ROOT=$(ROOT) CREDIT_BUILD=$(BUILD) ./$(TEST_BIN)
+endif
 
 # Refactors keep the smoke profile's outputs byte-identical: the pipeline
-# test compares them with this manifest (tests/golden.sh; only on the CPU
-# and BLAS kernel that recorded it). Record a new one only when an issue asks
-# for new numbers, and say so in the commit.
+# test compares them with this manifest (tests/golden.sh; only on the CPU,
+# BLAS kernel and precision that recorded it; smoke-f32.manifest is the
+# single-precision build's). Record a new one only when an issue asks for
+# new numbers, and say so in the commit. PREC=64 or 32 records one.
+GOLDEN_PRECS := $(or $(PREC),64 32)
 .PHONY: golden-smoke
-golden-smoke: deps ## record tests/golden/smoke.manifest from this tree's smoke outputs (new numbers only)
+golden-smoke: deps ## record tests/golden/smoke.manifest and smoke-f32.manifest from this tree's smoke outputs (new numbers only)
 	@mkdir -p tests/golden
-	@env CREDIT_GOLDEN_WRITE=$(abspath tests/golden/smoke.manifest.new) $(MAKE) --no-print-directory test
-	@mv tests/golden/smoke.manifest.new tests/golden/smoke.manifest && head -n 4 tests/golden/smoke.manifest
+	@for p in $(GOLDEN_PRECS); do m=tests/golden/smoke$$([ $$p = 32 ] && echo -f32).manifest; \
+	  env CREDIT_GOLDEN_WRITE=$(abspath .)/$$m.new $(MAKE) --no-print-directory test PREC=$$p && mv $$m.new $$m && head -n 5 $$m || exit 1; done
 
 # The cluster path on a real one-node Slurm (tests/slurm.sh; root: it
 # installs slurm-wlm and munge and starts their daemons in a scratch directory).
@@ -193,7 +224,7 @@ include $(sort $(wildcard mk/*.mk))
 
 .PHONY: clean
 clean: ## remove build outputs (not results: clean-runs, clean-tables, clean-figures)
-	rm -rf build build-san bin rules/*.so tasks/*.so
+	rm -rf build build-san build-f32 build-san-f32 bin rules/*.so tasks/*.so
 
 .PHONY: help
 help: ## this list
@@ -206,5 +237,6 @@ help: ## this list
 	  MNIST_DIR "a directory with the four MNIST IDX files (make data; PROFILE=smoke reads it directly)" \
 	  MNIST_SYNTH "where make data-synth writes the synthetic set (default build/mnist-synth)" \
 	  SAN "1: build and test under ASan/UBSan (tree in build-san/)" \
+	  PREC "32: train in single precision, curvature in double (tree in build-f32/; any target)" \
 	  FIG_* "any profile setting, e.g. FIG_SEEDS=\"1 2\" FIG_ALPHA=0.01 FIG_CLAIM_NEAR=1.5 FIG_CURV_FINAL_ARGS=..." \
 	  CC\ CFLAGS "compiler and flags"

@@ -24,8 +24,8 @@ static const credit_option bench_options[] = {
 typedef struct bench_state {
     int mse, T, n_in, n_out;
     uint64_t n;
-    double *x;      /* [example][t][n_in] */
-    double *target; /* [example][t][n_out] (mse) */
+    credit_real *x;      /* [example][t][n_in] */
+    credit_real *target; /* [example][t][n_out] (mse) */
     int *label;     /* [example] (xent) */
 } bench_state;
 
@@ -44,8 +44,8 @@ static int bench_init(void *state, const credit_value *opt, const credit_host *h
     s->n_out = (int)opt[OPT_N_OUT].i;
     s->n = (uint64_t)opt[OPT_N_EXAMPLES].i;
     size_t steps = (size_t)s->n * s->T;
-    s->x = host->alloc(host->ctx, sizeof(double) * steps * s->n_in);
-    s->target = s->mse ? host->alloc(host->ctx, sizeof(double) * steps * s->n_out) : NULL;
+    s->x = host->alloc(host->ctx, sizeof(credit_real) * steps * s->n_in);
+    s->target = s->mse ? host->alloc(host->ctx, sizeof(credit_real) * steps * s->n_out) : NULL;
     s->label = host->alloc(host->ctx, sizeof(int) * s->n);
     if (!s->x || !s->label || (s->mse && !s->target)) return host->error(host->ctx, CREDIT_ENOMEM, "out of memory for the data");
     credit_rng rng;
@@ -63,7 +63,7 @@ static int bench_init(void *state, const credit_value *opt, const credit_host *h
     return CREDIT_OK;
 }
 
-static int bench_fill(void *state, int split, const uint64_t *index, int B, double *x, double *target, double *mask)
+static int bench_fill(void *state, int split, const uint64_t *index, int B, credit_real *x, credit_real *target, credit_real *mask)
 {
     (void)split;
     const bench_state *s = state;
@@ -72,9 +72,9 @@ static int bench_fill(void *state, int split, const uint64_t *index, int B, doub
         const uint64_t e = index[b];
         for (int t = 0; t < T; t++) {
             size_t r = (size_t)t * B + b, src = (size_t)e * T + t;
-            memcpy(x + r * n_in, s->x + src * n_in, sizeof(double) * n_in);
+            memcpy(x + r * n_in, s->x + src * n_in, sizeof(credit_real) * n_in);
             if (s->mse) {
-                memcpy(target + r * n_out, s->target + src * n_out, sizeof(double) * n_out);
+                memcpy(target + r * n_out, s->target + src * n_out, sizeof(credit_real) * n_out);
                 mask[r] = 1.0;
             } else {
                 for (int k = 0; k < n_out; k++) target[r * n_out + k] = t == T - 1 && k == s->label[e];

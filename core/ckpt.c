@@ -70,12 +70,12 @@ int credit_ckpt_write(const credit_session *s, const char *path, const credit_ck
     }
     /* theta, then the two Adam moments (the gradient block between them is
      * scratch and not saved). */
-    const double *blocks[3] = {s->theta, s->m1, s->m2};
+    const credit_real *blocks[3] = {s->theta, s->m1, s->m2};
     uint64_t sum = credit_fnv1a(&h, sizeof h, CREDIT_FNV_INIT);
     fwrite(&h, sizeof h, 1, a.fp);
     for (int b = 0; b < 3; b++) {
-        sum = credit_fnv1a(blocks[b], sizeof(double) * s->n_params, sum);
-        fwrite(blocks[b], sizeof(double), s->n_params, a.fp);
+        sum = credit_ckpt_hash_block(blocks[b], sizeof(double) * s->n_params, sum);
+        credit_ckpt_write_block(blocks[b], sizeof(double), s->n_params, a.fp);
     }
     sum = credit_fnv1a(rbuf, rbytes, sum);
     fwrite(rbuf, 1, rbytes, a.fp);
@@ -84,7 +84,7 @@ int credit_ckpt_write(const credit_session *s, const char *path, const credit_ck
     return credit_afile_commit(&a);
 }
 
-int credit_params_finite(const double *theta, size_t n)
+int credit_params_finite(const credit_real *theta, size_t n)
 {
     double acc = 0.0;
     for (size_t i = 0; i < n; i++) acc += theta[i] * 0.0; /* nan for a nan or an inf anywhere */
@@ -155,11 +155,11 @@ int credit_ckpt_read(credit_session *s, const char *path, credit_ckpt_info *info
                           (unsigned long long)h.curve_offset);
         goto done;
     }
-    double *blocks[3] = {s->theta, s->m1, s->m2};
+    credit_real *blocks[3] = {s->theta, s->m1, s->m2};
     double *scratch = malloc(body ? body : 1);
     if (!scratch) { st = CREDIT_ERROR(CREDIT_ENOMEM, "out of memory reading %s", path); goto done; }
     memcpy(scratch, data + sizeof h, body);
-    if (h.status != CREDIT_CKPT_DIVERGED && !credit_params_finite(scratch, 3 * s->n_params)) {
+    if (h.status != CREDIT_CKPT_DIVERGED && !credit_ckpt_finite_block(scratch, 3 * s->n_params)) {
         free(scratch);
         st = CREDIT_ERROR(CREDIT_EFORMAT, "%s holds non-finite parameters or optimizer state, but is not the checkpoint of a diverged run",
                           path);
@@ -176,7 +176,7 @@ int credit_ckpt_read(credit_session *s, const char *path, credit_ckpt_info *info
             goto done;
         }
     }
-    for (int b = 0; b < 3; b++) memcpy(blocks[b], scratch + (size_t)b * s->n_params, s->n_params * sizeof(double));
+    for (int b = 0; b < 3; b++) credit_ckpt_read_block(blocks[b], scratch + (size_t)b * s->n_params, s->n_params * sizeof(double));
     free(scratch);
     s->adam_t = (long)h.adam_t;
     info->iteration = (long)h.iteration;
@@ -196,9 +196,9 @@ void credit_matrix_shape(const credit_dims *d, int m, int *rows, int *cols)
     *cols = c[m];
 }
 
-double *credit_matrix_data(const credit_params *p, int m)
+credit_real *credit_matrix_data(const credit_params *p, int m)
 {
-    double *blocks[CREDIT_N_MATRICES] = {p->W_in, p->W_rec, p->W_out, p->b_out};
+    credit_real *blocks[CREDIT_N_MATRICES] = {p->W_in, p->W_rec, p->W_out, p->b_out};
     return blocks[m];
 }
 
@@ -212,7 +212,7 @@ int credit_weights_write(const credit_session *s, const char *path)
     for (int m = 0; m < CREDIT_N_MATRICES; m++) {
         int rows, cols;
         credit_matrix_shape(&s->dims, m, &rows, &cols);
-        const double *data = credit_matrix_data(&s->w, m);
+        const credit_real *data = credit_matrix_data(&s->w, m);
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++) fprintf(a.fp, "%s\t%d\t%d\t%.17g\n", credit_matrix_names[m], r, c, data[(size_t)r * cols + c]);
     }
@@ -266,12 +266,12 @@ int credit_weights_read(credit_session *s, const char *path)
         else if (r < 0 || r >= rows || c < 0 || c >= cols)
             st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] is outside %s's %d x %d shape for this config", path, lineno, name,
                               r, c, name, rows, cols);
-        else if (!isfinite(v)) st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] is not finite", path, lineno, name, r, c);
+        else if (!credit_real_isfinite(v)) st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] is not finite", path, lineno, name, r, c);
         else if (m == 1 && r == c && v != 0.0)
             st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: W_rec[%d][%d] = %g, but self-connections are removed (diagonal must be 0)",
                               path, lineno, r, c, v);
         if (st) break;
-        double *data = credit_matrix_data(&s->w, m);
+        credit_real *data = credit_matrix_data(&s->w, m);
         size_t off = (size_t)(data - s->theta) + (size_t)r * cols + c;
         if (seen[off]) { st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] given twice", path, lineno, name, r, c); break; }
         seen[off] = 1;
@@ -290,3 +290,44 @@ int credit_weights_read(credit_session *s, const char *path)
     free(text);
     return st;
 }
+
+#if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
+/* The single-precision build's block I/O (ckpt.h): checkpoints hold doubles,
+ * so float blocks are widened on write (exactly) and narrowed on read (a
+ * float run's values exactly; a double run's would be rounded, which is why
+ * the pipeline keeps the two precisions' runs in separate directories). */
+uint64_t credit_ckpt_hash_block(const float *x, size_t bytes, uint64_t sum)
+{
+    for (size_t i = 0; i < bytes / sizeof(double); i++) {
+        double wide = x[i];
+        sum = credit_fnv1a(&wide, sizeof wide, sum);
+    }
+    return sum;
+}
+
+size_t credit_ckpt_write_block(const float *x, size_t size, size_t n, FILE *fp)
+{
+    (void)size; /* sizeof(double): what is written */
+    size_t done = 0;
+    double buf[512];
+    while (done < n) {
+        size_t k = n - done < 512 ? n - done : 512;
+        for (size_t i = 0; i < k; i++) buf[i] = x[done + i];
+        if (fwrite(buf, sizeof(double), k, fp) != k) break;
+        done += k;
+    }
+    return done;
+}
+
+int credit_ckpt_finite_block(const double *x, size_t n)
+{
+    double acc = 0.0;
+    for (size_t i = 0; i < n; i++) acc += x[i] * 0.0; /* nan for a nan or an inf anywhere */
+    return acc == 0.0;
+}
+
+void credit_ckpt_read_block(float *dst, const double *src, size_t bytes)
+{
+    for (size_t i = 0; i < bytes / sizeof(double); i++) dst[i] = (float)src[i];
+}
+#endif

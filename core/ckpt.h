@@ -15,7 +15,7 @@ extern const credit_split_name credit_splits[CREDIT_N_SPLITS];
 enum { CREDIT_N_MATRICES = 4 };
 extern const char *const credit_matrix_names[CREDIT_N_MATRICES];
 void credit_matrix_shape(const credit_dims *d, int m, int *rows, int *cols);
-double *credit_matrix_data(const credit_params *p, int m);
+credit_real *credit_matrix_data(const credit_params *p, int m);
 
 #define CREDIT_CKPT_MAGIC "CREDITCK"
 /* 3: the rule's saved state (save_size bytes) after the optimizer moments. */
@@ -39,7 +39,23 @@ int credit_ckpt_write(const credit_session *s, const char *path, const credit_ck
 int credit_ckpt_read(credit_session *s, const char *path, credit_ckpt_info *info);
 
 /* 1 if every value is finite. */
-int credit_params_finite(const double *theta, size_t n);
+int credit_params_finite(const credit_real *theta, size_t n);
+/* The checkpoint's blocks (theta and the Adam moments) are doubles in either
+ * build. In the double build these are the calls ckpt.c always made; the
+ * single-precision build (PREC=32) widens its float blocks on write and
+ * narrows on read, with the same arguments (sizes in doubles), so that the
+ * double build's text, and its maths hash, stays as it was. */
+#if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
+uint64_t credit_ckpt_hash_block(const float *x, size_t bytes, uint64_t sum); /* FNV-1a of x widened to doubles */
+size_t credit_ckpt_write_block(const float *x, size_t size, size_t n, FILE *fp); /* n doubles */
+int credit_ckpt_finite_block(const double *x, size_t n);
+void credit_ckpt_read_block(float *dst, const double *src, size_t bytes);
+#else
+#define credit_ckpt_hash_block credit_fnv1a
+#define credit_ckpt_write_block fwrite
+#define credit_ckpt_finite_block credit_params_finite
+#define credit_ckpt_read_block memcpy
+#endif
 
 /* Weights as TSV: name row col value, %.17g. */
 int credit_weights_write(const credit_session *s, const char *path);

@@ -36,9 +36,39 @@ extern "C" {
 
 #define CREDIT_ABI_VERSION 2u
 
-/* The floating-point type of every array crossing the ABI, in bits. */
+/* The floating-point type of every array crossing the ABI (credit_real) and
+ * its width in bits. The build chooses: double by default, float when built
+ * with -DCREDIT_PREC=32 (make PREC=32). A plugin is loaded only by a core of
+ * its own precision. CREDIT_BLAS(gemm) names the BLAS routine of that type
+ * (cblas_dgemm or cblas_sgemm). Macros, not typedefs, so that the double
+ * build's preprocessed text, and with it every maths hash, is the one of the
+ * code before single precision existed. CREDIT_F64_SIDE marks a translation
+ * unit of the single-precision build compiled as the core's double side (the
+ * curvature measurements' network, core/f64.h). */
 #define CREDIT_PRECISION_DOUBLE 64u
+#define CREDIT_PRECISION_SINGLE 32u
+#if defined(CREDIT_PREC) && CREDIT_PREC == 32 && !defined(CREDIT_F64_SIDE)
+#define CREDIT_PRECISION CREDIT_PRECISION_SINGLE
+#define credit_real float
+#define CREDIT_BLAS(name) cblas_s##name
+#else
 #define CREDIT_PRECISION CREDIT_PRECISION_DOUBLE
+#define credit_real double
+#define CREDIT_BLAS(name) cblas_d##name
+#endif
+/* isfinite in the build's precision: a finite double beyond FLT_MAX is an
+ * inf once stored as a float (what a value read from a file is checked with). */
+#if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
+#define credit_real_isfinite(v) isfinite((credit_real)(v))
+#else
+#define credit_real_isfinite(v) isfinite(v)
+#endif
+#if defined(CREDIT_PREC) && CREDIT_PREC != 32 && CREDIT_PREC != 64
+#error "CREDIT_PREC must be 32 or 64"
+#endif
+#if defined(CREDIT_F64_SIDE)
+#include "f64.h" /* the double side's names: credit_params -> credit_params_f64, ... */
+#endif
 
 /* ---------------------------------------------------------------- status */
 typedef enum credit_status {
@@ -175,40 +205,7 @@ typedef struct credit_dims {
     double leak;        /* a in v_t = a v_{t-1} + (1-a)(...) */
 } credit_dims;
 
-/* Read-only view of the weights (deeply const: `w->W_rec[0] = 1` does not
- * compile). */
-typedef struct credit_weights {
-    const double *W_in;  /* n x n_in   */
-    const double *W_rec; /* n x n, zero diagonal */
-    const double *W_out; /* n_out x n  */
-    const double *b_out; /* n_out      */
-} credit_weights;
-
-/* Writable view of a gradient block mirroring the weights (core-owned). */
-typedef struct credit_params {
-    double *W_in;  /* n x n_in   */
-    double *W_rec; /* n x n      */
-    double *W_out; /* n_out x n  */
-    double *b_out; /* n_out      */
-} credit_params;
-
-/* What a forward pass and the loss leave for a rule. All arrays time-major.
- * dy is dL/dy_t of the task loss for this batch (already divided by the
- * normaliser, zero at unscored steps), L is W_out^T dy_t: the learning signal
- * of symmetric feedback. */
-typedef struct credit_traj {
-    int B, T, n_in, n, n_out;
-    double leak;
-    const double *x;      /* [T][B][n_in]  inputs x_1..x_T                  */
-    const double *z_prev; /* [T][B][n]     z_0..z_{T-1} (z_0 = 0): the presynaptic rates of steps 1..T */
-    const double *z;      /* [T][B][n]     rates z_1..z_T                   */
-    /* z_prev and z point into one (T+1) x B x n block: z = z_prev + B n. */
-    const double *v;   /* [T][B][n]     states v_1..v_T                    */
-    const double *psi; /* [T][B][n]     f'(v_t)                            */
-    const double *y;   /* [T][B][n_out] outputs                            */
-    const double *dy;  /* [T][B][n_out] dL/dy_t                            */
-    const double *L;   /* [T][B][n]     W_out^T dy_t                       */
-} credit_traj;
+#include "credit_views.h"
 
 /* ---------------------------------------------------------------- host */
 typedef struct credit_host {
@@ -239,7 +236,7 @@ typedef struct credit_host {
      * values, may be NULL): each sequence's share, summing to *loss. Does not
      * change the trajectory the rule holds; only valid inside grad (returns
      * CREDIT_EINVAL elsewhere). */
-    int (*forward_loss)(void *ctx, const credit_weights *w, const double *xi, double *loss, double *per_example);
+    int (*forward_loss)(void *ctx, const credit_weights *w, const credit_real *xi, double *loss, credit_real *per_example);
 } credit_host;
 
 /* ---------------------------------------------------------------- rules
@@ -307,7 +304,7 @@ typedef struct credit_task {
     /* Fill B examples of a split, named by index (deterministic in the index):
      * x [T][B][n_in], target [T][B][n_out], mask [T][B] (weight of each step
      * in the loss, 0 = unscored). Every array is fully written. */
-    int (*fill)(void *state, int split, const uint64_t *index, int B, double *x, double *target, double *mask);
+    int (*fill)(void *state, int split, const uint64_t *index, int B, credit_real *x, credit_real *target, credit_real *mask);
     void (*fini)(void *state); /* may be NULL */
 } credit_task;
 

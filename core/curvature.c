@@ -70,7 +70,7 @@ static const credit_option curv_options[N_CURV_KEYS] = {
     [K_HESSIAN_DENSITY_STEPS] = {"hessian_density_steps", CREDIT_OPT_INT, "64", 1, 1000, NULL, "Lanczos steps per density probe"},
     [K_HESSIAN_DENSITY_POINTS] = {"hessian_density_points", CREDIT_OPT_INT, "400", 2, 1e6, NULL, "grid points of curvature_density.tsv"},
     [K_HESSIAN_DENSITY_SIGMA] = {"hessian_density_sigma", CREDIT_OPT_REAL, "0.01", 1e-12, 1, NULL, "Gaussian width of the density, as a fraction of the spectrum's range"},
-    [K_GAMMA_STEP] = {"gamma_step", CREDIT_OPT_REAL, "1e-5", 1e-300, HUGE_VAL, NULL, "step along the unit top eigenvector of the central difference for gamma"},
+    [K_GAMMA_STEP] = {"gamma_step", CREDIT_OPT_REAL, CREDIT_GAMMA_STEP_DEFAULT, 1e-300, HUGE_VAL, NULL, "step along the unit top eigenvector of the central difference for gamma"},
     [K_GAMMA_PATTERN] = {"gamma_pattern", CREDIT_OPT_CHOICE, "frozen", 0, 0, "frozen|free",
      "gamma's difference holds the ReLU pattern (the a.e. derivative, as the Hessian) or lets it change"},
     [K_JACOBIAN_K] = {"jacobian_k", CREDIT_OPT_INT, "0", 0, 1000, NULL,
@@ -188,8 +188,8 @@ int credit_curvature_hessian(credit_hessian **out, credit_session *s, int all_pa
     credit_hessian *h;
     int st = credit_hessian_open(&h, &s->dims, B, all_params, s->info.loss, s->o.l2);
     if (!st) {
-        credit_fwd *in = credit_hessian_input(h);
-        st = credit_session_fill(s, split, index, B, in->x, in->target, in->mask);
+        credit_fwd_f64 *in = credit_hessian_input(h);
+        st = credit_session_fill_f64(s, split, index, B, in->x, in->target, in->mask);
     }
     free(index);
     if (st) {
@@ -209,7 +209,7 @@ void credit_curv_row_free(credit_curv_row *row)
 }
 
 /* Everything but the eigen- and trace estimates, which fill in the caller. */
-static int theorem_quantities(credit_hessian *h, const credit_grad_rule *rule, const credit_curv_opts *o, const double *v1,
+static int theorem_quantities(credit_hessian *h, const credit_grad_rule_f64 *rule, const credit_curv_opts *o, const double *v1,
                               credit_curv_row *row)
 {
     const size_t D = credit_hessian_dim(h);
@@ -221,12 +221,12 @@ static int theorem_quantities(credit_hessian *h, const credit_grad_rule *rule, c
      * every rule and would only pull the cosine toward 1. */
     if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2, rule, exact))) goto done;
     if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_GRAD_NO_L2, rule, est))) goto done;
-    row->cosine = credit_cosine(est, exact, D);
+    row->cosine = credit_cosine_f64(est, exact, D);
     row->grad_norm = cblas_dnrm2((int)D, exact, 1);
     row->rule_norm = cblas_dnrm2((int)D, est, 1);
     if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_GRAD_EXACT, rule, up))) goto done;
     if ((st = credit_hessian_direction(h, NULL, 0.0, 0, rule, down))) goto done;
-    row->cosine_l2 = credit_cosine(down, up, D);
+    row->cosine_l2 = credit_cosine_f64(down, up, D);
     /* gamma: the full update direction (task + L2) differenced along v1. */
     unsigned flags = o->free_pattern ? CREDIT_HESS_FREE_PATTERN : 0;
     if ((st = credit_hessian_direction(h, v1, o->gamma_step, flags, rule, up))) goto done;
@@ -241,7 +241,7 @@ done:
 
 /* The rule's own edge: leading Ritz values of its update Jacobian. row->eta
  * must be set. A network whose products are no longer finite leaves nan. */
-static int rule_edge(credit_hessian *h, const credit_grad_rule *rule, const credit_curv_opts *o, uint64_t seed, credit_curv_row *row)
+static int rule_edge(credit_hessian *h, const credit_grad_rule_f64 *rule, const credit_curv_opts *o, uint64_t seed, credit_curv_row *row)
 {
     const int nev = (int)o->jacobian_nev;
     double *buf = malloc(3 * sizeof(double) * (size_t)nev);
@@ -310,7 +310,7 @@ static int measure(credit_session *s, const credit_curv_opts *op, long iter, con
         row->converged = info.converged;
         row->lambda_err = info.error;
         row->lambda_max = row->lambda[0];
-        const credit_grad_rule rule = credit_session_grad_rule(s);
+        const credit_grad_rule_f64 rule = credit_session_grad_rule_f64(s);
         st = theorem_quantities(h, &rule, &o, v1, row);
         if (!st && o.trace_probes > 0) st = credit_hessian_trace(h, (int)o.trace_probes, seed, &row->trace, &row->trace_se);
         if (!st && o.jacobian_k > 0) st = rule_edge(h, &rule, &o, seed, row);

@@ -5,11 +5,11 @@
 #include <cblas.h>
 #include <string.h>
 
-int credit_gradient(credit_fwd *f, const credit_params *w, double l2, const credit_grad_rule *r, unsigned flags, double *grad,
+int credit_gradient(credit_fwd *f, const credit_params *w, double l2, const credit_grad_rule *r, unsigned flags, credit_real *grad,
                     double *l2_term)
 {
     credit_params g = credit_params_view(grad, &f->d);
-    memset(grad, 0, sizeof(double) * credit_params_count(&f->d));
+    memset(grad, 0, sizeof(credit_real) * credit_params_count(&f->d));
     credit_backward_readout(f, &g);
     if (flags & CREDIT_GRAD_EXACT) {
         credit_backward_bptt(f, w, &g);
@@ -23,8 +23,8 @@ int credit_gradient(credit_fwd *f, const credit_params *w, double l2, const cred
     return CREDIT_OK;
 }
 
-double credit_cosine(const double *a, const double *b, size_t n)
+double credit_cosine(const credit_real *a, const credit_real *b, size_t n)
 {
-    double ab = cblas_ddot((int)n, a, 1, b, 1), aa = cblas_ddot((int)n, a, 1, a, 1), bb = cblas_ddot((int)n, b, 1, b, 1);
+    double ab = CREDIT_BLAS(dot)((int)n, a, 1, b, 1), aa = CREDIT_BLAS(dot)((int)n, a, 1, a, 1), bb = CREDIT_BLAS(dot)((int)n, b, 1, b, 1);
     return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : NAN;
 }

@@ -7,12 +7,25 @@
  *     with the W_rec diagonal zeroed (self-connections are removed)
  *     + l2 (W_in, W_rec, W_out)             (CREDIT_GRAD_NO_L2: left out)
  */
-#ifndef CREDIT_GRADIENT_H
+/* Guarded per side, as net.h. */
+#ifdef CREDIT_F64_SIDE
+#ifndef CREDIT_GRADIENT_F64_H
+#define CREDIT_GRADIENT_F64_H
+#define CREDIT_GRADIENT_BODY
+#endif
+#elif !defined(CREDIT_GRADIENT_H)
 #define CREDIT_GRADIENT_H
+#define CREDIT_GRADIENT_BODY
+#endif
+#ifdef CREDIT_GRADIENT_BODY
+#undef CREDIT_GRADIENT_BODY
 
 #include "net.h"
 
+#ifndef CREDIT_GRAD_FLAGS /* one definition for both sides */
+#define CREDIT_GRAD_FLAGS
 enum { CREDIT_GRAD_EXACT = 1u << 0, CREDIT_GRAD_NO_L2 = 1u << 1 };
+#endif
 
 /* The rule whose estimate is asked for: a callback that adds the rule's
  * dL/dW_in, dL/dW_rec on the batch in f at weights w into g (the session's
@@ -27,10 +40,18 @@ typedef struct credit_grad_rule {
  * *l2_term (may be NULL) gets l2/2 |W|^2 (0 with CREDIT_GRAD_NO_L2). The
  * rule's status is returned (its message set by the callback). With
  * CREDIT_GRAD_EXACT the rule is not called (r may be NULL). */
-int credit_gradient(credit_fwd *f, const credit_params *w, double l2, const credit_grad_rule *r, unsigned flags, double *grad,
+int credit_gradient(credit_fwd *f, const credit_params *w, double l2, const credit_grad_rule *r, unsigned flags, credit_real *grad,
                     double *l2_term);
 
 /* Cosine of a and b (NaN if either is zero). */
-double credit_cosine(const double *a, const double *b, size_t n);
+double credit_cosine(const credit_real *a, const credit_real *b, size_t n);
 
+#endif /* CREDIT_GRADIENT_BODY */
+
+#if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE && !defined(CREDIT_GRADIENT_F64_H)
+#define CREDIT_F64_BEGIN
+#include "f64.h"
+#include "gradient.h"
+#define CREDIT_F64_END
+#include "f64.h"
 #endif

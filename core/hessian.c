@@ -15,11 +15,11 @@ struct credit_hessian {
     credit_loss_kind loss;
     double l2, loss_val, l2_val;
     double *theta; /* weights of credit_hessian_set */
-    credit_params w;
-    credit_fwd f;  /* the batch and its base trajectory, delta kept */
-    credit_fwd f2; /* trajectory at perturbed weights (credit_hessian_direction) */
+    credit_params_f64 w;
+    credit_fwd_f64 f;  /* the batch and its base trajectory, delta kept */
+    credit_fwd_f64 f2; /* trajectory at perturbed weights (credit_hessian_direction) */
     int f2_ready;
-    credit_rpass r;
+    credit_rpass_f64 r;
     double *V, *HV;        /* [n_params] directions in the full layout */
     double *theta2, *grad2;
 };
@@ -37,15 +37,15 @@ static size_t full_offset(const credit_hessian *h) { return h->all ? 0 : h->rec_
 
 void credit_hessian_project(const credit_hessian *h, double *v)
 {
-    credit_zero_diagonal(v + rec_offset(h), h->d.n);
+    credit_zero_diagonal_f64(v + rec_offset(h), h->d.n);
 }
 
 void credit_hessian_close(credit_hessian *h)
 {
     if (!h) return;
-    credit_fwd_free(&h->f);
-    credit_fwd_free(&h->f2);
-    credit_rpass_free(&h->r);
+    credit_fwd_free_f64(&h->f);
+    credit_fwd_free_f64(&h->f2);
+    credit_rpass_free_f64(&h->r);
     free(h->theta);
     free(h);
 }
@@ -62,12 +62,12 @@ int credit_hessian_open(credit_hessian **out, const credit_dims *d, int B, int a
     h->d.B_max = B;
     h->loss = loss;
     h->l2 = l2;
-    h->n_params = credit_params_count(d);
+    h->n_params = credit_params_count_f64(d);
     h->rec_off = (size_t)h->d.n * h->d.n_in;
     h->dim = h->all ? h->n_params : (size_t)h->d.n * h->d.n;
     double *m = calloc(5 * h->n_params, sizeof(double)); /* theta, V, HV, theta2, grad2 */
     h->theta = m; /* first: free(h->theta) releases the block */
-    if (!m || credit_fwd_alloc(&h->f, &h->d) || credit_rpass_alloc(&h->r, &h->d)) {
+    if (!m || credit_fwd_alloc_f64(&h->f, &h->d) || credit_rpass_alloc_f64(&h->r, &h->d)) {
         credit_hessian_close(h);
         return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a Hessian batch of %d examples", B);
     }
@@ -76,28 +76,28 @@ int credit_hessian_open(credit_hessian **out, const credit_dims *d, int B, int a
     h->HV = m;                 m += h->n_params;
     h->theta2 = m;             m += h->n_params;
     h->grad2 = m;
-    h->w = credit_params_view(h->theta, &h->d);
+    h->w = credit_params_view_f64(h->theta, &h->d);
     *out = h;
     return CREDIT_OK;
 }
 
-credit_fwd *credit_hessian_input(credit_hessian *h) { return &h->f; }
+credit_fwd_f64 *credit_hessian_input(credit_hessian *h) { return &h->f; }
 
-void credit_hessian_set(credit_hessian *h, const credit_params *w)
+void credit_hessian_set(credit_hessian *h, const credit_params_f64 *w)
 {
-    const credit_params dst = h->w;
+    const credit_params_f64 dst = h->w;
     const size_t sizes[4] = {(size_t)h->d.n * h->d.n_in, (size_t)h->d.n * h->d.n, (size_t)h->d.n_out * h->d.n, (size_t)h->d.n_out};
     const double *from[4] = {w->W_in, w->W_rec, w->W_out, w->b_out};
     double *to[4] = {dst.W_in, dst.W_rec, dst.W_out, dst.b_out};
     for (int b = 0; b < 4; b++) memcpy(to[b], from[b], sizeof(double) * sizes[b]);
-    credit_forward(&h->f, &h->w, h->B);
-    h->loss_val = credit_loss(&h->f, h->loss, &h->w, NULL, NULL);
-    h->l2_val = credit_l2(&h->w, &h->d, h->l2, NULL);
+    credit_forward_f64(&h->f, &h->w, h->B);
+    h->loss_val = credit_loss_f64(&h->f, h->loss, &h->w, NULL, NULL);
+    h->l2_val = credit_l2_f64(&h->w, &h->d, h->l2, NULL);
     /* delta of the base point; the gradient itself goes to scratch. */
-    credit_params g = credit_params_view(h->grad2, &h->d);
+    credit_params_f64 g = credit_params_view_f64(h->grad2, &h->d);
     memset(h->grad2, 0, sizeof(double) * h->n_params);
-    credit_backward_bptt(&h->f, &h->w, &g);
-    credit_rpass_prepare(&h->r, &h->f, h->loss);
+    credit_backward_bptt_f64(&h->f, &h->w, &g);
+    credit_rpass_prepare_f64(&h->r, &h->f, h->loss);
     h->f2_ready = 0; /* its copy of the batch is refreshed on next use */
     h->ready = 1;
 }
@@ -107,21 +107,21 @@ int credit_hessian_apply(credit_hessian *h, const double *v, double *Hv)
     if (!h->ready) return CREDIT_ERROR(CREDIT_EINVAL, "Hessian product before credit_hessian_set");
     const size_t off = full_offset(h);
     memcpy(h->V + off, v, sizeof(double) * h->dim);
-    credit_params Vp = credit_params_view(h->V, &h->d), HVp = credit_params_view(h->HV, &h->d);
-    credit_zero_diagonal(Vp.W_rec, h->d.n);
-    credit_rpass_apply(&h->r, &h->f, &h->w, h->l2, h->all, &Vp, &HVp);
+    credit_params_f64 Vp = credit_params_view_f64(h->V, &h->d), HVp = credit_params_view_f64(h->HV, &h->d);
+    credit_zero_diagonal_f64(Vp.W_rec, h->d.n);
+    credit_rpass_apply_f64(&h->r, &h->f, &h->w, h->l2, h->all, &Vp, &HVp);
     memcpy(Hv, h->HV + off, sizeof(double) * h->dim);
     return CREDIT_OK;
 }
 
 /* ------------------------------------------------------------ update direction */
 
-int credit_hessian_direction(credit_hessian *h, const double *v, double step, unsigned flags, const credit_grad_rule *rule, double *u)
+int credit_hessian_direction(credit_hessian *h, const double *v, double step, unsigned flags, const credit_grad_rule_f64 *rule, double *u)
 {
     const size_t TB = (size_t)h->d.T * h->B;
     if (!h->ready) return CREDIT_ERROR(CREDIT_EINVAL, "update direction before credit_hessian_set");
     if (!h->f2_ready) {
-        if (!h->f2.x && credit_fwd_alloc(&h->f2, &h->d)) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a perturbed trajectory");
+        if (!h->f2.x && credit_fwd_alloc_f64(&h->f2, &h->d)) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a perturbed trajectory");
         memcpy(h->f2.x, h->f.x, sizeof(double) * TB * h->d.n_in);
         memcpy(h->f2.target, h->f.target, sizeof(double) * TB * h->d.n_out);
         memcpy(h->f2.mask, h->f.mask, sizeof(double) * TB);
@@ -131,13 +131,13 @@ int credit_hessian_direction(credit_hessian *h, const double *v, double step, un
     if (v && step != 0.0) {
         double *dst = h->theta2 + full_offset(h);
         for (size_t i = 0; i < h->dim; i++) dst[i] += step * v[i];
-        credit_zero_diagonal(h->theta2 + h->rec_off, h->d.n);
+        credit_zero_diagonal_f64(h->theta2 + h->rec_off, h->d.n);
     }
-    credit_params w2 = credit_params_view(h->theta2, &h->d);
-    if (flags & CREDIT_HESS_FREE_PATTERN) credit_forward(&h->f2, &w2, h->B);
-    else credit_forward_frozen(&h->f2, &h->f, &w2);
-    credit_loss(&h->f2, h->loss, &w2, NULL, NULL);
-    int st = credit_gradient(&h->f2, &w2, h->l2, rule, flags & (CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2), h->grad2, NULL);
+    credit_params_f64 w2 = credit_params_view_f64(h->theta2, &h->d);
+    if (flags & CREDIT_HESS_FREE_PATTERN) credit_forward_f64(&h->f2, &w2, h->B);
+    else credit_forward_frozen_f64(&h->f2, &h->f, &w2);
+    credit_loss_f64(&h->f2, h->loss, &w2, NULL, NULL);
+    int st = credit_gradient_f64(&h->f2, &w2, h->l2, rule, flags & (CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2), h->grad2, NULL);
     if (st) return st;
     memcpy(u, h->grad2 + full_offset(h), sizeof(double) * h->dim);
     return CREDIT_OK;
@@ -224,7 +224,7 @@ typedef struct jacobian_ctx {
     credit_hessian *h;
     double step;
     unsigned flags;
-    const credit_grad_rule *rule;
+    const credit_grad_rule_f64 *rule;
     double *up, *down;
 } jacobian_ctx;
 
@@ -240,7 +240,7 @@ static int jacobian_apply(void *ctx, const double *x, double *y)
     return CREDIT_OK;
 }
 
-int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, unsigned flags, const credit_grad_rule *rule,
+int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, unsigned flags, const credit_grad_rule_f64 *rule,
                                 uint64_t seed, double *re, double *im, double *resid, int *products)
 {
     for (int i = 0; i < nev; i++) re[i] = im[i] = resid[i] = NAN;
@@ -268,3 +268,18 @@ int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, 
     credit_arnoldi_free(&A);
     return st;
 }
+
+#if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
+/* curvature.h: float weights of a single-precision session, widened. */
+void credit_hessian_set_float(credit_hessian *h, const credit_params *w)
+{
+    const size_t sizes[4] = {(size_t)h->d.n * h->d.n_in, (size_t)h->d.n * h->d.n, (size_t)h->d.n_out * h->d.n, (size_t)h->d.n_out};
+    const float *from[4] = {w->W_in, w->W_rec, w->W_out, w->b_out};
+    double *to[4] = {h->theta2, h->theta2 + sizes[0], h->theta2 + sizes[0] + sizes[1], h->theta2 + sizes[0] + sizes[1] + sizes[2]};
+    for (int b = 0; b < 4; b++)
+        for (size_t i = 0; i < sizes[b]; i++) to[b][i] = from[b][i];
+    /* theta2 is scratch of credit_hessian_direction, free until set returns. */
+    const credit_params_f64 wide = credit_params_view_f64(h->theta2, &h->d);
+    credit_hessian_set(h, &wide);
+}
+#endif

@@ -11,7 +11,7 @@ size_t credit_params_count(const credit_dims *d)
     return (size_t)d->n * d->n_in + (size_t)d->n * d->n + (size_t)d->n_out * d->n + (size_t)d->n_out;
 }
 
-credit_params credit_params_view(double *block, const credit_dims *d)
+credit_params credit_params_view(credit_real *block, const credit_dims *d)
 {
     credit_params p;
     p.W_in = block;
@@ -21,12 +21,12 @@ credit_params credit_params_view(double *block, const credit_dims *d)
     return p;
 }
 
-void credit_zero_diagonal(double *W, int n)
+void credit_zero_diagonal(credit_real *W, int n)
 {
     for (int i = 0; i < n; i++) W[(size_t)i * n + i] = 0.0;
 }
 
-void credit_params_init(double *block, const credit_dims *d, double rec_var, credit_rng *rng)
+void credit_params_init(credit_real *block, const credit_dims *d, double rec_var, credit_rng *rng)
 {
     credit_params p = credit_params_view(block, d);
     double s_in = sqrt(2.0 / d->n_in), s_rec = sqrt(rec_var / d->n);
@@ -35,7 +35,7 @@ void credit_params_init(double *block, const credit_dims *d, double rec_var, cre
     for (size_t k = 0; k < (size_t)d->n * d->n; k++) p.W_rec[k] = s_rec * credit_rng_normal(rng);
     credit_zero_diagonal(p.W_rec, d->n);
     for (size_t k = 0; k < (size_t)d->n_out * d->n; k++) p.W_out[k] = lim * (2.0 * credit_rng_uniform(rng) - 1.0);
-    memset(p.b_out, 0, sizeof(double) * (size_t)d->n_out);
+    memset(p.b_out, 0, sizeof(credit_real) * (size_t)d->n_out);
 }
 
 int credit_fwd_alloc(credit_fwd *f, const credit_dims *d)
@@ -47,7 +47,7 @@ int credit_fwd_alloc(credit_fwd *f, const credit_dims *d)
                                      + TB * n + (TB + B) * n + TB * n     /* v, z, psi */
                                      + TB * d->n_out * 2 + TB * n         /* y, dy, L */
                                      + TB * n;                            /* delta */
-    double *p = calloc(total, sizeof(double));
+    credit_real *p = calloc(total, sizeof(credit_real));
     if (!p) return CREDIT_ENOMEM;
     f->x = p;          p += TB * d->n_in;
     f->target = p;     p += TB * d->n_out;
@@ -92,21 +92,21 @@ credit_traj credit_fwd_traj(const credit_fwd *f)
 #endif
 
 /* v += a v_prev (a != 0), then z = relu(v), psi = 1[v > 0]. */
-CREDIT_VECTORIZE static void relu_step(double *restrict v, const double *restrict v_prev, double a, double *restrict z,
-                                       double *restrict psi, size_t n)
+CREDIT_VECTORIZE static void relu_step(credit_real *restrict v, const credit_real *restrict v_prev, credit_real a, credit_real *restrict z,
+                                       credit_real *restrict psi, size_t n)
 {
     if (v_prev)
         for (size_t k = 0; k < n; k++) v[k] += a * v_prev[k];
     for (size_t k = 0; k < n; k++) {
-        double x = v[k];
+        credit_real x = v[k];
         z[k] = x > 0.0 ? x : 0.0;
         psi[k] = x > 0.0 ? 1.0 : 0.0;
     }
 }
 
 /* delta = psi (L + delta) + a next: delta holds (1-a) W_rec^T delta_{t+1} on entry. */
-CREDIT_VECTORIZE static void delta_step(double *restrict delta, const double *restrict psi, const double *restrict L,
-                                        const double *restrict next, double a, size_t n)
+CREDIT_VECTORIZE static void delta_step(credit_real *restrict delta, const credit_real *restrict psi, const credit_real *restrict L,
+                                        const credit_real *restrict next, credit_real a, size_t n)
 {
     if (a != 0.0)
         for (size_t k = 0; k < n; k++) delta[k] = psi[k] * (L[k] + delta[k]) + a * next[k];
@@ -114,13 +114,13 @@ CREDIT_VECTORIZE static void delta_step(double *restrict delta, const double *re
         for (size_t k = 0; k < n; k++) delta[k] = psi[k] * (L[k] + delta[k]);
 }
 
-CREDIT_VECTORIZE static void mul_into(double *restrict out, const double *restrict psi, const double *restrict L, size_t n)
+CREDIT_VECTORIZE static void mul_into(credit_real *restrict out, const credit_real *restrict psi, const credit_real *restrict L, size_t n)
 {
     for (size_t k = 0; k < n; k++) out[k] = psi[k] * L[k];
 }
 
 /* 1 if a[0..n) are all exactly zero. */
-static int all_zero(const double *a, size_t n)
+static int all_zero(const credit_real *a, size_t n)
 {
     for (size_t k = 0; k < n; k++)
         if (a[k] != 0.0) return 0;
@@ -135,26 +135,26 @@ static int all_zero(const double *a, size_t n)
 void credit_forward(credit_fwd *f, const credit_params *w, int B)
 {
     const int T = f->d.T, n = f->d.n, n_in = f->d.n_in, n_out = f->d.n_out;
-    const double a = f->d.leak, c = 1.0 - a;
+    const credit_real a = f->d.leak, c = 1.0 - a;
     const size_t step = (size_t)B * n, ystep = (size_t)B * n_out;
     f->B = B;
 
-    memset(f->z, 0, sizeof(double) * step);
+    memset(f->z, 0, sizeof(credit_real) * step);
     for (int t = 0; t < T; t++) {
-        double *v = f->v + t * step, *z = f->z + (t + 1) * step, *psi = f->psi + t * step, *y = f->y + t * ystep;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, n_in, c, f->x + (size_t)t * B * n_in, n_in, w->W_in, n_in,
+        credit_real *v = f->v + t * step, *z = f->z + (t + 1) * step, *psi = f->psi + t * step, *y = f->y + t * ystep;
+        CREDIT_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, n_in, c, f->x + (size_t)t * B * n_in, n_in, w->W_in, n_in,
                     0.0, v, n);
         if (t > 0) /* z_0 = 0 contributes nothing */
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, n, c, z - step, n, w->W_rec, n, 1.0, v, n);
+            CREDIT_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasTrans, B, n, n, c, z - step, n, w->W_rec, n, 1.0, v, n);
         if (f->xi) /* the host's forward_loss service: noise inside the recurrent input */
             for (size_t k = 0; k < step; k++) v[k] += c * f->xi[t * step + k];
         relu_step(v, t > 0 && a != 0.0 ? v - step : NULL, a, z, psi, step);
-        for (int b = 0; b < B; b++) memcpy(y + (size_t)b * n_out, w->b_out, sizeof(double) * n_out);
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n_out, n, 1.0, z, n, w->W_out, n, 1.0, y, n_out);
+        for (int b = 0; b < B; b++) memcpy(y + (size_t)b * n_out, w->b_out, sizeof(credit_real) * n_out);
+        CREDIT_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasTrans, B, n_out, n, 1.0, z, n, w->W_out, n, 1.0, y, n_out);
     }
 }
 
-static int argmax(const double *v, int n)
+static int argmax(const credit_real *v, int n)
 {
     int best = 0;
     for (int k = 1; k < n; k++)
@@ -162,7 +162,7 @@ static int argmax(const double *v, int n)
     return best;
 }
 
-double credit_loss_norm(const double *mask, size_t rows, credit_loss_kind kind, int n_out, double *weight_out)
+double credit_loss_norm(const credit_real *mask, size_t rows, credit_loss_kind kind, int n_out, double *weight_out)
 {
     double weight = 0.0;
     for (size_t r = 0; r < rows; r++) weight += mask[r];
@@ -172,7 +172,7 @@ double credit_loss_norm(const double *mask, size_t rows, credit_loss_kind kind, 
     return norm;
 }
 
-double credit_logsumexp(const double *y, int n)
+double credit_logsumexp(const credit_real *y, int n)
 {
     double ymax = y[argmax(y, n)], se = 0.0;
     for (int k = 0; k < n; k++) se += exp(y[k] - ymax);
@@ -185,13 +185,13 @@ double credit_loss(credit_fwd *f, credit_loss_kind kind, const credit_params *w,
     const size_t rows = (size_t)T * B;
     double total = 0.0, weight, hits = 0.0;
     const double norm = credit_loss_norm(f->mask, rows, kind, n_out, &weight);
-    if (f->per_example) memset(f->per_example, 0, sizeof(double) * B);
+    if (f->per_example) memset(f->per_example, 0, sizeof(credit_real) * B);
 
     for (size_t r = 0; r < rows; r++) {
-        const double m = f->mask[r], *y = f->y + r * n_out, *q = f->target + r * n_out;
-        double *dy = f->dy + r * n_out;
+        const credit_real m = f->mask[r], *y = f->y + r * n_out, *q = f->target + r * n_out;
+        credit_real *dy = f->dy + r * n_out;
         if (m == 0.0) {
-            memset(dy, 0, sizeof(double) * n_out);
+            memset(dy, 0, sizeof(credit_real) * n_out);
             continue;
         }
         if (kind == CREDIT_LOSS_MSE) {
@@ -226,11 +226,11 @@ double credit_loss(credit_fwd *f, credit_loss_kind kind, const credit_params *w,
         int t1 = t;
         while (t1 < T && !all_zero(f->dy + t1 * ystep, ystep)) t1++;
         if (t1 > t) {
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (t1 - t) * B, n, n_out, 1.0, f->dy + t * ystep, n_out, w->W_out,
+            CREDIT_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasNoTrans, (t1 - t) * B, n, n_out, 1.0, f->dy + t * ystep, n_out, w->W_out,
                         n, 0.0, f->L + t * step, n);
             t = t1;
         } else {
-            memset(f->L + t * step, 0, sizeof(double) * step);
+            memset(f->L + t * step, 0, sizeof(credit_real) * step);
             t++;
         }
     }
@@ -250,7 +250,7 @@ void credit_backward_readout(const credit_fwd *f, credit_params *g)
             t++;
             continue;
         }
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n, (t1 - t) * B, 1.0, f->dy + t * ystep, n_out,
+        CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n, (t1 - t) * B, 1.0, f->dy + t * ystep, n_out,
                     f->z + (t + 1) * step, n, 1.0, g->W_out, n);
         for (size_t r = (size_t)t * B; r < (size_t)t1 * B; r++)
             for (int k = 0; k < n_out; k++) g->b_out[k] += f->dy[r * n_out + k];
@@ -266,29 +266,29 @@ void credit_backward_readout(const credit_fwd *f, credit_params *g)
  * while they are still in cache: measured ~5% faster per iteration than one
  * product over all T*B rows after the sweep, which reads delta back from memory. */
 #define WGRAD_ROWS 512
-void credit_bptt(const credit_traj *tr, const credit_weights *w, credit_params *g, double *delta_ws)
+void credit_bptt(const credit_traj *tr, const credit_weights *w, credit_params *g, credit_real *delta_ws)
 {
     const int T = tr->T, B = tr->B, n = tr->n, n_in = tr->n_in;
-    const double a = tr->leak, c = 1.0 - a;
+    const credit_real a = tr->leak, c = 1.0 - a;
     const size_t step = (size_t)B * n;
     const int chunk = B >= WGRAD_ROWS ? 1 : WGRAD_ROWS / B;
     int hi = T; /* steps [t, hi) have their delta but are not yet in the weight gradients */
     for (int t = T - 1; t >= 0; t--) {
-        double *delta = delta_ws + t * step;
-        const double *L = tr->L + t * step, *psi = tr->psi + t * step;
+        credit_real *delta = delta_ws + t * step;
+        const credit_real *L = tr->L + t * step, *psi = tr->psi + t * step;
         if (t == T - 1) {
             mul_into(delta, psi, L, step);
         } else {
-            const double *next = delta + step;
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n, n, c, next, n, w->W_rec, n, 0.0, delta, n);
+            const credit_real *next = delta + step;
+            CREDIT_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n, n, c, next, n, w->W_rec, n, 0.0, delta, n);
             delta_step(delta, psi, L, next, a, step);
         }
         if (hi - t < chunk && t > 0) continue;
         const int lo = t > 0 ? t : 1; /* z_0 = 0: step 0 adds nothing to dW_rec */
         if (hi > lo)
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, (hi - lo) * B, c, delta_ws + lo * step, n,
+            CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, (hi - lo) * B, c, delta_ws + lo * step, n,
                         tr->z_prev + lo * step, n, 1.0, g->W_rec, n);
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n_in, (hi - t) * B, c, delta, n, tr->x + (size_t)t * B * n_in,
+        CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, n, n_in, (hi - t) * B, c, delta, n, tr->x + (size_t)t * B * n_in,
                     n_in, 1.0, g->W_in, n_in);
         hi = t;
     }
@@ -304,13 +304,13 @@ void credit_backward_bptt(credit_fwd *f, const credit_params *w, credit_params *
 double credit_l2(const credit_params *w, const credit_dims *d, double l2, credit_params *g)
 {
     if (l2 == 0.0) return 0.0;
-    const double *blocks[3] = {w->W_in, w->W_rec, w->W_out};
-    double *grads[3] = {g ? g->W_in : NULL, g ? g->W_rec : NULL, g ? g->W_out : NULL};
+    const credit_real *blocks[3] = {w->W_in, w->W_rec, w->W_out};
+    credit_real *grads[3] = {g ? g->W_in : NULL, g ? g->W_rec : NULL, g ? g->W_out : NULL};
     size_t sizes[3] = {(size_t)d->n * d->n_in, (size_t)d->n * d->n, (size_t)d->n_out * d->n};
     double sum = 0.0;
     for (int b = 0; b < 3; b++) {
-        sum += cblas_ddot((int)sizes[b], blocks[b], 1, blocks[b], 1);
-        if (grads[b]) cblas_daxpy((int)sizes[b], l2, blocks[b], 1, grads[b], 1);
+        sum += CREDIT_BLAS(dot)((int)sizes[b], blocks[b], 1, blocks[b], 1);
+        if (grads[b]) CREDIT_BLAS(axpy)((int)sizes[b], l2, blocks[b], 1, grads[b], 1);
     }
     return 0.5 * l2 * sum;
 }

@@ -7,14 +7,25 @@
  * All parameters live in one flat block; credit_params are named views into
  * it, and a gradient or optimizer moment is another block of the same layout.
  */
-#ifndef CREDIT_NET_H
+/* Guarded per side: a single-precision build declares the double side too
+ * (core/f64.h). */
+#ifdef CREDIT_F64_SIDE
+#ifndef CREDIT_NET_F64_H
+#define CREDIT_NET_F64_H
+#define CREDIT_NET_BODY
+#endif
+#elif !defined(CREDIT_NET_H)
 #define CREDIT_NET_H
+#define CREDIT_NET_BODY
+#endif
+#ifdef CREDIT_NET_BODY
+#undef CREDIT_NET_BODY
 
 #include "credit.h"
 
 /* Layout of the flat block: W_in, W_rec, W_out, b_out. */
 size_t credit_params_count(const credit_dims *d);
-credit_params credit_params_view(double *block, const credit_dims *d);
+credit_params credit_params_view(credit_real *block, const credit_dims *d);
 /* The read-only view of the same blocks (what plugins are given). */
 static inline credit_weights credit_weights_of(const credit_params *p)
 {
@@ -23,19 +34,19 @@ static inline credit_weights credit_weights_of(const credit_params *p)
 /* The authors' initialisation: W_in ~ N(0, 2/n_in), W_rec ~ N(0, rec_var/n)
  * with zero diagonal (authors: rec_var 2), W_out ~ U(+-sqrt(6/(n+n_out))),
  * b_out = 0. */
-void credit_params_init(double *block, const credit_dims *d, double rec_var, credit_rng *rng);
+void credit_params_init(credit_real *block, const credit_dims *d, double rec_var, credit_rng *rng);
 
 /* A forward workspace for batches of up to d->B_max sequences: the batch
  * (x, target, mask, filled by a task) and the trajectory rules read. */
 typedef struct credit_fwd {
     credit_dims d;
     int B;                         /* batch size of the last forward */
-    double *x, *target, *mask;     /* [T][B][n_in], [T][B][n_out], [T][B] */
-    double *v, *z, *psi, *y;       /* trajectory, see credit_traj */
-    double *dy, *L;                /* loss gradient and learning signal */
-    double *delta;                 /* [T][B][n] BPTT workspace: dL/dv_t */
-    const double *xi;              /* NULL, or [T][B][n] added inside the recurrent input (host forward_loss) */
-    double *per_example;           /* NULL, or [B]: credit_loss writes each sequence's share of the loss */
+    credit_real *x, *target, *mask;     /* [T][B][n_in], [T][B][n_out], [T][B] */
+    credit_real *v, *z, *psi, *y;       /* trajectory, see credit_traj */
+    credit_real *dy, *L;                /* loss gradient and learning signal */
+    credit_real *delta;                 /* [T][B][n] BPTT workspace: dL/dv_t */
+    const credit_real *xi;              /* NULL, or [T][B][n] added inside the recurrent input (host forward_loss) */
+    credit_real *per_example;           /* NULL, or [B]: credit_loss writes each sequence's share of the loss */
 } credit_fwd;
 
 int credit_fwd_alloc(credit_fwd *f, const credit_dims *d);
@@ -54,16 +65,16 @@ double credit_loss(credit_fwd *f, credit_loss_kind kind, const credit_params *w,
 /* The loss's normaliser: 1 / (mask total) (0 if none scored), and for MSE
  * also / n_out; *weight (may be NULL) the mask total. Shared by credit_loss
  * and the R-pass, so the two normalise alike. */
-double credit_loss_norm(const double *mask, size_t rows, credit_loss_kind kind, int n_out, double *weight);
+double credit_loss_norm(const credit_real *mask, size_t rows, credit_loss_kind kind, int n_out, double *weight);
 /* log sum_k exp(y_k), the max subtracted first: the softmax is exp(y - it). */
-double credit_logsumexp(const double *y, int n);
+double credit_logsumexp(const credit_real *y, int n);
 
 /* Exact gradients; each accumulates into g. */
 void credit_backward_readout(const credit_fwd *f, credit_params *g);                       /* W_out, b_out */
 void credit_backward_bptt(credit_fwd *f, const credit_params *w, credit_params *g);         /* W_in, W_rec */
 /* The same on any trajectory, with the workspace delta [T][B][n]; delta is
  * left holding dL/dv_t. */
-void credit_bptt(const credit_traj *tr, const credit_weights *w, credit_params *g, double *delta);
+void credit_bptt(const credit_traj *tr, const credit_weights *w, credit_params *g, credit_real *delta);
 /* l2/2 (|W_in|^2 + |W_rec|^2 + |W_out|^2): returns the term, adds its gradient to g (if g). */
 double credit_l2(const credit_params *w, const credit_dims *d, double l2, credit_params *g);
 
@@ -72,10 +83,10 @@ double credit_l2(const credit_params *w, const credit_dims *d, double l2, credit
  * credit_bptt done on f at w, delta kept). Workspaces for d->B_max. */
 typedef struct credit_rpass {
     credit_loss_kind loss;
-    double *p, *rowscale;  /* [TB][n_out] softmax, [TB] loss second-derivative scale */
-    double *Rv, *Rz;       /* [TB][n], [T+1][B][n] */
-    double *Ry, *Rdy;      /* [TB][n_out] */
-    double *RL, *Rdelta;   /* [TB][n] */
+    credit_real *p, *rowscale;  /* [TB][n_out] softmax, [TB] loss second-derivative scale */
+    credit_real *Rv, *Rz;       /* [TB][n], [T+1][B][n] */
+    credit_real *Ry, *Rdy;      /* [TB][n_out] */
+    credit_real *RL, *Rdelta;   /* [TB][n] */
 } credit_rpass;
 int credit_rpass_alloc(credit_rpass *r, const credit_dims *d);
 void credit_rpass_free(credit_rpass *r);
@@ -91,6 +102,16 @@ void credit_rpass_apply(credit_rpass *r, const credit_fwd *f, const credit_param
 void credit_forward_frozen(credit_fwd *f, const credit_fwd *base, const credit_params *w);
 
 /* Zero the diagonal of an n x n matrix (self-connections are removed). */
-void credit_zero_diagonal(double *W, int n);
+void credit_zero_diagonal(credit_real *W, int n);
 
+#endif /* CREDIT_NET_BODY */
+
+#if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE && !defined(CREDIT_NET_F64_H)
+#define CREDIT_F64_BEGIN
+#include "f64.h"
+#include "credit_views.h"
+#include "net.h"
+#define CREDIT_F64_END
+#include "f64.h"
 #endif
+#include "f64.h" /* the double build: name_f64 is name */

@@ -117,7 +117,7 @@ static int check_descriptor(credit_plugin *p, const char *where, const char *exp
         return CREDIT_ERROR(CREDIT_EPLUGIN, "%s plugin %s: ABI version %u, this host speaks %u (rebuild it against core/credit.h)", kind, where,
                             h->abi_version, CREDIT_ABI_VERSION);
     if (h->precision != CREDIT_PRECISION)
-        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s plugin %s: built for %u-bit reals, this host computes in %u-bit (rebuild it against core/credit.h)",
+        return CREDIT_ERROR(CREDIT_EPLUGIN, "%s plugin %s: built for %u-bit reals, this host computes in %u-bit (rebuild it in the host's precision: make, or make PREC=32 for 32-bit)",
                             kind, where, h->precision, CREDIT_PRECISION);
     if (h->kind != want_kind)
         return CREDIT_ERROR(CREDIT_EPLUGIN, "%s plugin %s: its descriptor says kind %u, a %s is kind %u", kind, where, h->kind, kind, want_kind);

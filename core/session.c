@@ -138,7 +138,7 @@ static int host_bptt(void *ctx, const credit_traj *tr, const credit_weights *w, 
     return CREDIT_OK;
 }
 
-static int host_forward_loss(void *ctx, const credit_weights *w, const double *xi, double *loss, double *per_example)
+static int host_forward_loss(void *ctx, const credit_weights *w, const credit_real *xi, double *loss, credit_real *per_example)
 {
     credit_host_ctx *h = ctx;
     const credit_fwd *f = h->batch;
@@ -153,11 +153,11 @@ static int host_forward_loss(void *ctx, const credit_weights *w, const double *x
         if (credit_fwd_alloc(p, &d)) return CREDIT_ERROR(CREDIT_ENOMEM, "%s: out of memory for forward_loss's trajectory", h->who);
     }
     const size_t TB = (size_t)f->d.T * B;
-    memcpy(p->x, f->x, sizeof(double) * TB * f->d.n_in);
-    memcpy(p->target, f->target, sizeof(double) * TB * f->d.n_out);
-    memcpy(p->mask, f->mask, sizeof(double) * TB);
+    memcpy(p->x, f->x, sizeof(credit_real) * TB * f->d.n_in);
+    memcpy(p->target, f->target, sizeof(credit_real) * TB * f->d.n_out);
+    memcpy(p->mask, f->mask, sizeof(credit_real) * TB);
     /* credit_forward and credit_loss only read the weights. */
-    const credit_params wp = {(double *)w->W_in, (double *)w->W_rec, (double *)w->W_out, (double *)w->b_out};
+    const credit_params wp = {(credit_real *)w->W_in, (credit_real *)w->W_rec, (credit_real *)w->W_out, (credit_real *)w->b_out};
     p->xi = xi;
     p->per_example = per_example;
     credit_forward(p, &wp, B);
@@ -403,7 +403,7 @@ int credit_session_open(credit_session *s, credit_config *cfg)
 
     /* Network (before the rule: its init may read the initial weights). */
     s->n_params = credit_params_count(&s->dims);
-    s->theta = calloc(4 * s->n_params, sizeof(double));
+    s->theta = calloc(4 * s->n_params, sizeof(credit_real));
     s->index = calloc((size_t)B_max, sizeof *s->index);
     s->perm = calloc(s->info.n_examples[CREDIT_SPLIT_TRAIN], sizeof *s->perm);
     if (!s->theta || !s->index || !s->perm) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for the network");
@@ -429,7 +429,7 @@ int credit_session_open(credit_session *s, credit_config *cfg)
 
 int credit_session_reset(credit_session *s)
 {
-    memset(s->theta, 0, 4 * s->n_params * sizeof(double));
+    memset(s->theta, 0, 4 * s->n_params * sizeof(credit_real));
     s->adam_t = 0;
     credit_rng rng;
     credit_rng_seed(&rng, (uint64_t)s->o.seed, STREAM_INIT);
@@ -474,7 +474,7 @@ void credit_session_close(credit_session *s)
 
 /* ------------------------------------------------------------ batches */
 
-int credit_session_fill(credit_session *s, int split, const uint64_t *index, int B, double *x, double *target, double *mask)
+int credit_session_fill(credit_session *s, int split, const uint64_t *index, int B, credit_real *x, credit_real *target, credit_real *mask)
 {
     credit_error_clear(); /* so a bare status is not reported with an older message */
     credit_plugin_enter("task", s->task->head.name, "fill");
@@ -551,6 +551,80 @@ int credit_session_rule_grad(credit_session *s, credit_fwd *f, const credit_para
     return st;
 }
 
+#if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
+static void widen(double *dst, const float *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+static void narrow(float *dst, const double *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dst[i] = (float)src[i];
+}
+
+int credit_session_fill_f64(credit_session *s, int split, const uint64_t *index, int B, double *x, double *target, double *mask)
+{
+    const size_t TB = (size_t)s->dims.T * B, nx = TB * s->dims.n_in, nt = TB * s->dims.n_out;
+    float *buf = malloc(sizeof(float) * (nx + nt + TB));
+    if (!buf) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a batch of %d examples", B);
+    int st = credit_session_fill(s, split, index, B, buf, buf + nx, buf + nx + nt);
+    if (!st) {
+        widen(x, buf, nx);
+        widen(target, buf + nx, nt);
+        widen(mask, buf + nx + nt, TB);
+    }
+    free(buf);
+    return st;
+}
+
+/* The rule on a double trajectory: it sees that trajectory (and w) rounded
+ * to float, so a frozen ReLU pattern stays frozen, and its W_in/W_rec
+ * estimate is added to g in double. The float copies are made per call
+ * (measurements call this a few hundred times, each a full rule gradient). */
+static int session_rule_grad_f64(void *ctx, credit_fwd_f64 *f, const credit_params_f64 *w, credit_params_f64 *g)
+{
+    credit_session *s = ctx;
+    const int B = f->B, T = f->d.T, n = f->d.n, n_in = f->d.n_in, n_out = f->d.n_out;
+    credit_fwd narrowed, *nf = &narrowed;
+    credit_dims d = f->d;
+    d.B_max = B;
+    credit_real *theta = calloc(2 * s->n_params, sizeof(credit_real));
+    if (!theta || credit_fwd_alloc(nf, &d)) {
+        free(theta);
+        return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for the rule's float trajectory");
+    }
+    const size_t TB = (size_t)T * B;
+    nf->B = B;
+    narrow(nf->x, f->x, TB * n_in);
+    narrow(nf->target, f->target, TB * n_out);
+    narrow(nf->mask, f->mask, TB);
+    narrow(nf->v, f->v, TB * n);
+    narrow(nf->z, f->z, (TB + B) * n);
+    narrow(nf->psi, f->psi, TB * n);
+    narrow(nf->y, f->y, TB * n_out);
+    narrow(nf->dy, f->dy, TB * n_out);
+    narrow(nf->L, f->L, TB * n);
+    credit_params w32 = credit_params_view(theta, &s->dims), g32 = credit_params_view(theta + s->n_params, &s->dims);
+    narrow(w32.W_in, w->W_in, (size_t)n * n_in);
+    narrow(w32.W_rec, w->W_rec, (size_t)n * n);
+    narrow(w32.W_out, w->W_out, (size_t)n_out * n);
+    narrow(w32.b_out, w->b_out, (size_t)n_out);
+    int st = credit_session_rule_grad(s, nf, &w32, &g32);
+    if (!st) {
+        for (size_t k = 0; k < (size_t)n * n_in; k++) g->W_in[k] += g32.W_in[k];
+        for (size_t k = 0; k < (size_t)n * n; k++) g->W_rec[k] += g32.W_rec[k];
+    }
+    credit_fwd_free(nf);
+    free(theta);
+    return st;
+}
+
+credit_grad_rule_f64 credit_session_grad_rule_f64(credit_session *s)
+{
+    return (credit_grad_rule_f64){session_rule_grad_f64, s};
+}
+#endif
+
 int credit_session_evaluate(credit_session *s, int split, double *loss, double *acc)
 {
     return credit_session_evaluate_index(s, split, NULL, s->info.n_examples[split], loss, acc);
@@ -589,7 +663,7 @@ void credit_session_update(credit_session *s, double lr)
 {
     const size_t n = s->n_params;
     if (s->o.optimizer == 0) {
-        cblas_daxpy((int)n, -lr, s->grad, 1, s->theta, 1);
+        CREDIT_BLAS(axpy)((int)n, -lr, s->grad, 1, s->theta, 1);
         return;
     }
     const double b1 = s->o.adam_beta1, b2 = s->o.adam_beta2, eps = s->o.adam_eps;
@@ -620,4 +694,8 @@ void credit_session_provenance(const credit_session *s, FILE *fp)
                        s->rule_pl.math_hash ? s->rule_pl.math_hash : "none", s->task_pl.math_hash ? s->task_pl.math_hash : "none");
     fprintf(fp, "# math_hash %016llx\n", (unsigned long long)credit_fnv1a(parts, (size_t)len, CREDIT_FNV_INIT));
     fprintf(fp, "# blas %s\n", credit_blas_describe());
+#if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
+    /* Absent: double (the default build, and every run before PREC=32). */
+    fprintf(fp, "# precision float32 (training and the rule; curvature, Hessian and gamma in double)\n");
+#endif
 }

@@ -51,7 +51,7 @@ typedef struct credit_session {
     credit_dims dims;      /* the core's: B_max sizes the forward workspace (batch, eval_chunk) */
     credit_dims rule_dims; /* the rule's: B_max the largest batch its grad is given (batch, Hessian batch) */
     size_t n_params;
-    double *theta, *grad, *m1, *m2; /* parameters, gradient, Adam moments */
+    credit_real *theta, *grad, *m1, *m2; /* parameters, gradient, Adam moments */
     credit_params w, g;
     long adam_t;
     credit_fwd fwd;
@@ -97,7 +97,7 @@ int credit_session_batch(credit_session *s, int split, const uint64_t *index, in
                          double *scored);
 /* The task's examples index[0..B-1] of a split into x, target, mask (the
  * layout of credit_fwd for B sequences). */
-int credit_session_fill(credit_session *s, int split, const uint64_t *index, int B, double *x, double *target, double *mask);
+int credit_session_fill(credit_session *s, int split, const uint64_t *index, int B, credit_real *x, credit_real *target, credit_real *mask);
 /* Training-set indices of iteration k: epochs of a seeded permutation. */
 void credit_session_batch_index(credit_session *s, long k, uint64_t *index, int B);
 /* Gradient of the training objective after credit_session_batch into
@@ -110,6 +110,19 @@ credit_grad_rule credit_session_grad_rule(credit_session *s);
 /* The rule's estimate of dL/dW_in, dL/dW_rec on the batch in f at weights w,
  * accumulated into g (the host's forward_loss serves f meanwhile). */
 int credit_session_rule_grad(credit_session *s, credit_fwd *f, const credit_params *w, credit_params *g);
+/* The double side (core/f64.h), what the curvature measurements use. In the
+ * double build these are the functions above. In the single-precision build
+ * fill widens the task's float batch to double, and the rule is served to
+ * the double side by narrowing the trajectory and weights it is given to
+ * float and widening its estimate back (credit_hessian_set widens the
+ * session's weights itself, curvature.h). */
+#if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
+int credit_session_fill_f64(credit_session *s, int split, const uint64_t *index, int B, double *x, double *target, double *mask);
+credit_grad_rule_f64 credit_session_grad_rule_f64(credit_session *s);
+#else
+#define credit_session_fill_f64 credit_session_fill
+#define credit_session_grad_rule_f64 credit_session_grad_rule
+#endif
 /* Loss and accuracy on a whole split (task loss, no L2). */
 int credit_session_evaluate(credit_session *s, int split, double *loss, double *acc);
 /* The same on the n examples index[0..n-1] of a split (index NULL: 0..n-1). */

@@ -303,7 +303,7 @@ static int start_fresh(credit_session *s, const run_files *r, FILE **curve)
 /* The rule's after_update for iteration `iter` (1 after the first): step
  * holds the weights before the update and becomes the step taken; the
  * trajectory is still the batch's, at the weights before. */
-static int after_update(credit_session *s, long iter, double lr, double *step)
+static int after_update(credit_session *s, long iter, double lr, credit_real *step)
 {
     for (size_t i = 0; i < s->n_params; i++) step[i] = s->theta[i] - step[i];
     const credit_params sp = credit_params_view(step, &s->dims);
@@ -355,7 +355,7 @@ static int train_locked(credit_session *s, const run_files *r)
     eval_row e;
     eval_subsets sub;
     /* A stateful rule sees every step: w_after - w_before of every matrix. */
-    double *step = s->rule_pl.after_update ? malloc(sizeof(double) * s->n_params) : NULL;
+    credit_real *step = s->rule_pl.after_update ? malloc(sizeof(credit_real) * s->n_params) : NULL;
     if (s->rule_pl.after_update && !step) {
         fclose(curve);
         return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for the step of rule %s", s->rule->head.name);
@@ -406,7 +406,7 @@ static int train_locked(credit_session *s, const run_files *r)
             status = CREDIT_CKPT_TARGET;
             break;
         }
-        if (step) memcpy(step, s->theta, sizeof(double) * s->n_params);
+        if (step) memcpy(step, s->theta, sizeof(credit_real) * s->n_params);
         credit_session_update(s, lr);
         if (step && (st = after_update(s, k + 1, lr, step))) break;
         progress(s, k + 1, loss, t0, k0, &last);
@@ -455,18 +455,18 @@ int credit_grad_report(credit_session *s, FILE *fp)
     if (st) return st;
     /* Task-loss gradients only: the L2 term is exact and shared by every
      * rule, so it would only dilute the comparison. */
-    double *est = malloc(2 * sizeof(double) * s->n_params);
+    credit_real *est = malloc(2 * sizeof(credit_real) * s->n_params);
     if (!est) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory");
-    double *exact = est + s->n_params;
-    if (!(st = credit_session_gradient(s, CREDIT_GRAD_NO_L2, NULL))) memcpy(est, s->grad, sizeof(double) * s->n_params);
+    credit_real *exact = est + s->n_params;
+    if (!(st = credit_session_gradient(s, CREDIT_GRAD_NO_L2, NULL))) memcpy(est, s->grad, sizeof(credit_real) * s->n_params);
     if (!st && !(st = credit_session_gradient(s, CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2, NULL)))
-        memcpy(exact, s->grad, sizeof(double) * s->n_params);
+        memcpy(exact, s->grad, sizeof(credit_real) * s->n_params);
     if (st) { free(est); return st; }
 
     credit_session_provenance(s, fp);
     fprintf(fp, "# batch: training examples 0..%d\n# loss %.17g\n", Bn - 1, loss);
     credit_params pe = credit_params_view(est, &s->dims), px = credit_params_view(exact, &s->dims);
-    const double *e_blocks[4] = {pe.W_in, pe.W_rec, pe.W_out, pe.b_out}, *x_blocks[4] = {px.W_in, px.W_rec, px.W_out, px.b_out};
+    const credit_real *e_blocks[4] = {pe.W_in, pe.W_rec, pe.W_out, pe.b_out}, *x_blocks[4] = {px.W_in, px.W_rec, px.W_out, px.b_out};
     int rows[CREDIT_N_MATRICES], cols[CREDIT_N_MATRICES];
     for (int m = 0; m < CREDIT_N_MATRICES; m++) credit_matrix_shape(&s->dims, m, &rows[m], &cols[m]);
     for (int m = 0; m < CREDIT_N_MATRICES; m++)

@@ -20,7 +20,7 @@ $(BENCH_DIR)/bench.o: bench/bench.c $(BUILD)/version.h | $(BENCH_DIR)/.dir $(BUI
 $(BENCH_BIN): $(BENCH_DIR)/bench.o $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BENCH_TASK): bench/task_bench.c core/credit.h | $(BENCH_DIR)/.dir
+$(BENCH_TASK): bench/task_bench.c $(CREDIT_H) | $(BENCH_DIR)/.dir
 	$(CC) $(CFLAGS) $(PLUGIN_FLAGS) -shared $(LDFLAGS) -o $@ $< -lm
 
 -include $(wildcard $(BENCH_DIR)/*.d)
@@ -29,12 +29,19 @@ $(BENCH_TASK): bench/task_bench.c core/credit.h | $(BENCH_DIR)/.dir
 bench-deps: ## install python3-torch for make bench (apt-get as root, else print the command)
 	@if ! $(BENCH_PYTHON) -c 'import torch' 2>/dev/null; then $(call apt_install,bench,python3-torch); fi
 
-.PHONY: bench
-bench: deps bench-deps ## time our trainer against PyTorch and every rule against bptt (BENCH_FLAGS=--quick: a smoke run into build/bench, results/bench.tsv untouched)
+# Both precisions, one after the other: ours in double (results/bench.tsv),
+# then the PREC=32 build's (results/bench-f32.tsv), each against torch in
+# float64 and float32.
+BENCH_OUT := results/bench$(if $(filter 32,$(PREC)),-f32).tsv
+.PHONY: bench bench-one
+bench: deps bench-deps ## time our trainer (double, then PREC=32) against PyTorch and every rule against bptt (BENCH_FLAGS=--quick: a smoke run into build*/bench, results untouched)
+	@$(MAKE) --no-print-directory bench-one PREC=64
+	@$(MAKE) --no-print-directory bench-one PREC=32
+bench-one: deps bench-deps ## make bench in this build's precision only (PREC=32 or 64)
 	@$(MAKE) --no-print-directory all $(BENCH_BIN) $(BENCH_TASK)
 	@mkdir -p results
 	@OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 CREDIT_RULE_PATH=$(ROOT)/rules CREDIT_TASK_PATH=$(BENCH_DIR)/tasks \
-	  ./$(BENCH_BIN) --python $(BENCH_PYTHON) --torch bench/torch_ref.py --work $(BENCH_DIR) --out $(if $(findstring --quick,$(BENCH_FLAGS)),$(BENCH_DIR)/bench-quick.tsv,results/bench.tsv) $(BENCH_FLAGS)
+	  ./$(BENCH_BIN) --python $(BENCH_PYTHON) --torch bench/torch_ref.py --work $(BENCH_DIR) --out $(if $(findstring --quick,$(BENCH_FLAGS)),$(BENCH_DIR)/bench-quick.tsv,$(BENCH_OUT)) $(BENCH_FLAGS)
 
 # `make bench-blis`: OpenBLAS (each x86-64 core it offers on this CPU) against
 # BLIS on the dgemm calls of one bptt iteration (bench/blis_shapes.c), one

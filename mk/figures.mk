@@ -9,7 +9,9 @@
 # with the other fragments of the shared Makefile.
 
 PROFILE ?= authors
-RESULTS ?= results
+# A single-precision build (PREC=32) keeps its outputs apart: other numbers,
+# and its checkpoints are not to be resumed by the double build, nor the reverse.
+RESULTS ?= $(if $(filter 32,$(PREC)),results-f32,results)
 LAUNCH  ?=
 
 FIG_EXPERIMENTS := paper/experiments

@@ -9,7 +9,7 @@
  *
  * eps depends on the presynaptic unit only, so the sequence sum is one
  * matrix product: filter z and x forward in time once (O(T B n)), then
- * dW_rec = (s o psi)^T Eps over the rows of the scored steps (one dgemm, as
+ * dW_rec = (s o psi)^T Eps over the rows of the scored steps (one gemm, as
  * in BPTT's last step; rows with no loss carry no signal). The filter is kept
  * unscaled and (1-a) goes into the product; with a = 0 the filter is the
  * identity and the trajectory is used directly (rules/trace.h).
@@ -26,24 +26,24 @@ static const credit_option eprop_options[] = {
 
 typedef struct eprop_state {
     int random_feedback;
-    double *B;     /* n x n_out random feedback (feedback=random) */
-    double *sig;   /* [T][B_max][n]    s o psi                    */
-    double *eps_z; /* [T][B_max][n]    filtered z_{t-1}, unscaled */
-    double *eps_x; /* [T][B_max][n_in] filtered x_t, unscaled     */
+    credit_real *B;     /* n x n_out random feedback (feedback=random) */
+    credit_real *sig;   /* [T][B_max][n]    s o psi                    */
+    credit_real *eps_z; /* [T][B_max][n]    filtered z_{t-1}, unscaled */
+    credit_real *eps_x; /* [T][B_max][n_in] filtered x_t, unscaled     */
 } eprop_state;
 
 static size_t eprop_state_size(const credit_dims *d, const credit_value *opt)
 {
     (void)opt;
     size_t TB = (size_t)d->T * d->B_max;
-    return sizeof(eprop_state) + sizeof(double) * ((size_t)d->n * d->n_out + TB * (2 * (size_t)d->n + d->n_in));
+    return sizeof(eprop_state) + sizeof(credit_real) * ((size_t)d->n * d->n_out + TB * (2 * (size_t)d->n + d->n_in));
 }
 
 static int eprop_init(void *state, const credit_dims *d, const credit_value *opt, const credit_host *host)
 {
     eprop_state *s = state;
     size_t TB = (size_t)d->T * d->B_max;
-    s->B = (double *)(s + 1);
+    s->B = (credit_real *)(s + 1);
     s->sig = s->B + (size_t)d->n * d->n_out;
     s->eps_z = s->sig + TB * d->n;
     s->eps_x = s->eps_z + TB * d->n;

@@ -37,15 +37,15 @@ static const credit_option example_options[] = {
  * and live at the end of the same block. */
 typedef struct example_state {
     int random_feedback;
-    double *B;      /* n x n_out random feedback (only with feedback=random) */
-    double *signal; /* [T][B_max][n] learning signal times psi: the "delta" of this rule */
+    credit_real *B;      /* n x n_out random feedback (only with feedback=random) */
+    credit_real *signal; /* [T][B_max][n] learning signal times psi: the "delta" of this rule */
 } example_state;
 
 static size_t example_state_size(const credit_dims *d, const credit_value *opt)
 {
     (void)opt;
     size_t TB = (size_t)d->T * d->B_max;
-    return sizeof(example_state) + sizeof(double) * ((size_t)d->n * d->n_out + TB * d->n);
+    return sizeof(example_state) + sizeof(credit_real) * ((size_t)d->n * d->n_out + TB * d->n);
 }
 
 /* 3. init: carve the workspaces out of the block, draw anything fixed. Random
@@ -54,7 +54,7 @@ static size_t example_state_size(const credit_dims *d, const credit_value *opt)
 static int example_init(void *state, const credit_dims *d, const credit_value *opt, const credit_host *host)
 {
     example_state *s = state;
-    s->B = (double *)(s + 1);
+    s->B = (credit_real *)(s + 1);
     s->signal = s->B + (size_t)d->n * d->n_out;
     s->random_feedback = strcmp(opt[OPT_FEEDBACK].s, "random") == 0;
     if (s->random_feedback) {
@@ -79,16 +79,16 @@ static int example_grad(void *state, const credit_traj *tr, const credit_weights
     example_state *s = state;
     const size_t rows = (size_t)tr->T * tr->B, n = (size_t)tr->n;
     if (s->random_feedback) /* signal = dy B^T, row per (t, b) */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, tr->n, tr->n_out, 1.0, tr->dy, tr->n_out, s->B,
-                    tr->n_out, 0.0, s->signal, tr->n);
+        CREDIT_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, tr->n, tr->n_out, 1.0, tr->dy, tr->n_out, s->B,
+                          tr->n_out, 0.0, s->signal, tr->n);
     else
-        memcpy(s->signal, tr->L, sizeof(double) * rows * n);
+        memcpy(s->signal, tr->L, sizeof(credit_real) * rows * n);
     for (size_t k = 0; k < rows * n; k++) s->signal[k] *= tr->psi[k];
-    const double c = 1.0 - tr->leak;
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, tr->n, tr->n, (int)rows, c, s->signal, tr->n, tr->z_prev, tr->n, 1.0,
-                g->W_rec, tr->n);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, tr->n, tr->n_in, (int)rows, c, s->signal, tr->n, tr->x, tr->n_in,
-                1.0, g->W_in, tr->n_in);
+    const credit_real c = 1.0 - tr->leak;
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, tr->n, tr->n, (int)rows, c, s->signal, tr->n, tr->z_prev, tr->n, 1.0,
+                      g->W_rec, tr->n);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, tr->n, tr->n_in, (int)rows, c, s->signal, tr->n, tr->x, tr->n_in,
+                      1.0, g->W_in, tr->n_in);
     return CREDIT_OK;
 }
 

@@ -39,7 +39,8 @@
  * runs (1 / (eta lambda) = 10,000 iterations).
  *
  * B changes after init, so it is saved into and loaded from the checkpoint
- * (n x n_out doubles, row-major). tests/test_rules2.c checks the estimate
+ * (n x n_out credit_real values, row-major: doubles, or floats in the
+ * single-precision build). tests/test_rules2.c checks the estimate
  * against the per-synapse recursion and after_update against the formula.
  */
 #include "credit.h"
@@ -57,17 +58,17 @@ typedef struct kp_state {
     const credit_host *host;
     double decay;
     int n, n_out;
-    double *B;     /* n x n_out learned feedback */
-    double *sig;   /* [T][B_max][n]    B dy o psi                 */
-    double *eps_z; /* [T][B_max][n]    filtered z_{t-1}, unscaled */
-    double *eps_x; /* [T][B_max][n_in] filtered x_t, unscaled     */
+    credit_real *B;     /* n x n_out learned feedback */
+    credit_real *sig;   /* [T][B_max][n]    B dy o psi                 */
+    credit_real *eps_z; /* [T][B_max][n]    filtered z_{t-1}, unscaled */
+    credit_real *eps_x; /* [T][B_max][n_in] filtered x_t, unscaled     */
 } kp_state;
 
 static size_t kp_state_size(const credit_dims *d, const credit_value *opt)
 {
     (void)opt;
     size_t TB = (size_t)d->T * d->B_max;
-    return sizeof(kp_state) + sizeof(double) * ((size_t)d->n * d->n_out + TB * (2 * (size_t)d->n + d->n_in));
+    return sizeof(kp_state) + sizeof(credit_real) * ((size_t)d->n * d->n_out + TB * (2 * (size_t)d->n + d->n_in));
 }
 
 static int kp_init(void *state, const credit_dims *d, const credit_value *opt, const credit_host *host)
@@ -78,7 +79,7 @@ static int kp_init(void *state, const credit_dims *d, const credit_value *opt, c
     s->decay = opt[OPT_DECAY].r;
     s->n = d->n;
     s->n_out = d->n_out;
-    s->B = (double *)(s + 1);
+    s->B = (credit_real *)(s + 1);
     s->sig = s->B + (size_t)d->n * d->n_out;
     s->eps_z = s->sig + TB * d->n;
     s->eps_x = s->eps_z + TB * d->n;
@@ -106,8 +107,8 @@ static int kp_after_update(void *state, const credit_update *u)
     const double eta = u->lr, keep = 1.0 - eta * s->decay;
     for (int i = 0; i < n; i++)
         for (int k = 0; k < n_out; k++) {
-            const double step = u->step->W_out[(size_t)k * n + i], before = u->w->W_out[(size_t)k * n + i] - step;
-            double *b = &s->B[(size_t)i * n_out + k];
+            const credit_real step = u->step->W_out[(size_t)k * n + i], before = u->w->W_out[(size_t)k * n + i] - step;
+            credit_real *b = &s->B[(size_t)i * n_out + k];
             *b = keep * *b + step + eta * u->l2 * before;
         }
     return CREDIT_OK;
@@ -116,7 +117,7 @@ static int kp_after_update(void *state, const credit_update *u)
 static size_t kp_save_size(const void *state)
 {
     const kp_state *s = state;
-    return sizeof(double) * (size_t)s->n * s->n_out;
+    return sizeof(credit_real) * (size_t)s->n * s->n_out;
 }
 
 static int kp_save(const void *state, void *buf)

@@ -10,8 +10,8 @@
  * W_rec (the default here, and the only choice: the spiking PNAS version
  * averages W_rec over E/I cell types, which this network does not have).
  *
- * Fast form: the non-local term of every step at once is one dgemm, then
- * the e-prop fast form (forward filter of z and x, one dgemm each), over
+ * Fast form: the non-local term of every step at once is one gemm, then
+ * the e-prop fast form (forward filter of z and x, one gemm each), over
  * the scored steps and the step before each (rules/trace.h).
  * tests/test_rules.c checks it against the online sums.
  */
@@ -26,25 +26,25 @@ static const credit_option mdgl_options[] = {
 
 typedef struct mdgl_state {
     int random_feedback;
-    double *B;     /* n x n_out random feedback (feedback=random) */
-    double *h;     /* [T][B_max][n]    psi o L                    */
-    double *sig;   /* [T][B_max][n]    psi o L'                   */
-    double *eps_z; /* [T][B_max][n]    filtered z_{t-1}, unscaled */
-    double *eps_x; /* [T][B_max][n_in] filtered x_t, unscaled     */
+    credit_real *B;     /* n x n_out random feedback (feedback=random) */
+    credit_real *h;     /* [T][B_max][n]    psi o L                    */
+    credit_real *sig;   /* [T][B_max][n]    psi o L'                   */
+    credit_real *eps_z; /* [T][B_max][n]    filtered z_{t-1}, unscaled */
+    credit_real *eps_x; /* [T][B_max][n_in] filtered x_t, unscaled     */
 } mdgl_state;
 
 static size_t mdgl_state_size(const credit_dims *d, const credit_value *opt)
 {
     (void)opt;
     size_t TB = (size_t)d->T * d->B_max;
-    return sizeof(mdgl_state) + sizeof(double) * ((size_t)d->n * d->n_out + TB * (3 * (size_t)d->n + d->n_in));
+    return sizeof(mdgl_state) + sizeof(credit_real) * ((size_t)d->n * d->n_out + TB * (3 * (size_t)d->n + d->n_in));
 }
 
 static int mdgl_init(void *state, const credit_dims *d, const credit_value *opt, const credit_host *host)
 {
     mdgl_state *s = state;
     size_t TB = (size_t)d->T * d->B_max;
-    s->B = (double *)(s + 1);
+    s->B = (credit_real *)(s + 1);
     s->h = s->B + (size_t)d->n * d->n_out;
     s->sig = s->h + TB * d->n;
     s->eps_z = s->sig + TB * d->n;
@@ -64,11 +64,11 @@ static int mdgl_grad(void *state, const credit_traj *tr, const credit_weights *w
     const size_t step = (size_t)tr->B * n;
     trace_learning_signal(s->sig, tr, s->random_feedback ? s->B : NULL, t0, t1);
     for (size_t k = (size_t)t0 * step; k < (size_t)t1 * step; k++) s->h[k] = tr->psi[k] * s->sig[k];
-    memset(s->sig + (size_t)u0 * step, 0, sizeof(double) * (size_t)(t0 - u0) * step);
+    memset(s->sig + (size_t)u0 * step, 0, sizeof(credit_real) * (size_t)(t0 - u0) * step);
     /* L'_t += (1-a) W_rec^T h_{t+1} for t in [u0, t1-1): row-major, row (t, b) of h_{t+1} W_rec. */
     if (t1 - 1 > u0)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (t1 - 1 - u0) * tr->B, n, n, 1.0 - tr->leak,
-                    s->h + (size_t)(u0 + 1) * step, n, w->W_rec, n, 1.0, s->sig + (size_t)u0 * step, n);
+        CREDIT_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasNoTrans, (t1 - 1 - u0) * tr->B, n, n, 1.0 - tr->leak,
+                          s->h + (size_t)(u0 + 1) * step, n, w->W_rec, n, 1.0, s->sig + (size_t)u0 * step, n);
     trace_times_psi(s->sig, tr, u0, t1);
     trace_eprop_product(tr, s->sig, s->eps_z, s->eps_x, u0, t1, g);
     return CREDIT_OK;

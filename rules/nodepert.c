@@ -18,7 +18,7 @@
  * from the same service with xi = NULL so that both sides of the difference
  * are computed alike. Since z does not depend on s, the samples' weighted
  * noise is summed first, E_b,t = 1/S sum_s c^s_b xi^s_b,t, and the estimate
- * is one dgemm per matrix over all T*B rows: S + 1 forward passes in all.
+ * is one gemm per matrix over all T*B rows: S + 1 forward passes in all.
  *
  * The noise is a function of the rule's seed and of the training iteration
  * only: stream 1 + iter of the rule's seed (stream 0 is trace.h's random
@@ -55,18 +55,18 @@ typedef struct nodepert_state {
     const credit_host *host;
     double sigma;
     long samples;
-    int64_t iter;      /* optimizer steps taken: names the noise stream */
-    double *xi;        /* [T][B_max][n] one perturbation */
-    double *E;         /* [T][B_max][n] sum over samples of c_b xi */
-    double *loss0;     /* [B_max] L_b(0) */
-    double *loss;      /* [B_max] L_b(xi) */
+    int64_t iter;       /* optimizer steps taken: names the noise stream */
+    credit_real *xi;    /* [T][B_max][n] one perturbation */
+    credit_real *E;     /* [T][B_max][n] sum over samples of c_b xi */
+    credit_real *loss0; /* [B_max] L_b(0) */
+    credit_real *loss;  /* [B_max] L_b(xi) */
 } nodepert_state;
 
 static size_t nodepert_state_size(const credit_dims *d, const credit_value *opt)
 {
     (void)opt;
     size_t TBn = (size_t)d->T * d->B_max * d->n;
-    return sizeof(nodepert_state) + sizeof(double) * (2 * TBn + 2 * (size_t)d->B_max);
+    return sizeof(nodepert_state) + sizeof(credit_real) * (2 * TBn + 2 * (size_t)d->B_max);
 }
 
 static int nodepert_init(void *state, const credit_dims *d, const credit_value *opt, const credit_host *host)
@@ -79,7 +79,7 @@ static int nodepert_init(void *state, const credit_dims *d, const credit_value *
     s->sigma = opt[OPT_SIGMA].r;
     s->samples = opt[OPT_SAMPLES].i;
     s->iter = 0;
-    s->xi = (double *)(s + 1);
+    s->xi = (credit_real *)(s + 1);
     s->E = s->xi + TBn;
     s->loss0 = s->E + TBn;
     s->loss = s->loss0 + d->B_max;
@@ -89,7 +89,7 @@ static int nodepert_init(void *state, const credit_dims *d, const credit_value *
 /* len normals of SD sigma by Box-Muller in pairs, both of each pair used
  * (half the logarithms of credit_rng_normal, which drawing costs as much as
  * the forward pass at sMNIST's sizes); an odd last one takes the cosine. */
-static void nodepert_noise(double *xi, size_t len, double sigma, credit_rng *rng)
+static void nodepert_noise(credit_real *xi, size_t len, double sigma, credit_rng *rng)
 {
     for (size_t q = 0; q < len; q += 2) {
         const double u1 = 1.0 - credit_rng_uniform(rng), u2 = credit_rng_uniform(rng); /* u1 in (0, 1]: log finite */
@@ -108,7 +108,7 @@ static int nodepert_grad(void *state, const credit_traj *tr, const credit_weight
     double total;
     int st = h->forward_loss(h->ctx, w, NULL, &total, s->loss0);
     if (st) return st;
-    memset(s->E, 0, sizeof(double) * len);
+    memset(s->E, 0, sizeof(credit_real) * len);
     credit_rng rng;
     credit_rng_seed(&rng, h->seed, 1 + (uint64_t)s->iter);
     const double scale = 1.0 / (s->sigma * s->sigma * (double)s->samples);
@@ -117,14 +117,14 @@ static int nodepert_grad(void *state, const credit_traj *tr, const credit_weight
         if ((st = h->forward_loss(h->ctx, w, s->xi, &total, s->loss))) return st;
         for (int b = 0; b < B; b++) s->loss[b] = scale * (s->loss[b] - s->loss0[b]);
         for (int r = 0; r < rows; r++) {
-            const double c = s->loss[r % B];
-            const double *xi = s->xi + (size_t)r * n;
-            double *e = s->E + (size_t)r * n;
+            const credit_real c = s->loss[r % B];
+            const credit_real *xi = s->xi + (size_t)r * n;
+            credit_real *e = s->E + (size_t)r * n;
             for (int i = 0; i < n; i++) e[i] += c * xi[i];
         }
     }
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1.0, s->E, n, tr->z_prev, n, 1.0, g->W_rec, n);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, tr->n_in, rows, 1.0, s->E, n, tr->x, tr->n_in, 1.0, g->W_in, tr->n_in);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1.0, s->E, n, tr->z_prev, n, 1.0, g->W_rec, n);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, n, tr->n_in, rows, 1.0, s->E, n, tr->x, tr->n_in, 1.0, g->W_in, tr->n_in);
     return CREDIT_OK;
 }
 

@@ -15,7 +15,7 @@
  * Fast form: swapping the two sums, sum_t s_t sum_{u<=t} a^{t-u} (...)_u
  * = sum_u (sum_{t>=u} a^{t-u} s_t) (...)_u, so the learning signal is
  * filtered BACKWARD once, S_t = s_t + a S_{t+1} (O(T B n)), and
- * dW_rec = (1-a) (psi o S)^T Zprev is one dgemm over the rows where S can be
+ * dW_rec = (1-a) (psi o S)^T Zprev is one gemm over the rows where S can be
  * non-zero: up to the last scored step (from the first one when a = 0).
  * tests/test_rules.c checks this against the per-synapse recursion above.
  */
@@ -32,20 +32,20 @@ static const credit_option rflo_options[] = {
 
 typedef struct rflo_state {
     int random_feedback;
-    double *B;   /* n x n_out random feedback (feedback=random) */
-    double *sig; /* [T][B_max][n] backward-filtered signal, then times psi */
+    credit_real *B;   /* n x n_out random feedback (feedback=random) */
+    credit_real *sig; /* [T][B_max][n] backward-filtered signal, then times psi */
 } rflo_state;
 
 static size_t rflo_state_size(const credit_dims *d, const credit_value *opt)
 {
     (void)opt;
-    return sizeof(rflo_state) + sizeof(double) * ((size_t)d->n * d->n_out + (size_t)d->T * d->B_max * d->n);
+    return sizeof(rflo_state) + sizeof(credit_real) * ((size_t)d->n * d->n_out + (size_t)d->T * d->B_max * d->n);
 }
 
 static int rflo_init(void *state, const credit_dims *d, const credit_value *opt, const credit_host *host)
 {
     rflo_state *s = state;
-    s->B = (double *)(s + 1);
+    s->B = (credit_real *)(s + 1);
     s->sig = s->B + (size_t)d->n * d->n_out;
     s->random_feedback = strcmp(opt[OPT_FEEDBACK].s, "random") == 0;
     if (!s->random_feedback) return CREDIT_OK;
@@ -55,8 +55,8 @@ static int rflo_init(void *state, const credit_dims *d, const credit_value *opt,
         if (host->struct_size < offsetof(credit_host, init) + sizeof host->init || !host->init)
             return host->error(host->ctx, CREDIT_EPLUGIN, "feedback_scale = wout needs the initial weights, which this host does not give");
         const int nb = d->n * d->n_out;
-        const double wout = cblas_dnrm2(nb, host->init->W_out, 1), b = cblas_dnrm2(nb, s->B, 1);
-        cblas_dscal(nb, wout / b, s->B, 1);
+        const double wout = CREDIT_BLAS(nrm2)(nb, host->init->W_out, 1), b = CREDIT_BLAS(nrm2)(nb, s->B, 1);
+        CREDIT_BLAS(scal)(nb, wout / b, s->B, 1);
     }
     return CREDIT_OK;
 }
@@ -70,23 +70,23 @@ static int rflo_grad(void *state, const credit_traj *tr, const credit_weights *w
     if (t0 == t1) return CREDIT_OK;
     const int n = tr->n;
     const size_t step = (size_t)tr->B * n;
-    const double a = tr->leak;
+    const credit_real a = tr->leak;
     const int u0 = a != 0.0 ? 0 : t0; /* the backward filter reaches every earlier step */
     trace_learning_signal(s->sig, tr, s->random_feedback ? s->B : NULL, t0, t1);
-    memset(s->sig + (size_t)u0 * step, 0, sizeof(double) * (size_t)(t0 - u0) * step);
+    memset(s->sig + (size_t)u0 * step, 0, sizeof(credit_real) * (size_t)(t0 - u0) * step);
     if (a != 0.0)
         for (int t = t1 - 2; t >= u0; t--) {
-            double *cur = s->sig + t * step;
-            const double *next = cur + step;
+            credit_real *cur = s->sig + t * step;
+            const credit_real *next = cur + step;
             for (size_t k = 0; k < step; k++) cur[k] += a * next[k];
         }
     trace_times_psi(s->sig, tr, u0, t1);
     const int rows = (t1 - u0) * tr->B;
     const size_t first = (size_t)u0 * tr->B;
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1.0 - a, s->sig + first * n, n, tr->z_prev + first * n, n, 1.0,
-                g->W_rec, n);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, tr->n_in, rows, 1.0 - a, s->sig + first * n, n,
-                tr->x + first * tr->n_in, tr->n_in, 1.0, g->W_in, tr->n_in);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1.0 - a, s->sig + first * n, n, tr->z_prev + first * n, n, 1.0,
+                      g->W_rec, n);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, n, tr->n_in, rows, 1.0 - a, s->sig + first * n, n,
+                      tr->x + first * tr->n_in, tr->n_in, 1.0, g->W_in, tr->n_in);
     return CREDIT_OK;
 }
 

@@ -19,10 +19,10 @@
  * the hop of budget 0 is dropped. At step u (0-based) at most u hops remain,
  * so every block with r >= u is never cut again: those merge into one block
  * that follows BPTT's own recursion (K >= T: that block alone, BPTT's sweep).
- * All blocks of one step are propagated by one dgemm per run of adjacent
+ * All blocks of one step are propagated by one gemm per run of adjacent
  * live blocks; a block is live once a signal reached it (with a = 0 the leak
  * does not keep it, so a loss time's error sits in one block per step).
- * D_u = sum of the blocks, then dW_rec = (1-a) D^T Zprev is one dgemm over
+ * D_u = sum of the blocks, then dW_rec = (1-a) D^T Zprev is one gemm over
  * all T*B rows. A step with dy = 0 in the whole batch adds no signal.
  *
  * Cost, in B x n x n products of the sweep (BPTT: T - 1), K <= T:
@@ -30,7 +30,7 @@
  *   a = 0 and loss on every step, or any a > 0   (T - K + 1)(K - 1)  about K times BPTT's for
  *                                                K << T, up to T/4 times near K = T/2; K = T is BPTT's
  * (with a > 0 the leak keeps every budget alive back to step 1, whatever the
- * loss mask). The products of one step are one dgemm of live*B rows, faster
+ * loss mask). The products of one step are one gemm of live*B rows, faster
  * per flop than BPTT's, so the wall time grows less than this count.
  * tests/test_rules.c checks it against a literal per-loss-time backprop
  * with a hop counter.
@@ -47,11 +47,11 @@ static const credit_option tbptt_options[] = {
 };
 
 typedef struct tbptt_state {
-    int K;          /* min(K, T): the same estimate (at most T-1 hops) */
-    int *live;      /* [K+1] block r holds a signal; block K is the merged one */
-    double *E;      /* [K+1][B_max][n] blocks by remaining hop budget, merged last */
-    double *P;      /* [K+1][B_max][n] (1-a) E W_rec of the step before */
-    double *D;      /* [T][B_max][n] sum of the blocks at each step */
+    int K;             /* min(K, T): the same estimate (at most T-1 hops) */
+    int *live;         /* [K+1] block r holds a signal; block K is the merged one */
+    credit_real *E;    /* [K+1][B_max][n] blocks by remaining hop budget, merged last */
+    credit_real *P;    /* [K+1][B_max][n] (1-a) E W_rec of the step before */
+    credit_real *D;    /* [T][B_max][n] sum of the blocks at each step */
 } tbptt_state;
 
 static int tbptt_budget(const credit_dims *d, const credit_value *opt)
@@ -62,7 +62,7 @@ static int tbptt_budget(const credit_dims *d, const credit_value *opt)
 static size_t tbptt_state_size(const credit_dims *d, const credit_value *opt)
 {
     size_t slots = (size_t)tbptt_budget(d, opt) + 1, blk = (size_t)d->B_max * d->n;
-    return sizeof(tbptt_state) + sizeof(double) * (2 * slots * blk + (size_t)d->T * blk) + sizeof(int) * slots;
+    return sizeof(tbptt_state) + sizeof(credit_real) * (2 * slots * blk + (size_t)d->T * blk) + sizeof(int) * slots;
 }
 
 static int tbptt_init(void *state, const credit_dims *d, const credit_value *opt, const credit_host *host)
@@ -71,14 +71,14 @@ static int tbptt_init(void *state, const credit_dims *d, const credit_value *opt
     tbptt_state *s = state;
     size_t blk = (size_t)d->B_max * d->n;
     s->K = tbptt_budget(d, opt);
-    s->E = (double *)(s + 1);
+    s->E = (credit_real *)(s + 1);
     s->P = s->E + (size_t)(s->K + 1) * blk;
     s->D = s->P + (size_t)(s->K + 1) * blk;
     s->live = (int *)(s->D + (size_t)d->T * blk);
     return CREDIT_OK;
 }
 
-static int scored(const double *dy, size_t len)
+static int scored(const credit_real *dy, size_t len)
 {
     for (size_t k = 0; k < len; k++)
         if (dy[k] != 0.0) return 1;
@@ -86,7 +86,7 @@ static int scored(const double *dy, size_t len)
 }
 
 /* o = psi o p (+ a o_old when keep). */
-static void hop_in(double *o, const double *psi, const double *p, double a, int keep, size_t len)
+static void hop_in(credit_real *o, const credit_real *psi, const credit_real *p, credit_real a, int keep, size_t len)
 {
     if (keep)
         for (size_t k = 0; k < len; k++) o[k] = psi[k] * p[k] + a * o[k];
@@ -99,28 +99,28 @@ static int tbptt_grad(void *state, const credit_traj *tr, const credit_weights *
     tbptt_state *s = state;
     const int T = tr->T, n = tr->n, B = tr->B, rows = T * B, K = s->K, M = K;
     const size_t blk = (size_t)B * n;
-    const double a = tr->leak, c = 1.0 - a;
-    double *E = s->E, *P = s->P;
+    const credit_real a = tr->leak, c = 1.0 - a;
+    credit_real *E = s->E, *P = s->P;
     int *live = s->live;
     memset(live, 0, sizeof(int) * (K + 1));
 
     for (int u = T - 1; u >= 0; u--) {
-        const double *psi = tr->psi + u * blk;
+        const credit_real *psi = tr->psi + u * blk;
         if (u < T - 1) { /* carry the blocks from step u+1 to u */
-            /* Products of every live block that can still hop (r >= 1, merged), one dgemm per run. */
+            /* Products of every live block that can still hop (r >= 1, merged), one gemm per run. */
             for (int r = 1; r <= M;) {
                 if (!live[r]) { r++; continue; }
                 int end = r;
                 while (end + 1 <= M && live[end + 1]) end++;
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (end - r + 1) * B, n, n, c, E + r * blk, n, w->W_rec, n, 0.0,
-                            P + r * blk, n);
+                CREDIT_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasNoTrans, (end - r + 1) * B, n, n, c, E + r * blk, n, w->W_rec, n, 0.0,
+                                  P + r * blk, n);
                 r = end + 1;
             }
             /* Budget r receives the hop of r+1 and keeps its own leak; ascending r reads E^r+1 after. */
             for (int r = 0; r < K; r++) {
                 int keep = live[r] && a != 0.0, in = r + 1 < K && live[r + 1];
                 if (in) hop_in(E + r * blk, psi, P + (r + 1) * blk, a, keep, blk);
-                else if (keep) cblas_dscal((int)blk, a, E + r * blk, 1);
+                else if (keep) CREDIT_BLAS(scal)((int)blk, a, E + r * blk, 1);
                 live[r] = in || keep;
             }
             if (live[M]) hop_in(E + M * blk, psi, P + M * blk, a, 1, blk);
@@ -128,34 +128,34 @@ static int tbptt_grad(void *state, const credit_traj *tr, const credit_weights *
         /* Budgets r >= u are never cut again: into the merged block. */
         for (int r = u; r < K; r++) {
             if (!live[r]) continue;
-            double *m = E + M * blk, *f = E + r * blk;
+            credit_real *m = E + M * blk, *f = E + r * blk;
             if (live[M]) for (size_t k = 0; k < blk; k++) m[k] += f[k];
-            else memcpy(m, f, sizeof(double) * blk);
+            else memcpy(m, f, sizeof(credit_real) * blk);
             live[M] = 1;
             live[r] = 0;
         }
         if (scored(tr->dy + (size_t)u * B * tr->n_out, (size_t)B * tr->n_out)) {
             const int r = K - 1 >= u ? M : K - 1;
-            const double *L = tr->L + u * blk;
-            double *o = E + r * blk;
+            const credit_real *L = tr->L + u * blk;
+            credit_real *o = E + r * blk;
             if (live[r]) for (size_t k = 0; k < blk; k++) o[k] += psi[k] * L[k];
             else for (size_t k = 0; k < blk; k++) o[k] = psi[k] * L[k];
             live[r] = 1;
         }
-        double *D = s->D + u * blk;
+        credit_real *D = s->D + u * blk;
         int first = 1;
         for (int r = 0; r <= M; r++) {
             if (!live[r]) continue;
-            const double *f = E + r * blk;
-            if (first) memcpy(D, f, sizeof(double) * blk);
+            const credit_real *f = E + r * blk;
+            if (first) memcpy(D, f, sizeof(credit_real) * blk);
             else for (size_t k = 0; k < blk; k++) D[k] += f[k];
             first = 0;
         }
-        if (first) memset(D, 0, sizeof(double) * blk);
+        if (first) memset(D, 0, sizeof(credit_real) * blk);
     }
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, c, s->D, n, tr->z_prev, n, 1.0, g->W_rec, n);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, tr->n_in, rows, c, s->D, n, tr->x, tr->n_in, 1.0, g->W_in,
-                tr->n_in);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, c, s->D, n, tr->z_prev, n, 1.0, g->W_rec, n);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, n, tr->n_in, rows, c, s->D, n, tr->x, tr->n_in, 1.0, g->W_in,
+                      tr->n_in);
     return CREDIT_OK;
 }
 

@@ -14,7 +14,7 @@
 /* Fixed random feedback B (n x n_out, row-major), B_ij ~ N(0, 1/n_out),
  * from stream 0 of the rule's seed: the rules of one run that use random
  * feedback see the same B. */
-static inline void trace_random_feedback(double *B, const credit_dims *d, uint64_t seed)
+static inline void trace_random_feedback(credit_real *B, const credit_dims *d, uint64_t seed)
 {
     credit_rng rng;
     credit_rng_seed(&rng, seed, 0);
@@ -30,7 +30,7 @@ static inline void trace_scored_steps(const credit_traj *tr, int *t0, int *t1)
     const size_t step = (size_t)tr->B * tr->n_out;
     *t0 = *t1 = 0;
     for (int t = 0; t < tr->T; t++) {
-        const double *dy = tr->dy + t * step;
+        const credit_real *dy = tr->dy + t * step;
         size_t k = 0;
         while (k < step && dy[k] == 0.0) k++;
         if (k == step) continue;
@@ -41,24 +41,24 @@ static inline void trace_scored_steps(const credit_traj *tr, int *t0, int *t1)
 
 /* Learning-signal rows of steps [t0, t1): W_out^T dy_t (tr->L) when B is
  * NULL, else B dy_t. */
-static inline void trace_learning_signal(double *s, const credit_traj *tr, const double *B, int t0, int t1)
+static inline void trace_learning_signal(credit_real *s, const credit_traj *tr, const credit_real *B, int t0, int t1)
 {
     const int n = tr->n, rows = (t1 - t0) * tr->B;
     const size_t first = (size_t)t0 * tr->B;
     if (B)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, tr->n_out, 1.0, tr->dy + first * tr->n_out, tr->n_out, B,
-                    tr->n_out, 0.0, s + first * n, n);
+        CREDIT_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, tr->n_out, 1.0, tr->dy + first * tr->n_out, tr->n_out, B,
+                          tr->n_out, 0.0, s + first * n, n);
     else
-        memcpy(s + first * n, tr->L + first * n, sizeof(double) * rows * n);
+        memcpy(s + first * n, tr->L + first * n, sizeof(credit_real) * rows * n);
 }
 
 /* out_t = a out_{t-1} + in_t for t in [0, t1), over [T][B][m] arrays (step = B m). */
-static inline void trace_filter_forward(double *out, const double *in, int t1, size_t step, double a)
+static inline void trace_filter_forward(credit_real *out, const credit_real *in, int t1, size_t step, credit_real a)
 {
-    memcpy(out, in, sizeof(double) * step);
+    memcpy(out, in, sizeof(credit_real) * step);
     for (int t = 1; t < t1; t++) {
-        double *o = out + t * step;
-        const double *prev = o - step, *src = in + t * step;
+        credit_real *o = out + t * step;
+        const credit_real *prev = o - step, *src = in + t * step;
         for (size_t k = 0; k < step; k++) o[k] = a * prev[k] + src[k];
     }
 }
@@ -68,27 +68,27 @@ static inline void trace_filter_forward(double *out, const double *in, int t1, s
  * the rates and inputs filtered forward with the leak (unscaled; (1-a) goes
  * into the product), or the trajectory itself when a = 0. eps_z [T][B][n]
  * and eps_x [T][B][n_in] are workspaces. */
-static inline void trace_eprop_product(const credit_traj *tr, const double *sig, double *eps_z, double *eps_x, int t0, int t1,
+static inline void trace_eprop_product(const credit_traj *tr, const credit_real *sig, credit_real *eps_z, credit_real *eps_x, int t0, int t1,
                                        credit_params *g)
 {
     const int n = tr->n, n_in = tr->n_in, rows = (t1 - t0) * tr->B;
     const size_t first = (size_t)t0 * tr->B;
-    const double a = tr->leak;
-    const double *ez = tr->z_prev, *ex = tr->x;
+    const credit_real a = tr->leak;
+    const credit_real *ez = tr->z_prev, *ex = tr->x;
     if (a != 0.0) {
         trace_filter_forward(eps_z, tr->z_prev, t1, (size_t)tr->B * n, a);
         trace_filter_forward(eps_x, tr->x, t1, (size_t)tr->B * n_in, a);
         ez = eps_z;
         ex = eps_x;
     }
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1.0 - a, sig + first * n, n, ez + first * n, n, 1.0,
-                g->W_rec, n);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n_in, rows, 1.0 - a, sig + first * n, n, ex + first * n_in, n_in,
-                1.0, g->W_in, n_in);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, 1.0 - a, sig + first * n, n, ez + first * n, n, 1.0,
+                      g->W_rec, n);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, n, n_in, rows, 1.0 - a, sig + first * n, n, ex + first * n_in, n_in,
+                      1.0, g->W_in, n_in);
 }
 
 /* sig *= psi over the rows of steps [t0, t1). */
-static inline void trace_times_psi(double *sig, const credit_traj *tr, int t0, int t1)
+static inline void trace_times_psi(credit_real *sig, const credit_traj *tr, int t0, int t1)
 {
     const size_t first = (size_t)t0 * tr->B * tr->n, last = (size_t)t1 * tr->B * tr->n;
     for (size_t k = first; k < last; k++) sig[k] *= tr->psi[k];

@@ -66,7 +66,7 @@ static int dms_init(void *state, const credit_value *opt, const credit_host *hos
     return CREDIT_OK;
 }
 
-static int dms_fill(void *state, int split, const uint64_t *index, int B, double *x, double *target, double *mask)
+static int dms_fill(void *state, int split, const uint64_t *index, int B, credit_real *x, credit_real *target, credit_real *mask)
 {
     const dms_state *s = state;
     const int T = s->info.T, n_in = s->info.n_in;
@@ -83,7 +83,7 @@ static int dms_fill(void *state, int split, const uint64_t *index, int B, double
         for (int t = 0, p = 0; t < T; t++) {
             while (t >= s->start[p + 1]) p++;
             const size_t row = (size_t)t * B + b;
-            double *xr = x + row * n_in;
+            credit_real *xr = x + row * n_in;
             for (int c = 0; c < n_in; c++) xr[c] = s->noise[split] * credit_rng_normal(&rng);
             if (p != P_DECISION) xr[0] += 1.0;
             if (p == P_SAMPLE) xr[1 + sample] += 1.0;

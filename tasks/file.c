@@ -19,11 +19,15 @@ static const credit_option file_options[] = {
 
 enum { FILE_MAX_SEQUENCES = 100000000 }; /* per split */
 
+/* Every value read must be finite in the build's precision
+ * (credit_real_isfinite: in single precision a finite double beyond FLT_MAX
+ * would be stored as inf). */
+
 static const char *split_words[CREDIT_N_SPLITS] = {"train", "valid", "test", "test_perturbed"};
 
 typedef struct file_split {
     uint64_t n;
-    double *x, *target, *mask; /* [seq][t][...] */
+    credit_real *x, *target, *mask; /* [seq][t][...] */
     unsigned char *seen;       /* [seq][t] */
 } file_split;
 
@@ -143,7 +147,7 @@ static int parse_rows(file_state *s, reader *r, const char *path, const credit_h
         }
         if (t < 0 || t >= in->T)
             return host->error(host->ctx, CREDIT_EFORMAT, "%s:%d: step %ld outside 0..%d", path, r->lineno, t, in->T - 1);
-        if (!(mask >= 0.0) || !isfinite(mask))
+        if (!(mask >= 0.0) || !credit_real_isfinite(mask))
             return host->error(host->ctx, CREDIT_EFORMAT, "%s:%d: mask must be a finite weight >= 0", path, r->lineno);
         size_t step = (size_t)seq * in->T + (size_t)t;
         if (f->seen[step])
@@ -154,7 +158,7 @@ static int parse_rows(file_state *s, reader *r, const char *path, const credit_h
         for (int k = 0; k < values; k++) {
             char *end;
             double v = strtod(p, &end);
-            if (end == p || !isfinite(v))
+            if (end == p || !credit_real_isfinite(v))
                 return host->error(host->ctx, CREDIT_EFORMAT, "%s:%d: value %d of %d is missing or not a finite number", path,
                                    r->lineno, k + 1, values);
             if (k < in->n_in) f->x[step * in->n_in + k] = v;
@@ -183,9 +187,9 @@ static int file_load(file_state *s, reader *r, const char *path, const credit_ho
             file_split *f = &s->split[sp];
             size_t steps = f->n * (size_t)s->info.T;
             if (!steps) continue;
-            f->x = host->alloc(host->ctx, sizeof(double) * steps * s->info.n_in);
-            f->target = host->alloc(host->ctx, sizeof(double) * steps * s->info.n_out);
-            f->mask = host->alloc(host->ctx, sizeof(double) * steps);
+            f->x = host->alloc(host->ctx, sizeof(credit_real) * steps * s->info.n_in);
+            f->target = host->alloc(host->ctx, sizeof(credit_real) * steps * s->info.n_out);
+            f->mask = host->alloc(host->ctx, sizeof(credit_real) * steps);
             f->seen = host->alloc(host->ctx, steps);
             if (!f->x || !f->target || !f->mask || !f->seen) return host->error(host->ctx, CREDIT_ENOMEM, "out of memory for %s", path);
         }
@@ -200,7 +204,7 @@ static int file_load(file_state *s, reader *r, const char *path, const credit_ho
             scored += f->mask[k];
             /* Cross-entropy needs a class distribution wherever a step is scored. */
             if (s->info.loss == CREDIT_LOSS_XENT && f->mask[k] > 0) {
-                const double *tg = f->target + k * s->info.n_out;
+                const credit_real *tg = f->target + k * s->info.n_out;
                 double sum = 0.0;
                 int ok = 1;
                 for (int c = 0; c < s->info.n_out; c++) {
@@ -242,7 +246,7 @@ static int file_init(void *state, const credit_value *opt, const credit_host *ho
     return st;
 }
 
-static int file_fill(void *state, int split, const uint64_t *index, int B, double *x, double *target, double *mask)
+static int file_fill(void *state, int split, const uint64_t *index, int B, credit_real *x, credit_real *target, credit_real *mask)
 {
     const file_state *s = state;
     if (split < 0 || split >= CREDIT_N_SPLITS) return CREDIT_EINVAL;
@@ -252,8 +256,8 @@ static int file_fill(void *state, int split, const uint64_t *index, int B, doubl
         if (index[b] >= f->n) return CREDIT_EINVAL;
         for (int t = 0; t < T; t++) {
             size_t src = (size_t)index[b] * T + t, dst = (size_t)t * B + b;
-            memcpy(x + dst * n_in, f->x + src * n_in, sizeof(double) * n_in);
-            memcpy(target + dst * n_out, f->target + src * n_out, sizeof(double) * n_out);
+            memcpy(x + dst * n_in, f->x + src * n_in, sizeof(credit_real) * n_in);
+            memcpy(target + dst * n_out, f->target + src * n_out, sizeof(credit_real) * n_out);
             mask[dst] = f->mask[src];
         }
     }

@@ -38,8 +38,8 @@ typedef struct patgen_state {
     int K;
     double noise[CREDIT_N_SPLITS];
     uint64_t seed;
-    double *cue;    /* [K][T][n_in]  frozen inputs  */
-    double *target; /* [K][T][n_out] target series */
+    credit_real *cue;    /* [K][T][n_in]  frozen inputs  */
+    credit_real *target; /* [K][T][n_out] target series */
 } patgen_state;
 
 static size_t patgen_state_size(const credit_value *opt)
@@ -56,8 +56,8 @@ static int patgen_init(void *state, const credit_value *opt, const credit_host *
     s->seed = (uint64_t)opt[OPT_SEED].i;
     s->noise[CREDIT_SPLIT_TRAIN] = s->noise[CREDIT_SPLIT_VALID] = s->noise[CREDIT_SPLIT_TEST] = opt[OPT_NOISE].r;
     s->noise[CREDIT_SPLIT_TEST_PERTURBED] = opt[OPT_PTEST_NOISE].r;
-    s->cue = host->alloc(host->ctx, sizeof(double) * s->K * T * n_in);
-    s->target = host->alloc(host->ctx, sizeof(double) * s->K * T * n_out);
+    s->cue = host->alloc(host->ctx, sizeof(credit_real) * s->K * T * n_in);
+    s->target = host->alloc(host->ctx, sizeof(credit_real) * s->K * T * n_out);
     if (!s->cue || !s->target) return host->error(host->ctx, CREDIT_ENOMEM, "out of memory for %d patterns", s->K);
 
     credit_rng rng;
@@ -67,7 +67,7 @@ static int patgen_init(void *state, const credit_value *opt, const credit_host *
         for (int o = 0; o < n_out; o++) {
             double amp[4], phase[4], peak = 0;
             for (int j = 0; j < 4; j++) amp[j] = 0.5 + 1.5 * credit_rng_uniform(&rng), phase[j] = two_pi * credit_rng_uniform(&rng);
-            double *y = s->target + (size_t)k * T * n_out + o;
+            credit_real *y = s->target + (size_t)k * T * n_out + o;
             for (int t = 0; t < T; t++) {
                 double v = 0;
                 for (int j = 0; j < 4; j++) v += amp[j] * sin(two_pi * t / periods[j] + phase[j]);
@@ -76,7 +76,7 @@ static int patgen_init(void *state, const credit_value *opt, const credit_host *
             }
             for (int t = 0; t < T; t++) y[(size_t)t * n_out] /= peak; /* peak > 0: the 4 sines never cancel at every step */
         }
-        double *c = s->cue + (size_t)k * T * n_in;
+        credit_real *c = s->cue + (size_t)k * T * n_in;
         for (int m = 0; m < T * n_in; m++) c[m] = opt[OPT_CUE].r * credit_rng_normal(&rng);
     }
     s->info = (credit_task_info){.n_in = n_in, .n_out = n_out, .T = T, .loss = CREDIT_LOSS_MSE};
@@ -87,7 +87,7 @@ static int patgen_init(void *state, const credit_value *opt, const credit_host *
     return CREDIT_OK;
 }
 
-static int patgen_fill(void *state, int split, const uint64_t *index, int B, double *x, double *target, double *mask)
+static int patgen_fill(void *state, int split, const uint64_t *index, int B, credit_real *x, credit_real *target, credit_real *mask)
 {
     const patgen_state *s = state;
     const int T = s->info.T, n_in = s->info.n_in, n_out = s->info.n_out;
@@ -100,9 +100,9 @@ static int patgen_fill(void *state, int split, const uint64_t *index, int B, dou
         credit_rng_seed(&rng, s->seed, STREAM_SPLIT(split) | i);
         for (int t = 0; t < T; t++) {
             const size_t row = (size_t)t * B + b;
-            const double *cue = s->cue + ((size_t)k * T + t) * n_in;
+            const credit_real *cue = s->cue + ((size_t)k * T + t) * n_in;
             for (int c = 0; c < n_in; c++) x[row * n_in + c] = cue[c] + s->noise[split] * credit_rng_normal(&rng);
-            memcpy(target + row * n_out, s->target + ((size_t)k * T + t) * n_out, sizeof(double) * n_out);
+            memcpy(target + row * n_out, s->target + ((size_t)k * T + t) * n_out, sizeof(credit_real) * n_out);
             mask[row] = 1.0;
         }
     }

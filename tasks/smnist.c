@@ -120,7 +120,7 @@ static int smnist_init(void *state, const credit_value *opt, const credit_host *
     return CREDIT_OK;
 }
 
-static int smnist_fill(void *state, int split, const uint64_t *index, int B, double *x, double *target, double *mask)
+static int smnist_fill(void *state, int split, const uint64_t *index, int B, credit_real *x, credit_real *target, credit_real *mask)
 {
     const smnist_state *s = state;
     const int T = s->info.T, n_in = s->info.n_in;
@@ -140,7 +140,7 @@ static int smnist_fill(void *state, int split, const uint64_t *index, int B, dou
         if (noisy) credit_rng_seed(&rng, s->data_seed, STREAM_PTEST | i);
         for (int t = 0; t < T; t++) {
             const size_t row = (size_t)t * B + b;
-            double *xr = x + row * n_in, *tr = target + row * CLASSES;
+            credit_real *xr = x + row * n_in, *tr = target + row * CLASSES;
             for (int c = 0; c < n_in; c++) {
                 double v = pix[(size_t)t * n_in + c] / 255.0;
                 if (noisy) {

@@ -13,18 +13,22 @@
 # the text files do not; weights.tsv is kept: it is every final parameter).
 #
 # Other CPUs and BLAS kernels change the last bits, so `check` compares only
-# when CPU model, BLAS line and gnuplot version are those of the manifest;
+# when CPU model, BLAS line, gnuplot version and precision (a single-precision
+# build's outputs are other numbers) are those of the manifest;
 # otherwise it says why it skips and exits 0. It exits 1 on any difference,
 # listing the files. An issue that asks for a change in the numbers records a
 # new manifest (make golden-smoke) and says so in its commit.
 set -euo pipefail
 
-what_made() { # RESULTS -> the three header lines
-  local blas
+what_made() { # RESULTS -> the header lines: cpu, blas, gnuplot, and precision unless double
+  local blas prec
   blas=$(grep -h -m1 '^# blas ' "$1"/runs/*/*/metrics.tsv 2>/dev/null | head -n 1 | sed 's/^# blas //')
+  # single-precision runs say so in their provenance (make PREC=32); double runs have no such line
+  prec=$(grep -h -m1 '^# precision ' "$1"/runs/*/*/metrics.tsv 2>/dev/null | head -n 1 | awk '{ print $3 }')
   echo "# cpu $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
   echo "# blas ${blas:-unknown}"
   echo "# gnuplot $(gnuplot --version 2>/dev/null || echo none)"
+  if [ -n "$prec" ]; then echo "# precision $prec"; fi
 }
 
 manifest() { # RESULTS [SCRATCH]
@@ -46,10 +50,10 @@ manifest)
 check)
   [ $# = 3 ] || [ $# = 4 ] || { echo "usage: golden.sh check RESULTS MANIFEST [SCRATCH]" >&2; exit 2; }
   [ -f "$3" ] || { echo "golden: no manifest $3" >&2; exit 1; }
-  want=$(grep '^# \(cpu\|blas\|gnuplot\) ' "$3")
+  want=$(grep '^# \(cpu\|blas\|gnuplot\|precision\) ' "$3")
   have=$(what_made "$2")
   if [ "$want" != "$have" ]; then
-    echo "golden: skipped, $3 was made on another machine or kernel:"
+    echo "golden: skipped, $3 was made on another machine, kernel or precision:"
     { diff <(echo "$want") <(echo "$have") || true; } | sed -n 's/^< /  made under: /p; s/^> /  this is:    /p'
     exit 0
   fi

@@ -148,9 +148,16 @@ double test_rel_err(const double *a, const double *b, size_t n)
     return den > 0 ? sqrt(num / den) : (num > 0 ? INFINITY : 0);
 }
 
-double *test_random_feedback(int n, int n_out, uint64_t seed)
+double test_rel_err_real(const credit_real *a, const credit_real *b, size_t n)
 {
-    double *Bf = malloc(sizeof(double) * n * n_out);
+    double num = 0, den = 0;
+    for (size_t k = 0; k < n; k++) num += ((double)a[k] - b[k]) * ((double)a[k] - b[k]), den += (double)b[k] * b[k];
+    return den > 0 ? sqrt(num / den) : (num > 0 ? INFINITY : 0);
+}
+
+credit_real *test_random_feedback(int n, int n_out, uint64_t seed)
+{
+    credit_real *Bf = malloc(sizeof(credit_real) * n * n_out);
     credit_rng rng;
     credit_rng_seed(&rng, seed, 0);
     for (int k = 0; k < n * n_out; k++) Bf[k] = credit_rng_normal(&rng) / sqrt((double)n_out);
@@ -221,14 +228,24 @@ int main(int argc, char **argv)
         return 1;
     }
     credit_plugins_use_static(test_static_plugins, test_static_count);
-    test_core();
-    test_gradcheck();
-    test_conformance();
-    test_plugins();
-    test_cli();
-    void (*later[])(void) = {test_rules, test_rules2, test_tasks, test_curvature, test_blas, test_protocol, test_stats, test_pipeline, test_reliability, test_crash};
-    for (size_t i = 0; i < sizeof later / sizeof *later; i++)
-        if (later[i]) later[i]();
+    printf("# precision: %s\n", TEST_F32 ? "float32 (PREC=32; curvature in double)" : "float64");
+    /* CREDIT_TEST_ONLY=core,rules runs only those suites (by name, without test_). */
+    const char *only = getenv("CREDIT_TEST_ONLY");
+    const struct { const char *name; void (*run)(void); } suites[] = {
+        {"core", test_core}, {"gradcheck", test_gradcheck}, {"conformance", test_conformance}, {"plugins", test_plugins},
+        {"cli", test_cli}, {"rules", test_rules}, {"rules2", test_rules2}, {"tasks", test_tasks}, {"curvature", test_curvature},
+        {"blas", test_blas}, {"protocol", test_protocol}, {"stats", test_stats}, {"pipeline", test_pipeline},
+        {"reliability", test_reliability}, {"crash", test_crash},
+    };
+    for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
+        if (!suites[i].run) continue;
+        if (only) {
+            const char *p = strstr(only, suites[i].name);
+            size_t len = strlen(suites[i].name);
+            if (!p || (p != only && p[-1] != ',') || (p[len] && p[len] != ',')) continue;
+        }
+        suites[i].run();
+    }
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (!test_failed && system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);

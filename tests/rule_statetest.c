@@ -5,7 +5,9 @@
  * update F <- (1 - decay) F + step(W_out)^T, so F carries the whole history
  * of steps: a resume that lost it would go another way. It also counts the
  * updates it saw and refuses one out of order (once per iteration, never
- * twice, none missed across a resume). */
+ * twice, none missed across a resume). F and the workspace are credit_real,
+ * as the arrays it is handed (doubles, or floats in the single-precision
+ * build); the saved state is the count then F's n x n_out values. */
 #include "credit.h"
 
 #include <cblas.h>
@@ -24,14 +26,14 @@ typedef struct statetest_state {
     int n, n_out;
     double decay;
     long updates; /* after_update calls so far: saved */
-    double *F;    /* n x n_out: saved */
-    double *sig;  /* [T][B_max][n] workspace */
+    credit_real *F;   /* n x n_out: saved */
+    credit_real *sig; /* [T][B_max][n] workspace */
 } statetest_state;
 
 static size_t statetest_state_size(const credit_dims *d, const credit_value *opt)
 {
     (void)opt;
-    return sizeof(statetest_state) + sizeof(double) * ((size_t)d->n * d->n_out + (size_t)d->T * d->B_max * d->n);
+    return sizeof(statetest_state) + sizeof(credit_real) * ((size_t)d->n * d->n_out + (size_t)d->T * d->B_max * d->n);
 }
 
 static int statetest_init(void *state, const credit_dims *d, const credit_value *opt, const credit_host *host)
@@ -40,7 +42,7 @@ static int statetest_init(void *state, const credit_dims *d, const credit_value 
     s->n = d->n;
     s->n_out = d->n_out;
     s->decay = opt[OPT_DECAY].r;
-    s->F = (double *)(s + 1);
+    s->F = (credit_real *)(s + 1);
     s->sig = s->F + (size_t)d->n * d->n_out;
     credit_rng rng;
     credit_rng_seed(&rng, host->seed, 0);
@@ -53,11 +55,11 @@ static int statetest_grad(void *state, const credit_traj *tr, const credit_weigh
     (void)w;
     statetest_state *s = state;
     const int rows = tr->T * tr->B, n = tr->n;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, tr->n_out, 1.0, tr->dy, tr->n_out, s->F, tr->n_out, 0.0, s->sig, n);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, tr->n_out, 1.0, tr->dy, tr->n_out, s->F, tr->n_out, 0.0, s->sig, n);
     for (size_t k = 0; k < (size_t)rows * n; k++) s->sig[k] *= tr->psi[k];
     const double c = 1.0 - tr->leak;
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, c, s->sig, n, tr->z_prev, n, 1.0, g->W_rec, n);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, tr->n_in, rows, c, s->sig, n, tr->x, tr->n_in, 1.0, g->W_in, tr->n_in);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, rows, c, s->sig, n, tr->z_prev, n, 1.0, g->W_rec, n);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, n, tr->n_in, rows, c, s->sig, n, tr->x, tr->n_in, 1.0, g->W_in, tr->n_in);
     return CREDIT_OK;
 }
 
@@ -75,14 +77,14 @@ static int statetest_after_update(void *state, const credit_update *u)
 static size_t statetest_save_size(const void *state)
 {
     const statetest_state *s = state;
-    return sizeof s->updates + sizeof(double) * (size_t)s->n * s->n_out;
+    return sizeof s->updates + sizeof(credit_real) * (size_t)s->n * s->n_out;
 }
 
 static int statetest_save(const void *state, void *buf)
 {
     const statetest_state *s = state;
     memcpy(buf, &s->updates, sizeof s->updates);
-    memcpy((char *)buf + sizeof s->updates, s->F, sizeof(double) * (size_t)s->n * s->n_out);
+    memcpy((char *)buf + sizeof s->updates, s->F, sizeof(credit_real) * (size_t)s->n * s->n_out);
     return CREDIT_OK;
 }
 
@@ -92,7 +94,7 @@ static int statetest_load(void *state, const void *buf, size_t bytes)
     if (bytes != statetest_save_size(s)) return CREDIT_EFORMAT;
     memcpy(&s->updates, buf, sizeof s->updates);
     if (statetest_forget_on_load) return CREDIT_OK; /* F stays as init drew it */
-    memcpy(s->F, (const char *)buf + sizeof s->updates, sizeof(double) * (size_t)s->n * s->n_out);
+    memcpy(s->F, (const char *)buf + sizeof s->updates, sizeof(credit_real) * (size_t)s->n * s->n_out);
     return CREDIT_OK;
 }
 

@@ -33,7 +33,7 @@ const char *test_last_line(const char *text);
 /* The random feedback the plugins draw, written from its definition
  * (rules/README.md): stream 0 of the rule's seed, N(0, 1/n_out), n x n_out
  * row-major; malloc'ed. */
-double *test_random_feedback(int n, int n_out, uint64_t seed);
+credit_real *test_random_feedback(int n, int n_out, uint64_t seed);
 /* Host services for calling a plugin directly: log drops the line, error
  * sets the core's error message, alloc has nothing to give (no rule tested
  * this way needs it). */
@@ -44,6 +44,13 @@ void *test_host_alloc(void *ctx, size_t bytes);
 int test_host_no_bptt(void *ctx, const credit_traj *tr, const credit_weights *w, credit_params *g);
 /* |a - b| / |b|, norm-wise (0 when both are zero, inf when only b is). */
 double test_rel_err(const double *a, const double *b, size_t n);
+double test_rel_err_real(const credit_real *a, const credit_real *b, size_t n); /* the same in the build's precision */
+/* The build under test trains in single precision (make PREC=32). A check
+ * of a float computation states its tolerance in both precisions:
+ * test_tol(1e-12, 1e-5). Checks against finite differences run on the
+ * double side (core/f64.h) in either build and keep double's. */
+#define TEST_F32 (CREDIT_PRECISION == CREDIT_PRECISION_SINGLE)
+static inline double test_tol(double tol64, double tol32) { return TEST_F32 ? tol32 : tol64; }
 /* Starts `credit train ARGS out=DIR`, kills it (SIGKILL) soon after its first
  * checkpoint appears; returns 1 if it was killed part-way (no metrics.tsv). */
 int test_train_killed(const char *args, const char *dir);

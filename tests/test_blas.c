@@ -192,7 +192,7 @@ static double rel_diff(const char *a, const char *b, size_t *count)
     return scale > 0 ? diff / scale : diff;
 }
 
-static void compare_kernels(const char *args, const char *what)
+static void compare_kernels(const char *args, const char *what, double tol)
 {
     char cmd[4000], *fallback = NULL, *chosen = NULL, core_a[64] = "", core_b[64] = "", how[300];
     const char *clean = "env -u OPENBLAS_CORETYPE -u CREDIT_BLAS_REEXEC -u CREDIT_BLAS_TEST_REPORTED";
@@ -205,8 +205,8 @@ static void compare_kernels(const char *args, const char *what)
     size_t count = 0;
     double d = rc == 0 ? rel_diff(fallback, chosen, &count) : INFINITY;
     char name[300];
-    snprintf(name, sizeof name, "blas: %s agrees to 1e-12 under the fallback (Prescott) and the chosen kernels", what);
-    CHECK(rc == 0 && count > 10 && d <= 1e-12 && strcmp(core_a, "Prescott") == 0 && *core_b, name,
+    snprintf(name, sizeof name, "blas: %s agrees to %g under the fallback (Prescott) and the chosen kernels", what, tol);
+    CHECK(rc == 0 && count > 10 && d <= tol && strcmp(core_a, "Prescott") == 0 && *core_b, name,
           "rc %d, cores %s vs %s, %zu numbers, max rel diff %.3g: %.300s", rc, core_a, core_b, count, d, fallback);
     free(fallback);
     free(chosen);
@@ -217,16 +217,22 @@ static void test_kernels_agree(void)
     const char *seq = test_seq_file(0), *tmp = test_tmp();
     char args[2000], dir[600];
     snprintf(args, sizeof args, "grad task=file path=%s n=48 batch=64", seq);
-    compare_kernels(args, "credit grad (bptt: estimate and exact gradient)");
+    /* float: the kernels sum the T*B = 512 rows of a product in other
+     * orders, at most 512 u = 3e-5 apart (u = 2^-24); measured 2.3e-9 */
+    compare_kernels(args, "credit grad (bptt: estimate and exact gradient)", test_tol(1e-12, 3e-5));
     snprintf(args, sizeof args, "grad task=file path=%s n=48 batch=64 rule=eprop", seq);
-    compare_kernels(args, "credit grad (eprop)");
+    compare_kernels(args, "credit grad (eprop)", test_tol(1e-12, 3e-5));
     /* A short run, then its Hessian: Lanczos on exact HVPs (hessian.c). */
     snprintf(dir, sizeof dir, "%s/blas_curv", tmp);
     int rc = test_credit(NULL, "train task=file path=%s n=24 batch=32 lr=0.05 iters=60 eval_every=30 hessian_batch=32 progress=0 out=%s",
                          seq, dir);
     CHECK(rc == 0, "blas: a short run for the curvature comparison", "rc %d", rc);
     snprintf(args, sizeof args, "curvature %s", dir);
-    compare_kernels(args, "credit curvature (Lanczos eigenvalues, gamma, trace)");
+    /* float: eigenvalues and trace are double on the same weights, but gamma
+     * differences the rule's float direction, whose kernel-dependent
+     * rounding (u |u|) the central difference divides by 2 gamma_step =
+     * 2e-4: up to about 3e-4 of gamma; measured 2.8e-6 of the largest number */
+    compare_kernels(args, "credit curvature (Lanczos eigenvalues, gamma, trace)", test_tol(1e-12, 3e-4));
 }
 
 void test_blas(void)

@@ -166,12 +166,15 @@ static void test_weights_and_checkpoints(void)
     char wpath[400], cpath[400];
     snprintf(wpath, sizeof wpath, "%s/w.tsv", test_tmp());
     snprintf(cpath, sizeof cpath, "%s/c.bin", test_tmp());
-    double *copy = malloc(sizeof(double) * s.n_params);
-    memcpy(copy, s.theta, sizeof(double) * s.n_params);
+    /* The session's own precision (float in PREC=32): the files must give
+     * back exactly these values. */
+    const size_t bytes = sizeof *s.theta * s.n_params;
+    credit_real *copy = malloc(bytes);
+    memcpy(copy, s.theta, bytes);
     int st = credit_weights_write(&s, wpath);
-    memset(s.theta, 0, sizeof(double) * s.n_params);
+    memset(s.theta, 0, bytes);
     st |= credit_weights_read(&s, wpath);
-    CHECK(!st && memcmp(copy, s.theta, sizeof(double) * s.n_params) == 0, "weights TSV round-trips exactly", "%s", credit_error_message());
+    CHECK(!st && memcmp(copy, s.theta, bytes) == 0, "weights TSV round-trips exactly", "%s", credit_error_message());
 
     /* Malformed weights files. */
     struct { const char *text, *want; } bad[] = {
@@ -195,12 +198,12 @@ static void test_weights_and_checkpoints(void)
     }
 
     /* Checkpoints: round trip, then each kind of damage. */
-    memcpy(s.theta, copy, sizeof(double) * s.n_params);
+    memcpy(s.theta, copy, bytes);
     credit_ckpt_info info = {42, 1234, 0}, back;
     st = credit_ckpt_write(&s, cpath, &info);
-    memset(s.theta, 0, sizeof(double) * s.n_params);
+    memset(s.theta, 0, bytes);
     st |= credit_ckpt_read(&s, cpath, &back);
-    CHECK(!st && back.iteration == 42 && back.curve_offset == 1234 && memcmp(copy, s.theta, sizeof(double) * s.n_params) == 0,
+    CHECK(!st && back.iteration == 42 && back.curve_offset == 1234 && memcmp(copy, s.theta, bytes) == 0,
           "checkpoint round-trips", "%s", credit_error_message());
     char *data;
     size_t len;
@@ -234,7 +237,7 @@ static void test_weights_and_checkpoints(void)
     /* A checkpoint of another config is refused. */
     int st2 = test_session(&s, tiny("lr=0.2", NULL));
     if (!st2) {
-        memcpy(s.theta, copy, sizeof(double) * s.n_params);
+        memcpy(s.theta, copy, bytes);
         st2 = credit_ckpt_write(&s, cpath, &info);
     }
     credit_session_close(&s);
@@ -302,8 +305,8 @@ static void test_init_scale(void)
         size_t nn = (size_t)a.dims.n * a.dims.n, bad = 0;
         for (size_t k = 0; k < nn; k++) bad += pb.W_rec[k] != 0.5 * pa.W_rec[k];
         size_t rest = a.n_params - nn - (size_t)a.dims.n * a.dims.n_in;
-        int others = memcmp(pa.W_in, pb.W_in, sizeof(double) * a.dims.n * a.dims.n_in) == 0 &&
-                     memcmp(pa.W_out, pb.W_out, sizeof(double) * rest) == 0;
+        int others = memcmp(pa.W_in, pb.W_in, sizeof *pa.W_in * a.dims.n * a.dims.n_in) == 0 &&
+                     memcmp(pa.W_out, pb.W_out, sizeof *pa.W_out * rest) == 0;
         CHECK(bad == 0 && others, "init_rec_var=0.5 halves W_rec exactly and leaves the other weights",
               "%zu W_rec entries differ, other blocks %s", bad, others ? "equal" : "differ");
     }
@@ -311,7 +314,7 @@ static void test_init_scale(void)
     credit_session_close(&b);
     /* The variance itself, on a matrix large enough to see it (6 standard errors). */
     credit_dims d = {.n_in = 3, .n = 300, .n_out = 2, .T = 1, .B_max = 1};
-    double *block = calloc(credit_params_count(&d), sizeof(double));
+    credit_real *block = calloc(credit_params_count(&d), sizeof(credit_real));
     credit_rng rng;
     credit_rng_seed(&rng, 7, 1);
     credit_params_init(block, &d, 1.0, &rng);

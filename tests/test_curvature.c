@@ -53,9 +53,24 @@ static int open_tiny(credit_session *s, const char *rule, int mse, double leak, 
         credit_rng rng;
         credit_rng_seed(&rng, 99, (uint64_t)n);
         for (size_t i = 0; i < s->n_params; i++) s->theta[i] += 0.05 * credit_rng_normal(&rng);
-        credit_zero_diagonal(s->w.W_rec, s->dims.n);
+        credit_zero_diagonal(s->w.W_rec, s->dims.n); /* the session's weights, in its own precision */
     }
     return st;
+}
+
+/* A double copy of n values of the session's precision (float in PREC=32):
+ * what the double-side references start from. malloc'ed. */
+static double *widen(const credit_real *src, size_t n)
+{
+    double *dst = malloc(sizeof(double) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) dst[i] = src[i];
+    return dst;
+}
+
+/* The same into an existing array. */
+static void widen_into(double *dst, const credit_real *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dst[i] = src[i];
 }
 
 /* The exact objective's gradient by net.c alone, on the first B training
@@ -63,9 +78,9 @@ static int open_tiny(credit_session *s, const char *rule, int mse, double leak, 
 typedef struct ref {
     credit_session *s;
     credit_dims d;
-    credit_fwd f;
+    credit_fwd_f64 f;
     double *theta, *grad;
-    credit_params w, g;
+    credit_params_f64 w, g;
 } ref;
 
 /* Opens the Hessian of a tiny session on its first B training examples;
@@ -84,20 +99,20 @@ static void ref_open(ref *r, credit_session *s, int B)
     r->s = s;
     r->d = s->dims;
     r->d.B_max = B;
-    credit_fwd_alloc(&r->f, &r->d);
+    credit_fwd_alloc_f64(&r->f, &r->d);
     r->theta = calloc(2 * s->n_params, sizeof(double));
     r->grad = r->theta + s->n_params;
-    r->w = credit_params_view(r->theta, &r->d);
-    r->g = credit_params_view(r->grad, &r->d);
+    r->w = credit_params_view_f64(r->theta, &r->d);
+    r->g = credit_params_view_f64(r->grad, &r->d);
     uint64_t *idx = calloc((size_t)B, sizeof *idx);
     for (int b = 0; b < B; b++) idx[b] = (uint64_t)b;
-    s->task->fill(s->task_state, CREDIT_SPLIT_TRAIN, idx, B, r->f.x, r->f.target, r->f.mask);
+    credit_session_fill_f64(s, CREDIT_SPLIT_TRAIN, idx, B, r->f.x, r->f.target, r->f.mask); /* the task's batch, in double */
     free(idx);
 }
 
 static void ref_close(ref *r)
 {
-    credit_fwd_free(&r->f);
+    credit_fwd_free_f64(&r->f);
     free(r->theta);
 }
 
@@ -106,13 +121,13 @@ static long ref_grad(ref *r, const double *theta, double *out, const double *bas
 {
     const size_t np = r->s->n_params;
     memcpy(r->theta, theta, sizeof(double) * np);
-    credit_forward(&r->f, &r->w, r->d.B_max);
-    credit_loss(&r->f, r->s->info.loss, &r->w, NULL, NULL);
+    credit_forward_f64(&r->f, &r->w, r->d.B_max);
+    credit_loss_f64(&r->f, r->s->info.loss, &r->w, NULL, NULL);
     memset(r->grad, 0, sizeof(double) * np);
-    credit_backward_readout(&r->f, &r->g);
-    credit_backward_bptt(&r->f, &r->w, &r->g);
-    credit_zero_diagonal(r->g.W_rec, r->d.n);
-    credit_l2(&r->w, &r->d, r->s->o.l2, &r->g);
+    credit_backward_readout_f64(&r->f, &r->g);
+    credit_backward_bptt_f64(&r->f, &r->w, &r->g);
+    credit_zero_diagonal_f64(r->g.W_rec, r->d.n);
+    credit_l2_f64(&r->w, &r->d, r->s->o.l2, &r->g);
     memcpy(out, r->grad, sizeof(double) * np);
     long flips = 0;
     size_t cells = (size_t)r->d.T * r->d.B_max * r->d.n;
@@ -207,7 +222,8 @@ static void test_products(int mse, double leak, int all)
     const size_t np = s.n_params, cells = (size_t)s.dims.T * B * s.dims.n;
     double *base = malloc(sizeof(double) * np), *gp = malloc(sizeof(double) * np), *gm = malloc(sizeof(double) * np);
     double *theta = malloc(sizeof(double) * np), *psi0 = malloc(sizeof(double) * cells);
-    ref_grad(&r, s.theta, base, NULL);
+    double *theta0 = widen(s.theta, np); /* the weights the Hessian was set at (credit_hessian_set widens them too) */
+    ref_grad(&r, theta0, base, NULL);
     memcpy(psi0, r.f.psi, sizeof(double) * cells);
 
     /* Dense Hessian by central differences of the exact gradient, column by column. */
@@ -215,7 +231,7 @@ static void test_products(int mse, double leak, int all)
     double *Hfd = calloc(c.F * c.F, sizeof(double));
     long flips = 0;
     for (size_t b = 0; b < c.F; b++) {
-        memcpy(theta, s.theta, sizeof(double) * np);
+        memcpy(theta, theta0, sizeof(double) * np);
         theta[c.full_idx[b]] += eps;
         flips += ref_grad(&r, theta, gp, psi0);
         theta[c.full_idx[b]] -= 2 * eps;
@@ -241,10 +257,10 @@ static void test_products(int mse, double leak, int all)
            *fd = calloc(c.F, sizeof(double)), *Hvf = calloc(c.F, sizeof(double));
     for (size_t i = 0; i < c.D; i++) v[i] = credit_rng_normal(&rng); /* diagonal entries too: they must be ignored */
     credit_hessian_apply(h, v, Hv);
-    memcpy(theta, s.theta, sizeof(double) * np);
+    memcpy(theta, theta0, sizeof(double) * np);
     for (size_t a = 0; a < c.F; a++) theta[c.full_idx[a]] += eps * v[c.free_idx[a]];
     flips = ref_grad(&r, theta, gp, psi0);
-    memcpy(theta, s.theta, sizeof(double) * np);
+    memcpy(theta, theta0, sizeof(double) * np);
     for (size_t a = 0; a < c.F; a++) theta[c.full_idx[a]] -= eps * v[c.free_idx[a]];
     flips += ref_grad(&r, theta, gm, psi0);
     for (size_t a = 0; a < c.F; a++) {
@@ -263,7 +279,7 @@ static void test_products(int mse, double leak, int all)
     CHECK(err <= 1e-12 && diag_out == 0, name, "relative error %.3g, |diagonal| %.3g", err, diag_out);
 
     free(v); free(Hv); free(Hdv); free(fd); free(Hvf);
-    free(Hd); free(Hfd); free(base); free(gp); free(gm); free(theta); free(psi0);
+    free(Hd); free(Hfd); free(base); free(gp); free(gm); free(theta); free(theta0); free(psi0);
     ref_close(&r);
     coords_free(&c);
     credit_hessian_close(h);
@@ -380,26 +396,47 @@ static void test_spectrum(int all)
 /* ------------------------------------------------------------ gamma and the cosine */
 
 /* The rule's update (task + L2, as training takes it) at theta, through the
- * session's own batch and gradient: independent of hessian.c. */
+ * session's own batch and gradient: independent of hessian.c. It runs in the
+ * session's precision: theta is rounded to it (float in PREC=32), out is the
+ * gradient widened. */
 static long session_update(credit_session *s, const double *theta, int B, double *out, const double *base_psi)
 {
-    memcpy(s->theta, theta, sizeof(double) * s->n_params);
+    for (size_t i = 0; i < s->n_params; i++) s->theta[i] = (credit_real)theta[i];
     for (int b = 0; b < B; b++) s->index[b] = (uint64_t)b;
     double loss;
     credit_session_batch(s, CREDIT_SPLIT_TRAIN, s->index, B, &loss, NULL, NULL);
     credit_session_gradient(s, 0, NULL);
-    memcpy(out, s->grad, sizeof(double) * s->n_params);
+    widen_into(out, s->grad, s->n_params);
     long flips = 0;
     if (base_psi)
         for (size_t k = 0; k < (size_t)s->dims.T * B * s->dims.n; k++) flips += s->fwd.psi[k] != base_psi[k];
     return flips;
 }
 
+/* Single precision (PREC=32): gamma and J are central differences of the
+ * rule's direction u, which the rule computes in float (from w + h v and
+ * the trajectory rounded to float): the difference carries a rounding
+ * error of scale 2^-24 |u| / h, i.e. 2^-24 |u| / (h lambda_max) in gamma
+ * (measured 0.16 to 1.7 times that). With the double build's gamma_step
+ * 1e-5 gamma is only good to ~1e-3 on these fixtures (measured 1.6e-3 on
+ * bptt, where gamma = 1 exactly; hence the float build's default 1e-4). Their truncation is small (bptt's gamma off by
+ * 4e-5 only at h = 1e-2), so these tests take h = 3e-3 ~ (2^-24)^(1/3),
+ * which balances the two: bptt's gamma within 5.5e-6 of 1, example's
+ * within 7e-7 (W_rec) and 1.7e-7 (all) of the double build's. The double
+ * build keeps the default (the key is not passed). */
+#define GAMMA_STEP32 " gamma_step=3e-3"
+/* The independent reference differences the session's own float gradient:
+ * its step must be large against the float gradient's rounding, 2^-24 |g|,
+ * and small enough that no ReLU flips (checked: at 1e-2 six flip). With
+ * 3e-3 its gamma is within 3.4e-6 of the double build's (bptt: of 1). */
+#define THEOREM_EPS32 3e-3
+
 static void test_theorem(const char *rule, int all)
 {
     char name[200], tag[80], extra[200];
     snprintf(tag, sizeof tag, "%s, %s", rule, all ? "all params" : "W_rec");
-    snprintf(extra, sizeof extra, "hessian_tol=1e-14 hessian_maxiter=1000 hessian_k=2 hessian_params=%s", all ? "all" : "rec");
+    snprintf(extra, sizeof extra, "hessian_tol=1e-14 hessian_maxiter=1000 hessian_k=2 hessian_params=%s%s", all ? "all" : "rec",
+             TEST_F32 ? GAMMA_STEP32 : "");
     credit_session s;
     const int B = 10;
     if (!CHECK(open_tiny(&s, rule, 0, 0.5, 6, B, extra) == CREDIT_OK, "theorem: tiny session opens", "%s", credit_error_message())) {
@@ -424,47 +461,61 @@ static void test_theorem(const char *rule, int all)
     /* Independent J: central differences of the session's update, one column
      * per parameter (the ReLU pattern must not flip), then u1' J u1. */
     const size_t np = s.n_params, cells = (size_t)s.dims.T * B * s.dims.n;
-    double *theta0 = malloc(sizeof(double) * np), *theta = malloc(sizeof(double) * np), *gp = malloc(sizeof(double) * np),
+    double *theta0 = widen(s.theta, np), *theta = malloc(sizeof(double) * np), *gp = malloc(sizeof(double) * np),
            *gm = malloc(sizeof(double) * np), *psi0 = malloc(sizeof(double) * cells);
-    memcpy(theta0, s.theta, sizeof(double) * np);
     session_update(&s, theta0, B, gp, NULL);
-    memcpy(psi0, s.fwd.psi, sizeof(double) * cells);
-    const double eps = 1e-6;
+    widen_into(psi0, s.fwd.psi, cells);
+    const double eps = TEST_F32 ? THEOREM_EPS32 : 1e-6;
     double ujU = 0;
     long flips = 0;
     for (size_t b = 0; b < c.F; b++) {
+        const size_t i = c.full_idx[b];
         memcpy(theta, theta0, sizeof(double) * np);
-        theta[c.full_idx[b]] += eps;
+        theta[i] += eps;
         flips += session_update(&s, theta, B, gp, psi0);
-        theta[c.full_idx[b]] -= 2 * eps;
+        const double hi = s.theta[i]; /* theta0 + eps as the session holds it */
+        theta[i] -= 2 * eps;
         flips += session_update(&s, theta, B, gm, psi0);
-        for (size_t a = 0; a < c.F; a++) ujU += U[a * c.F] * (gp[c.full_idx[a]] - gm[c.full_idx[a]]) / (2 * eps) * U[b * c.F];
+        /* In float the step taken is the rounded one: hi - lo, exact in double. */
+        const double step2 = TEST_F32 ? hi - (double)s.theta[i] : 2 * eps;
+        for (size_t a = 0; a < c.F; a++) ujU += U[a * c.F] * (gp[c.full_idx[a]] - gm[c.full_idx[a]]) / step2 * U[b * c.F];
     }
     double gamma_ref = ujU / ev[0];
+    /* Float: both are float differences at steps ~3e-3, each good to ~1e-5
+     * (rounding 2^-24 |w| / h, truncation h^2); measured |difference| 8.9e-6
+     * (bptt), 1.1e-6 and 2.4e-6 (example). */
+    const double gamma_tol = test_tol(1e-6, 5e-5);
     snprintf(name, sizeof name, "gamma = u1' J u1 / lambda_max with a dense finite-difference J (%s)", tag);
-    CHECK(fabs(row.gamma - gamma_ref) <= 1e-6 * fmax(1, fabs(gamma_ref)) && flips == 0, name, "gamma %.12g, reference %.12g (%ld flips)",
-          row.gamma, gamma_ref, flips);
+    CHECK(fabs(row.gamma - gamma_ref) <= gamma_tol * fmax(1, fabs(gamma_ref)) && flips == 0, name,
+          "gamma %.12g, reference %.12g, |difference| %.3g (%ld flips)", row.gamma, gamma_ref, fabs(row.gamma - gamma_ref), flips);
 
     /* Independent cosine: the rule's and BPTT's task-loss gradients as `credit grad` takes them. */
-    memcpy(s.theta, theta0, sizeof(double) * np);
+    for (size_t i = 0; i < np; i++) s.theta[i] = (credit_real)theta0[i]; /* exact: theta0 was widened from them */
     for (int b = 0; b < B; b++) s.index[b] = (uint64_t)b;
     double loss;
     credit_session_batch(&s, CREDIT_SPLIT_TRAIN, s.index, B, &loss, NULL, NULL);
     credit_session_gradient(&s, CREDIT_GRAD_NO_L2, NULL);
-    memcpy(gp, s.grad, sizeof(double) * np);
+    widen_into(gp, s.grad, np);
     credit_session_gradient(&s, CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2, NULL);
-    memcpy(gm, s.grad, sizeof(double) * np);
+    widen_into(gm, s.grad, np);
     double ab = 0, aa = 0, bb = 0;
     for (size_t a = 0; a < c.F; a++) {
         size_t i = c.full_idx[a];
         ab += gp[i] * gm[i], aa += gp[i] * gp[i], bb += gm[i] * gm[i];
     }
     double cos_ref = ab / sqrt(aa * bb);
+    /* Float: the row's rule runs on the double trajectory rounded to float,
+     * the session's on its own float trajectory; the two differ by float
+     * rounding through T = 8 steps (~T 2^-24 = 5e-7 relative), and a cosine
+     * moves by at most about its vectors' relative error. Measured 6.9e-8. */
+    const double cos_tol = test_tol(1e-12, 1e-6);
     snprintf(name, sizeof name, "cosine = the session's rule-vs-BPTT cosine (%s)", tag);
-    CHECK(fabs(row.cosine - cos_ref) <= 1e-12, name, "%.17g vs %.17g", row.cosine, cos_ref);
+    CHECK(fabs(row.cosine - cos_ref) <= cos_tol, name, "%.17g vs %.17g", row.cosine, cos_ref);
     if (strcmp(rule, "bptt") == 0) {
+        /* Float: gamma as above (measured 5.5e-6 from 1); the cosine's error
+         * is quadratic in the estimate's (1 - 2e-15 measured): 1e-12 stays. */
         snprintf(name, sizeof name, "bptt: gamma = 1 up to the difference step, cosine = 1 (%s)", tag);
-        CHECK(fabs(row.gamma - 1) <= 1e-6 && fabs(row.cosine - 1) <= 1e-12, name, "gamma %.17g, cosine %.17g", row.gamma, row.cosine);
+        CHECK(fabs(row.gamma - 1) <= gamma_tol && fabs(row.cosine - 1) <= 1e-12, name, "gamma %.17g, cosine %.17g", row.gamma, row.cosine);
     } else {
         snprintf(name, sizeof name, "%s: not the gradient (cosine and gamma differ from 1)", tag);
         CHECK(row.cosine < 0.999 && fabs(row.gamma - 1) > 1e-3, name, "cosine %.6g, gamma %.6g", row.cosine, row.gamma);
@@ -648,7 +699,7 @@ static void test_arnoldi_dense(void)
 
 /* Dense J (F x F over the free coordinates) from one central difference of
  * the update direction per column, step h, as the Arnoldi products take it. */
-static double *dense_jacobian(credit_hessian *h, const credit_grad_rule *rule, const coords *c, double step)
+static double *dense_jacobian(credit_hessian *h, const credit_grad_rule_f64 *rule, const coords *c, double step)
 {
     double *J = calloc(c->F * c->F, sizeof(double)), *e = calloc(c->D, sizeof(double)), *up = calloc(c->D, sizeof(double)),
            *down = calloc(c->D, sizeof(double));
@@ -669,8 +720,8 @@ static void test_rule_edge(const char *rule, int all)
 {
     char name[300], tag[80], extra[200];
     snprintf(tag, sizeof tag, "%s, %s", rule, all ? "all params" : "W_rec");
-    snprintf(extra, sizeof extra, "hessian_tol=1e-14 hessian_maxiter=1000 hessian_params=%s jacobian_k=1000 jacobian_nev=4",
-             all ? "all" : "rec");
+    snprintf(extra, sizeof extra, "hessian_tol=1e-14 hessian_maxiter=1000 hessian_params=%s jacobian_k=1000 jacobian_nev=4%s",
+             all ? "all" : "rec", TEST_F32 ? GAMMA_STEP32 : ""); /* the float step: see GAMMA_STEP32 */
     credit_session s;
     const int B = 10;
     if (!CHECK(open_tiny(&s, rule, 0, 0.5, 6, B, extra) == CREDIT_OK, "rule edge: tiny session opens", "%s", credit_error_message())) {
@@ -686,7 +737,7 @@ static void test_rule_edge(const char *rule, int all)
     const size_t F = c.F;
     credit_curv_opts o;
     credit_curv_opts_get(&s, &o);
-    const credit_grad_rule grule = credit_session_grad_rule(&s);
+    const credit_grad_rule_f64 grule = credit_session_grad_rule_f64(&s); /* the rule as the measurements serve it */
     double *J = dense_jacobian(h, &grule, &c, o.gamma_step), *J2 = dense_jacobian(h, &grule, &c, 2 * o.gamma_step);
     /* The finite-difference error of a product, estimated from the step and
      * twice the step (truncation h^2: J(2h) - J(h) is 3x J(h)'s own; the
@@ -750,8 +801,14 @@ static void test_rule_edge(const char *rule, int all)
         double *Hd = dense_from_products(h, &c), dH = 0, Hn = 0;
         for (size_t k = 0; k < F * F; k++) dH += (J[k] - Hd[k]) * (J[k] - Hd[k]), Hn += Hd[k] * Hd[k];
         dH = sqrt(dH), Hn = sqrt(Hn);
-        snprintf(name, sizeof name, "bptt: J built from differences of the update = the exact Hessian to 1e-8 (%s)", tag);
-        CHECK(dH <= 1e-8 * Hn && asym <= 1e-8 * Hn, name, "|J - H|_F %.3g, max asymmetry %.3g, |H|_F %.3g", dH, asym, Hn);
+        /* Float: J's columns are float differences at h = 3e-3, whose
+         * rounding the difference-error estimate E measures (3.7e-5 = 3.8e-5
+         * of |H|_F); measured |J - H|_F / |H|_F 3.4e-5 (W_rec), 3.0e-5 (all),
+         * asymmetry 1.3e-5 of |H|_F. */
+        const double jh_tol = test_tol(1e-8, 3e-4);
+        snprintf(name, sizeof name, "bptt: J built from differences of the update = the exact Hessian to %s (%s)", TEST_F32 ? "3e-4" : "1e-8",
+                 tag);
+        CHECK(dH <= jh_tol * Hn && asym <= jh_tol * Hn, name, "|J - H|_F %.3g, max asymmetry %.3g, |H|_F %.3g", dH, asym, Hn);
         snprintf(name, sizeof name, "bptt: mu_max = lambda_max (Lanczos) within |J - H|_F + Lanczos's error, mu_im = 0 to that (%s)", tag);
         double lt = dH + 1e-10 * fabs(row.lambda_max) + 1e-12 * Hn;
         CHECK(fabs(row.mu_re - row.lambda_max) <= lt && fabs(row.mu_im) <= lt, name, "mu %.17g%+.3gi, lambda_max %.17g, tol %.3g",
@@ -759,6 +816,7 @@ static void test_rule_edge(const char *rule, int all)
         free(Hd);
     } else {
         snprintf(name, sizeof name, "%s: J is not symmetric (so Arnoldi, not Lanczos) (%s)", rule, tag);
+        /* Float (h = 3e-3): E 1.3e-5 and 1.8e-5, asymmetry 0.137 and 0.157: 8.9e3 x E at least. */
         CHECK(asym > 1e3 * E, name, "max asymmetry %.3g, difference error %.3g", asym, E);
     }
     credit_curv_row_free(&row);
@@ -824,8 +882,19 @@ static void test_curvature_files(void)
           "curvature_every: curvature.tsv with provenance, the columns, rows at 0, 50, .., 200", "rc %d: %.600s", rc, ta ? ta : "(missing)");
     double lam = NAN, gamma = NAN, cosv = NAN, eta = NAN, bgd = NAN, brule = NAN;
     if (ta) sscanf(test_last_line(ta), "%*d %lf %lf %lf %lf %lf %lf", &lam, &gamma, &cosv, &eta, &bgd, &brule);
-    CHECK(lam > 0 && fabs(gamma - 1) < 1e-6 && fabs(cosv - 1) < 1e-12 && eta == 0.05 && bgd == 2 / eta && brule == 2 / (eta * gamma),
-          "curvature.tsv row: bptt's gamma and cosine are 1, the ceilings are 2/eta and 2/(eta gamma)", "%s", ta ? test_last_line(ta) : "");
+    /* Float: this run keeps the default gamma_step h (1e-4 in this build; a
+     * trained network: truncation is ~440 h^2 here, 4.4e-4 at h = 1e-3 in
+     * the double build, so no larger step suits it). gamma then carries the
+     * rounding of the float rule's direction, of scale 2^-24 |u| / (h
+     * lambda_max): over this run's five rows and the theorem fixtures
+     * |gamma - exact| was 0.16 to 1.7 times that scale, so the tolerance is
+     * 10 times it plus the truncation, taken from the row itself (rule_norm
+     * = |u|). */
+    const double rule_norm = ta ? column(ta, "rule_norm") : NAN, h = strtod(CREDIT_GAMMA_STEP_DEFAULT, NULL);
+    const double gamma_tol = test_tol(1e-6, 10 * 0x1p-24 * rule_norm / (h * lam) + 440 * h * h);
+    CHECK(lam > 0 && fabs(gamma - 1) < gamma_tol && fabs(cosv - 1) < 1e-12 && eta == 0.05 && bgd == 2 / eta && brule == 2 / (eta * gamma),
+          "curvature.tsv row: bptt's gamma and cosine are 1, the ceilings are 2/eta and 2/(eta gamma)", "gamma tolerance %.3g: %s", gamma_tol,
+          ta ? test_last_line(ta) : "");
     char *wa = test_slurp(a, "weights.tsv"), *wb = test_slurp(b, "weights.tsv");
     char *ba = wa ? test_body(wa) : NULL, *bb = wb ? test_body(wb) : NULL;
     CHECK(ba && bb && strcmp(ba, bb) == 0, "measuring curvature leaves training bit-identical", "%s", "weights differ");

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern const credit_static_plugin test_static_plugins[];
 extern const size_t test_static_count;
@@ -66,7 +67,23 @@ void test_plugins(void)
     expect_load_error("loader: a v1 plugin is refused naming both versions", "oldabi.so",
                       ": ABI version 1, this host speaks 2 (rebuild it against core/credit.h)");
     expect_load_error("loader: descriptor too small", "small.so", "descriptor is 16 bytes, this credit expects at least");
-    expect_load_error("loader: another precision is refused naming both", "precision.so", "built for 32-bit reals, this host computes in 64-bit");
+    expect_load_error("loader: another precision is refused naming both", "precision.so",
+                      TEST_F32 ? "built for 64-bit reals, this host computes in 32-bit" : "built for 32-bit reals, this host computes in 64-bit");
+    /* The real plugins of the other build (make test builds both, double first). */
+    {
+        const char *other = TEST_F32 ? (strstr(test_root(), "san") ? "build-san" : ".") : (strstr(test_root(), "san") ? "build-san-f32" : "build-f32");
+        char path[600];
+        snprintf(path, sizeof path, "%s/rules/eprop.so", other);
+        if (access(path, R_OK) == 0) {
+            credit_plugin p;
+            credit_error_clear();
+            int st = credit_plugin_open_file(&p, CREDIT_KIND_RULE, path, NULL);
+            if (!st) credit_plugin_close(&p);
+            CHECK(st == CREDIT_EPLUGIN && strstr(credit_error_message(), TEST_F32 ? "built for 64-bit reals" : "built for 32-bit reals"),
+                  "loader: the other precision's eprop.so is refused naming both", "%s: status %d '%s'", path, st, credit_error_message());
+        } else
+            printf("note: %s absent (built by make test in the other precision): cross-precision load not tried\n", path);
+    }
     expect_load_error("loader: unknown flag bits are refused", "badflags.so", "rule 'badflags' sets unknown flag bits 0x80 (this host knows 0x3)");
     expect_load_error("loader: after_update without save/load is refused", "nosave.so",
                       "rule 'nosave' has after_update but no save_size/save/load: its state would not survive a resume");

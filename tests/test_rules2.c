@@ -14,7 +14,13 @@
  * The plugins are called directly with a host table of this file, whose
  * forward_loss is that literal pass; where the core's host is linked in, the
  * same checks run through a session (the core's forward_loss) and the
- * command line (after_update and the checkpoint). */
+ * command line (after_update and the checkpoint).
+ *
+ * The literal side computes in double in either build. The rules are handed
+ * credit_real copies of its weights and trajectory (exact in the double
+ * build; in the single-precision build the weights and inputs are drawn as
+ * floats, so only the trajectory is rounded), and their estimates are
+ * widened back to double to be compared. */
 #include "test.h"
 #include "ckpt.h"
 #include "config.h"
@@ -34,6 +40,11 @@ const credit_rule *credit_rule_entry_nodepert(void);
 enum { MASK_LAST, MASK_EVERY, MASK_SOME, N_MASKS };
 static const char *mask_names[N_MASKS] = {"last step", "every step", "some steps"};
 
+/* Weights of the literal network, in double. */
+typedef struct lit_weights {
+    const double *W_in, *W_rec, *W_out, *b_out;
+} lit_weights;
+
 typedef struct lit {
     credit_dims d;      /* B_max = B + 1: the rules see a batch smaller than their workspaces */
     int B, mse;
@@ -41,6 +52,10 @@ typedef struct lit {
     double *x, *target, *mask;
     double *zblock; /* [(T+1)][B][n]: z_0 = 0, z_1..z_T */
     double *v, *psi, *y, *dy, *L;
+    lit_weights w64;
+    /* What a rule is handed: the weights and the trajectory above as
+     * credit_real (lit_sync copies them), and views of those. */
+    credit_real *rw, *rt; /* the weight block; x, zblock, v, psi, y, dy, L in one block */
     credit_weights w;
     credit_traj tr;
 } lit;
@@ -50,7 +65,8 @@ typedef struct lit {
 /* The literal forward pass of the batch at weights w with xi ([T][B][n] or
  * NULL): per-example loss shares into per (B values, may be NULL), the
  * batch loss returned; trajectory and dy into the lit's arrays if keep. */
-static double lit_forward(lit *p, const credit_weights *w, const double *xi, double *per, int keep)
+static void lit_sync(lit *p);
+static double lit_forward(lit *p, const lit_weights *w, const double *xi, double *per, int keep)
 {
     const int T = p->d.T, B = p->B, n = p->d.n, n_in = p->d.n_in, n_out = p->d.n_out;
     const double a = p->d.leak;
@@ -112,15 +128,45 @@ static double lit_forward(lit *p, const credit_weights *w, const double *xi, dou
                 for (int k = 0; k < n_out; k++) s += w->W_out[k * n + i] * p->dy[r * n_out + k];
                 p->L[r * n + i] = s;
             }
+    if (keep) lit_sync(p);
     free(v), free(z), free(zn), free(y);
     return total;
 }
 
-/* Arrays for a batch of B of these sizes (weights zero). */
+/* The lengths of the weight block and of the trajectory's arrays (x,
+ * zblock, v, psi, y, dy, L in this order). */
+static size_t lit_nw(const lit *p)
+{
+    const int n = p->d.n;
+    return (size_t)n * p->d.n_in + (size_t)n * n + (size_t)p->d.n_out * n + p->d.n_out;
+}
+static void lit_lens(const lit *p, size_t len[7])
+{
+    const size_t rows = (size_t)p->d.T * p->B, n = (size_t)p->d.n;
+    const size_t l[7] = {rows * p->d.n_in, (rows + p->B) * n, rows * n, rows * n, rows * p->d.n_out, rows * p->d.n_out, rows * n};
+    memcpy(len, l, sizeof l);
+}
+
+/* The weights and the trajectory into the rule's credit_real copies (the
+ * weights as they are now, the trajectory of the last lit_forward with keep). */
+static void lit_sync(lit *p)
+{
+    const double *src[7] = {p->x, p->zblock, p->v, p->psi, p->y, p->dy, p->L};
+    size_t len[7];
+    lit_lens(p, len);
+    for (size_t k = 0; k < lit_nw(p); k++) p->rw[k] = (credit_real)p->W_in[k];
+    credit_real *dst = p->rt;
+    for (int a = 0; a < 7; a++)
+        for (size_t k = 0; k < len[a]; k++) *dst++ = (credit_real)src[a][k];
+}
+
+/* Arrays for a batch of B of these sizes (weights zero); the leak as the
+ * rules and the core hold it (a credit_real). */
 static void lit_alloc(lit *p, const credit_dims *d, int B, int mse)
 {
     memset(p, 0, sizeof *p);
     p->d = *d;
+    p->d.leak = (credit_real)d->leak;
     p->B = B;
     p->mse = mse;
     const int T = d->T, n = d->n, n_in = d->n_in, n_out = d->n_out;
@@ -129,7 +175,7 @@ static void lit_alloc(lit *p, const credit_dims *d, int B, int mse)
     p->W_rec = p->W_in + n * n_in;
     p->W_out = p->W_rec + n * n;
     p->b_out = p->W_out + n_out * n;
-    p->w = (credit_weights){p->W_in, p->W_rec, p->W_out, p->b_out};
+    p->w64 = (lit_weights){p->W_in, p->W_rec, p->W_out, p->b_out};
     p->x = calloc(rows * n_in, sizeof(double));
     p->target = calloc(rows * n_out, sizeof(double));
     p->mask = calloc(rows, sizeof(double));
@@ -139,14 +185,24 @@ static void lit_alloc(lit *p, const credit_dims *d, int B, int mse)
     p->L = calloc(rows * n, sizeof(double));
     p->y = calloc(rows * n_out, sizeof(double));
     p->dy = calloc(rows * n_out, sizeof(double));
-    p->tr = (credit_traj){.B = B, .T = T, .n_in = n_in, .n = n, .n_out = n_out, .leak = d->leak, .x = p->x,
-                          .z_prev = p->zblock, .z = p->zblock + (size_t)B * n, .v = p->v, .psi = p->psi,
-                          .y = p->y, .dy = p->dy, .L = p->L};
+    size_t len[7], total = 0;
+    lit_lens(p, len);
+    for (int a = 0; a < 7; a++) total += len[a];
+    p->rw = calloc(np, sizeof(credit_real));
+    p->rt = calloc(total, sizeof(credit_real));
+    const credit_real *rx = p->rt, *rz = rx + len[0], *rv = rz + len[1], *rpsi = rv + len[2], *ry = rpsi + len[3], *rdy = ry + len[4],
+                      *rL = rdy + len[5];
+    p->w = (credit_weights){p->rw, p->rw + n * n_in, p->rw + n * n_in + n * n, p->rw + n * n_in + n * n + n_out * n};
+    p->tr = (credit_traj){.B = B, .T = T, .n_in = n_in, .n = n, .n_out = n_out, .leak = d->leak, .x = rx,
+                          .z_prev = rz, .z = rz + (size_t)B * n, .v = rv, .psi = rpsi,
+                          .y = ry, .dy = rdy, .L = rL};
 }
 
 /* A random problem: weights as the authors initialise them (b_out small,
  * not zero), inputs N(0, 1), one-hot targets (or random MSE targets),
- * masks as mask_names say (MASK_SOME weights the scored steps unequally). */
+ * masks as mask_names say (MASK_SOME weights the scored steps unequally).
+ * Every value drawn is rounded to credit_real (nothing in the double
+ * build): the rule is handed the literal network's weights and inputs exactly. */
 static void lit_make(lit *p, double leak, int mask, int mse, uint64_t seed)
 {
     const credit_dims d = {.n_in = 3, .n = 6, .n_out = 3, .T = 7, .B_max = 5, .leak = leak};
@@ -154,34 +210,43 @@ static void lit_make(lit *p, double leak, int mask, int mse, uint64_t seed)
     const int T = d.T, B = p->B, n = d.n, n_in = d.n_in, n_out = d.n_out;
     credit_rng rng;
     credit_rng_seed(&rng, seed, 7);
-    for (int k = 0; k < n * n_in; k++) p->W_in[k] = sqrt(2.0 / n_in) * credit_rng_normal(&rng);
+    for (int k = 0; k < n * n_in; k++) p->W_in[k] = (credit_real)(sqrt(2.0 / n_in) * credit_rng_normal(&rng));
     for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++) p->W_rec[i * n + j] = i == j ? 0.0 : sqrt(2.0 / n) * credit_rng_normal(&rng);
+        for (int j = 0; j < n; j++) p->W_rec[i * n + j] = i == j ? 0.0 : (credit_real)(sqrt(2.0 / n) * credit_rng_normal(&rng));
     const double lim = sqrt(6.0 / (n + n_out));
-    for (int k = 0; k < n_out * n; k++) p->W_out[k] = lim * (2 * credit_rng_uniform(&rng) - 1);
-    for (int k = 0; k < n_out; k++) p->b_out[k] = 0.1 * credit_rng_normal(&rng);
-    for (size_t k = 0; k < (size_t)T * B * n_in; k++) p->x[k] = credit_rng_normal(&rng);
+    for (int k = 0; k < n_out * n; k++) p->W_out[k] = (credit_real)(lim * (2 * credit_rng_uniform(&rng) - 1));
+    for (int k = 0; k < n_out; k++) p->b_out[k] = (credit_real)(0.1 * credit_rng_normal(&rng));
+    for (size_t k = 0; k < (size_t)T * B * n_in; k++) p->x[k] = (credit_real)credit_rng_normal(&rng);
     for (int t = 0; t < T; t++) {
         int scored = mask == MASK_EVERY || t == T - 1 || (mask == MASK_SOME && t % 3 == 1);
         for (int b = 0; b < B; b++) {
             size_t r = (size_t)t * B + b;
-            p->mask[r] = scored ? (mask == MASK_SOME ? 0.5 + credit_rng_uniform(&rng) : 1.0) : 0.0;
+            p->mask[r] = scored ? (mask == MASK_SOME ? (credit_real)(0.5 + credit_rng_uniform(&rng)) : 1.0) : 0.0;
             int cls = (int)credit_rng_below(&rng, (uint64_t)n_out);
-            for (int k = 0; k < n_out; k++) p->target[r * n_out + k] = mse ? credit_rng_normal(&rng) : k == cls;
+            for (int k = 0; k < n_out; k++) p->target[r * n_out + k] = mse ? (credit_real)credit_rng_normal(&rng) : k == cls;
         }
     }
-    lit_forward(p, &p->w, NULL, NULL, 1);
+    lit_forward(p, &p->w64, NULL, NULL, 1);
 }
 
 static void lit_free(lit *p)
 {
     free(p->W_in), free(p->x), free(p->target), free(p->mask), free(p->zblock);
     free(p->v), free(p->psi), free(p->L), free(p->y), free(p->dy);
+    free(p->rw), free(p->rt);
 }
 
 /* Gradients of W_in then W_rec: n x n_in then n x n. */
 static size_t grad_len(const lit *p) { return (size_t)p->d.n * (p->d.n_in + p->d.n); }
 static double *grad_new(const lit *p) { return calloc(grad_len(p), sizeof(double)); }
+
+/* n credit_real values widened to double (an exact copy); NULL stays NULL. */
+static double *widen(const credit_real *a, size_t n)
+{
+    double *w = a ? malloc(sizeof(double) * (n ? n : 1)) : NULL;
+    for (size_t k = 0; w && k < n; k++) w[k] = a[k];
+    return w;
+}
 
 /* The true gradient of the literal loss by central differences (h = 1e-5:
  * truncation about h^2, rounding about 1e-16 / h; both far below what the
@@ -194,9 +259,9 @@ static double *lit_fd_gradient(lit *p)
     for (size_t k = 0; k < grad_len(p); k++) {
         double *wk = p->W_in + k, keep = *wk;
         *wk = keep + h;
-        double up = lit_forward(p, &p->w, NULL, NULL, 0);
+        double up = lit_forward(p, &p->w64, NULL, NULL, 0);
         *wk = keep - h;
-        double down = lit_forward(p, &p->w, NULL, NULL, 0);
+        double down = lit_forward(p, &p->w64, NULL, NULL, 0);
         *wk = keep;
         g[k] = (up - down) / (2 * h);
     }
@@ -205,12 +270,26 @@ static double *lit_fd_gradient(lit *p)
 
 /* ------------------------------------------------------------ the test host */
 
-/* forward_loss on the lit in ctx: the literal pass. Counts its calls. */
+/* forward_loss on the lit in ctx: the literal pass (in double, on the
+ * weights and noise it is given widened; the shares rounded to credit_real
+ * as the ABI hands them back). Counts its calls. */
 static long forward_calls;
-static int host_forward_loss(void *ctx, const credit_weights *w, const double *xi, double *loss, double *per_example)
+static int host_forward_loss(void *ctx, const credit_weights *w, const credit_real *xi, double *loss, credit_real *per_example)
 {
+    lit *p = ctx;
+    const int n = p->d.n, n_in = p->d.n_in, n_out = p->d.n_out;
+    const size_t nin = (size_t)n * n_in, nrec = (size_t)n * n, nout = (size_t)n_out * n;
+    double *wb = malloc(sizeof(double) * lit_nw(p)), *per = calloc((size_t)p->B, sizeof(double));
+    for (size_t k = 0; k < nin; k++) wb[k] = w->W_in[k];
+    for (size_t k = 0; k < nrec; k++) wb[nin + k] = w->W_rec[k];
+    for (size_t k = 0; k < nout; k++) wb[nin + nrec + k] = w->W_out[k];
+    for (int k = 0; k < n_out; k++) wb[nin + nrec + nout + k] = w->b_out[k];
+    const lit_weights w64 = {wb, wb + nin, wb + nin + nrec, wb + nin + nrec + nout};
+    double *xi64 = xi ? widen(xi, (size_t)p->d.T * p->B * n) : NULL;
     forward_calls++;
-    *loss = lit_forward(ctx, w, xi, per_example, 0);
+    *loss = lit_forward(p, &w64, xi64, per, 0);
+    for (int b = 0; per_example && b < p->B; b++) per_example[b] = (credit_real)per[b];
+    free(wb), free(per), free(xi64);
     return CREDIT_OK;
 }
 
@@ -251,19 +330,21 @@ static void inst_close(inst *in)
     in->state = NULL;
 }
 
-/* The rule's estimate on the lit (W_in then W_rec), NULL on failure. */
+/* The rule's estimate on the lit (W_in then W_rec), widened to double;
+ * NULL on failure. */
 static double *inst_grad(inst *in, lit *p)
 {
-    double *g = grad_new(p);
+    credit_real *g = calloc(grad_len(p), sizeof(credit_real));
     credit_params gp = {.W_in = g, .W_rec = g + (size_t)p->d.n * p->d.n_in};
-    if (in->r->grad(in->state, &p->tr, &p->w, &gp)) { free(g); return NULL; }
-    return g;
+    double *wide = in->r->grad(in->state, &p->tr, &p->w, &gp) ? NULL : widen(g, grad_len(p));
+    free(g);
+    return wide;
 }
 
 
 /* ------------------------------------------------------------ kp: literal forms */
 
-#define PSI(u, b, i) p->tr.psi[IDX3(u, b, i, B, n)]
+#define PSI(u, b, i) p->psi[IDX3(u, b, i, B, n)]
 #define PRE(u, b, j) ((j) < n_in ? p->x[IDX3(u, b, j, B, n_in)] : p->zblock[IDX3(u, b, (j) - n_in, B, n)])
 #define GRAD(g, i, j) (*((j) < n_in ? &(g)[(size_t)(i) * n_in + (j)] : &(g)[(size_t)n * n_in + (size_t)(i) * n + (j) - n_in]))
 
@@ -303,9 +384,12 @@ static void literal_kp_update(double *Bf, int n, int n_out, const double *W_afte
 
 /* An SGD step of the readout as the core takes it, W_out -= lr (G + l2
  * W_out) with G a random stand-in for the task gradient; W_out in place,
- * step and the weights after it returned through u. */
+ * step and the weights after it returned through u. The weights after the
+ * step and the step are credit_real values (as the core's would be): dW is
+ * the step the rule is handed, widened. */
 typedef struct fake_step {
-    double *W_after, *dW; /* whole weight blocks, W_in..b_out */
+    double *dW;       /* whole weight block, W_in..b_out */
+    credit_real *rdW; /* the same as the rule sees it */
     credit_weights w, step;
     credit_update u;
 } fake_step;
@@ -314,30 +398,58 @@ static void fake_step_make(fake_step *f, lit *p, credit_rng *rng, double lr, dou
 {
     const int n = p->d.n, n_in = p->d.n_in, n_out = p->d.n_out;
     const size_t np = (size_t)n * n_in + (size_t)n * n + (size_t)n_out * n + n_out, out = (size_t)n * n_in + (size_t)n * n;
-    f->W_after = p->W_in; /* steps the lit's weights in place */
-    f->dW = calloc(np, sizeof(double));
+    f->dW = calloc(np, sizeof(double)); /* steps the lit's weights in place */
+    f->rdW = calloc(np, sizeof(credit_real));
     for (size_t k = out; k < out + (size_t)n_out * n; k++) {
         double G = 0.3 * credit_rng_normal(rng), before = p->W_in[k];
-        p->W_in[k] = before - lr * (G + l2 * before);
-        f->dW[k] = p->W_in[k] - before;
+        p->W_in[k] = (credit_real)(before - lr * (G + l2 * before));
+        f->rdW[k] = (credit_real)(p->W_in[k] - before);
+        f->dW[k] = f->rdW[k];
     }
+    lit_sync(p);
     f->w = p->w;
-    f->step = (credit_weights){f->dW, f->dW + n * n_in, f->dW + out, f->dW + out + n_out * n};
+    f->step = (credit_weights){f->rdW, f->rdW + n * n_in, f->rdW + out, f->rdW + out + n_out * n};
     f->u = (credit_update){.iter = iter, .lr = lr, .l2 = l2, .w = &f->w, .step = &f->step, .tr = &p->tr};
 }
 
-/* B as the plugin holds it: through save. */
-static double *kp_B(inst *in, const lit *p)
+static void fake_step_free(fake_step *f)
+{
+    free(f->dW);
+    free(f->rdW);
+}
+
+/* The plugin's saved state (B, n x n_out credit_real values); NULL if its
+ * size is not that. */
+static credit_real *kp_saved(inst *in, const lit *p)
 {
     size_t bytes = in->r->save_size(in->state);
-    if (bytes != sizeof(double) * p->d.n * p->d.n_out) return NULL;
-    double *Bf = malloc(bytes);
+    if (bytes != sizeof(credit_real) * p->d.n * p->d.n_out) return NULL;
+    credit_real *Bf = malloc(bytes);
     in->r->save(in->state, Bf);
+    return Bf;
+}
+
+/* B as the plugin holds it, through save, widened to double. */
+static double *kp_B(inst *in, const lit *p)
+{
+    credit_real *raw = kp_saved(in, p);
+    double *Bf = widen(raw, (size_t)p->d.n * p->d.n_out);
+    free(raw);
     return Bf;
 }
 
 static const double leaks[2] = {0.0, 0.7};
 enum { SEED_RULE = 4242 };
+
+/* The rules' random feedback (test_random_feedback) widened to double: the
+ * literal update moves it in double. */
+static double *random_feedback64(const lit *p, uint64_t seed)
+{
+    credit_real *B = test_random_feedback(p->d.n, p->d.n_out, seed);
+    double *Bf = widen(B, (size_t)p->d.n * p->d.n_out);
+    free(B);
+    return Bf;
+}
 
 static void test_kp_literal(void)
 {
@@ -354,7 +466,7 @@ static void test_kp_literal(void)
             lit p;
             lit_make(&p, leaks[li], mask, mse, 100 + 10 * li + c);
             inst in;
-            double *Bf = test_random_feedback(p.d.n, p.d.n_out, SEED_RULE);
+            double *Bf = random_feedback64(&p, SEED_RULE);
             const char *opt[] = {"decay=0.3", NULL};
             failed |= inst_open(&in, kp, &p, SEED_RULE, opt) != 0;
             double *fast = failed ? NULL : inst_grad(&in, &p), *ref = literal_kp(&p, Bf);
@@ -367,10 +479,10 @@ static void test_kp_literal(void)
                 fake_step_make(&f, &p, &rng, 0.05, 0.01, it);
                 failed |= kp->after_update(in.state, &f.u) != 0;
                 literal_kp_update(Bf, p.d.n, p.d.n_out, p.W_out, f.dW + (p.W_out - p.W_in), 0.05, 0.01, 0.3);
-                free(f.dW);
+                fake_step_free(&f);
             }
             /* the readout moved: rebuild the trajectory's dy at the new weights */
-            lit_forward(&p, &p.w, NULL, NULL, 1);
+            lit_forward(&p, &p.w64, NULL, NULL, 1);
             fast = failed ? NULL : inst_grad(&in, &p);
             ref = literal_kp(&p, Bf);
             double e2 = fast ? test_rel_err(fast, ref, grad_len(&p)) : INFINITY;
@@ -381,11 +493,15 @@ static void test_kp_literal(void)
             lit_free(&p);
         }
         char name[200];
+        /* float: B dy, the trace filtered over T = 7 steps and one product
+         * over T*B = 28 rows in float, on a trajectory and a B (3 updates)
+         * rounded to float: a few eps grown by about sqrt(28), measured 2.0e-7. */
+        const double tol = test_tol(1e-12, 1e-6);
         snprintf(name, sizeof name,
-                 "kp = literal e-prop with learning signal B dy, B random then after 3 updates, to 1e-12 (leak %.1f, xent and mse, "
+                 "kp = literal e-prop with learning signal B dy, B random then after 3 updates, to %g (leak %.1f, xent and mse, "
                  "loss on last/every/some steps)",
-                 leaks[li]);
-        CHECK(!failed && worst <= 1e-12, name, "relative error %.3g (%s, %s)%s", worst, mask_names[worst_case % N_MASKS],
+                 tol, leaks[li]);
+        CHECK(!failed && worst <= tol, name, "relative error %.3g (%s, %s)%s", worst, mask_names[worst_case % N_MASKS],
               worst_case / N_MASKS ? "mse" : "xent", failed ? ", a hook failed" : "");
     }
 }
@@ -404,7 +520,7 @@ static void test_kp_update(void)
     inst in;
     const char *opt[] = {"decay=0.02", NULL};
     int st = inst_open(&in, kp, &p, SEED_RULE, opt);
-    double *Bf = test_random_feedback(p.d.n, p.d.n_out, SEED_RULE), worst = 0;
+    double *Bf = random_feedback64(&p, SEED_RULE), worst = 0;
     for (long it = 1; it <= 5 && !st; it++) {
         double *before = kp_B(&in, &p);
         fake_step f;
@@ -416,9 +532,16 @@ static void test_kp_update(void)
         double e = test_rel_err(dfast, dlit, (size_t)nb);
         if (!(e <= worst)) worst = e;
         memcpy(Bf, after, sizeof(double) * nb); /* the next step starts from the plugin's B */
-        free(before), free(after), free(f.dW);
+        free(before), free(after), fake_step_free(&f);
     }
-    CHECK(!st && worst <= 1e-12, "kp after_update: the change of B is -lr (G_out^T + lambda B), G_out = -step/lr - l2 W_before, to 1e-12",
+    /* float: the new B is rounded to float (eps |B|), about 20 times the
+     * change |lr (G + lambda B)| here, so 20 eps = 1.2e-6 of the change;
+     * measured 6.2e-7. */
+    const double tol_change = test_tol(1e-12, 2e-6);
+    char name_change[200];
+    snprintf(name_change, sizeof name_change,
+             "kp after_update: the change of B is -lr (G_out^T + lambda B), G_out = -step/lr - l2 W_before, to %g", tol_change);
+    CHECK(!st && worst <= tol_change, name_change,
           "relative error of the change %.3g (status %d)", worst, st);
     free(Bf);
     inst_close(&in);
@@ -446,14 +569,17 @@ static void test_kp_update(void)
             double e = test_rel_err(Dn, pred, (size_t)nb);
             if (!(e <= worst_c)) worst_c = e;
             ratio = sqrt(cblas_ddot(nb, Dn, 1, Dn, 1) / cblas_ddot(nb, D, 1, D, 1));
-            free(Bb), free(Ba), free(f.dW);
+            free(Bb), free(Ba), fake_step_free(&f);
         }
         char name[200];
+        /* float: one rounding of B per step (eps |B|, |B| about |D| here):
+         * measured 2.5e-8 (the ratio to 2.4e-9). */
+        const double tol = test_tol(1e-12, 2e-7);
         if (c == 0)
-            snprintf(name, sizeof name, "kp: with decay = l2, B - W_out^T contracts by exactly (1 - lr lambda) per SGD step (20 steps, 1e-12)");
+            snprintf(name, sizeof name, "kp: with decay = l2, B - W_out^T contracts by exactly (1 - lr lambda) per SGD step (20 steps, %g)", tol);
         else
-            snprintf(name, sizeof name, "kp: with decay != l2, B - W_out^T follows (1 - lr lambda) D + lr (l2 - lambda) W_out^T (20 steps, 1e-12)");
-        CHECK(!st && worst_c <= 1e-12 && (c || fabs(ratio - (1 - lr * lams[0])) <= 1e-12), name,
+            snprintf(name, sizeof name, "kp: with decay != l2, B - W_out^T follows (1 - lr lambda) D + lr (l2 - lambda) W_out^T (20 steps, %g)", tol);
+        CHECK(!st && worst_c <= tol && (c || fabs(ratio - (1 - lr * lams[0])) <= tol), name,
               "relative error %.3g, last |D'|/|D| %.15g (status %d)", worst_c, ratio, st);
         inst_close(&in);
     }
@@ -462,7 +588,7 @@ static void test_kp_update(void)
     st = inst_open(&in, kp, &p, SEED_RULE, NULL);
     double *b0 = kp_B(&in, &p);
     {
-        double *dW = calloc(out + (size_t)n_out * n + n_out, sizeof(double));
+        credit_real *dW = calloc(out + (size_t)n_out * n + n_out, sizeof(credit_real));
         credit_weights stp = {dW, dW + p.d.n * p.d.n_in, dW + out, dW + out + n_out * n};
         credit_update u = {.iter = 1, .lr = 0.0, .l2 = 0.01, .w = &p.w, .step = &stp, .tr = &p.tr};
         st |= kp->after_update(in.state, &u);
@@ -478,19 +604,19 @@ static void test_kp_update(void)
         fake_step f;
         fake_step_make(&f, &p, &rng, 0.1, 0.01, it);
         st |= kp->after_update(in.state, &f.u);
-        free(f.dW);
+        fake_step_free(&f);
     }
-    lit_forward(&p, &p.w, NULL, NULL, 1);
+    lit_forward(&p, &p.w64, NULL, NULL, 1);
     inst fresh;
     st |= inst_open(&fresh, kp, &p, SEED_RULE, NULL);
-    double *saved = kp_B(&in, &p);
+    credit_real *saved = kp_saved(&in, &p);
     double *g_fresh0 = inst_grad(&fresh, &p);
-    st |= saved ? kp->load(fresh.state, saved, sizeof(double) * nb) : 1;
+    st |= saved ? kp->load(fresh.state, saved, sizeof(credit_real) * nb) : 1;
     double *g_in = inst_grad(&in, &p), *g_fresh = inst_grad(&fresh, &p);
     int same = g_in && g_fresh && !memcmp(g_in, g_fresh, sizeof(double) * grad_len(&p));
     int differs = g_fresh0 && g_in && memcmp(g_in, g_fresh0, sizeof(double) * grad_len(&p)) != 0;
     credit_error_clear();
-    int bad = saved ? kp->load(fresh.state, saved, sizeof(double) * nb - 1) : 0;
+    int bad = saved ? kp->load(fresh.state, saved, sizeof(credit_real) * nb - 1) : 0;
     CHECK(!st && same && differs, "kp: save then load into a fresh instance gives the updated estimate, bit for bit",
           "status %d, same %d, differs from the unloaded %d", st, same, differs);
     CHECK(bad && strstr(credit_error_message(), "kp: saved state of"), "kp: load refuses a state of the wrong size, saying so",
@@ -532,10 +658,10 @@ static double *literal_nodepert(lit *p, uint64_t seed, long iter, long samples, 
     const size_t len = (size_t)T * B * n;
     double *xi = nodepert_noise(p, seed, iter, samples, sigma), *g = grad_new(p);
     double *L0 = calloc((size_t)B, sizeof(double)), *Ls = calloc((size_t)B, sizeof(double));
-    lit_forward(p, &p->w, NULL, L0, 1); /* also the trajectory the pre factor reads */
+    lit_forward(p, &p->w64, NULL, L0, 1); /* also the trajectory the pre factor reads */
     for (long s = 0; s < samples; s++) {
         const double *x = xi + len * s;
-        lit_forward(p, &p->w, x, Ls, 0);
+        lit_forward(p, &p->w64, x, Ls, 0);
         for (int b = 0; b < B; b++)
             for (int t = 0; t < T; t++)
                 for (int i = 0; i < n; i++)
@@ -579,11 +705,18 @@ static void test_nodepert_literal(void)
                 lit_free(&p);
             }
             char name[240];
+            /* float: the shares L_b come back as floats (eps |L_b|) and the
+             * estimate divides their differences, about sigma times the
+             * loss, by sigma^2: eps / sigma and more where L_b changes
+             * little (loss on the last step only). Measured 4.1e-6 at sigma
+             * 0.1, 8.8e-7 at sigma 0.3 (5e-7 at most with the literal
+             * shares rounded to float too: the rest is the rule's sums). */
+            const double tol = test_tol(1e-12, 1e-6 / cases[c].sigma);
             snprintf(name, sizeof name,
-                     "nodepert %s%s%s at iteration %ld = literal perturbed forward passes and per-synapse sums, to 1e-12 (leak %.1f, "
+                     "nodepert %s%s%s at iteration %ld = literal perturbed forward passes and per-synapse sums, to %.2g (leak %.1f, "
                      "xent and mse, loss on last/every/some steps)",
-                     cases[c].opt[0], cases[c].opt[1] ? " " : "", cases[c].opt[1] ? cases[c].opt[1] : "", cases[c].iter, leaks[li]);
-            CHECK(!failed && worst <= 1e-12, name, "relative error %.3g (%s, %s)%s", worst, mask_names[worst_case % N_MASKS],
+                     cases[c].opt[0], cases[c].opt[1] ? " " : "", cases[c].opt[1] ? cases[c].opt[1] : "", cases[c].iter, tol, leaks[li]);
+            CHECK(!failed && worst <= tol, name, "relative error %.3g (%s, %s)%s", worst, mask_names[worst_case % N_MASKS],
                   worst_case / N_MASKS ? "mse" : "xent", failed ? ", a hook failed" : "");
         }
 }
@@ -645,7 +778,7 @@ static void test_nodepert_converges(void)
             const char *opt[] = {sched[k].sigma, sched[k].samples, NULL};
             st |= inst_open(&in, np, &p, SEED_RULE, opt);
             double *g = st ? NULL : inst_grad(&in, &p);
-            cos[k] = g ? credit_cosine(g, exact, grad_len(&p)) : NAN;
+            cos[k] = g ? credit_cosine_f64(g, exact, grad_len(&p)) : NAN;
             free(g);
             inst_close(&in);
         }
@@ -675,7 +808,11 @@ static void test_nodepert_session(void)
                             "sigma=0.2", "samples=3", "progress=0", NULL};
         credit_session s;
         char name[200];
-        snprintf(name, sizeof name, "nodepert in a session (the core's forward_loss) = literal perturbed forward passes to 1e-12 (%s)",
+        /* float: as in test_nodepert_literal, the shares differenced over
+         * sigma^2, here from the core's float forward pass: measured 7.1e-7
+         * at sigma 0.2. */
+        const double tol = test_tol(1e-12, 1e-6 / 0.2);
+        snprintf(name, sizeof name, "nodepert in a session (the core's forward_loss) = literal perturbed forward passes to %g (%s)", tol,
                  variant ? "mse, leak 0.6" : "xent, no leak");
         int st = test_session(&s, kv);
         if (!CHECK(st == 0, name, "session: %s", credit_error_message())) { credit_session_close(&s); continue; }
@@ -687,19 +824,20 @@ static void test_nodepert_session(void)
         lit p;
         lit_alloc(&p, &s.dims, B, s.info.loss == CREDIT_LOSS_MSE);
         const int n = p.d.n, n_in = p.d.n_in, n_out = p.d.n_out, T = p.d.T;
-        memcpy(p.W_in, s.w.W_in, sizeof(double) * n * n_in);
-        memcpy(p.W_rec, s.w.W_rec, sizeof(double) * n * n);
-        memcpy(p.W_out, s.w.W_out, sizeof(double) * n_out * n);
-        memcpy(p.b_out, s.w.b_out, sizeof(double) * n_out);
-        memcpy(p.x, s.fwd.x, sizeof(double) * T * B * n_in);
-        memcpy(p.target, s.fwd.target, sizeof(double) * T * B * n_out);
-        memcpy(p.mask, s.fwd.mask, sizeof(double) * T * B);
+        /* the session's weights and batch, widened */
+        for (int k = 0; k < n * n_in; k++) p.W_in[k] = s.w.W_in[k];
+        for (int k = 0; k < n * n; k++) p.W_rec[k] = s.w.W_rec[k];
+        for (int k = 0; k < n_out * n; k++) p.W_out[k] = s.w.W_out[k];
+        for (int k = 0; k < n_out; k++) p.b_out[k] = s.w.b_out[k];
+        for (int k = 0; k < T * B * n_in; k++) p.x[k] = s.fwd.x[k];
+        for (int k = 0; k < T * B * n_out; k++) p.target[k] = s.fwd.target[k];
+        for (int k = 0; k < T * B; k++) p.mask[k] = s.fwd.mask[k];
         double *ref = literal_nodepert(&p, s.rule_host.seed, 0, 3, 0.2), *fast = grad_new(&p);
         for (int i = 0; i < n; i++) ref[(size_t)n * n_in + (size_t)i * (n + 1)] = 0;
-        memcpy(fast, s.g.W_in, sizeof(double) * n * n_in);
-        memcpy(fast + n * n_in, s.g.W_rec, sizeof(double) * n * n);
+        for (int k = 0; k < n * n_in; k++) fast[k] = s.g.W_in[k];
+        for (int k = 0; k < n * n; k++) fast[n * n_in + k] = s.g.W_rec[k];
         double e = test_rel_err(fast, ref, grad_len(&p));
-        CHECK(!st && e <= 1e-12, name, "relative error %.3g (status %d: %s)", e, st, credit_error_message());
+        CHECK(!st && e <= tol, name, "relative error %.3g (status %d: %s)", e, st, credit_error_message());
         free(ref), free(fast);
         lit_free(&p);
         credit_session_close(&s);
@@ -727,9 +865,10 @@ static void test_nodepert_converges_to_bptt(void)
         const size_t m = st ? 0 : (size_t)(s.w.W_out - s.theta); /* W_in and W_rec lead the block */
         double *est = calloc(m + 1, sizeof(double)), *exact = calloc(m + 1, sizeof(double));
         if (!st) st |= credit_session_gradient(&s, 0, NULL);
-        if (!st) memcpy(est, s.grad, sizeof(double) * m);
+        for (size_t q = 0; q < m && !st; q++) est[q] = s.grad[q]; /* widened: the cosine in double */
         if (!st) st |= credit_session_gradient(&s, 1, NULL);
-        if (!st) memcpy(exact, s.grad, sizeof(double) * m), cos[k] = credit_cosine(est, exact, m);
+        for (size_t q = 0; q < m && !st; q++) exact[q] = s.grad[q];
+        if (!st) cos[k] = credit_cosine_f64(est, exact, m);
         free(est), free(exact);
         credit_session_close(&s);
     }
@@ -859,7 +998,7 @@ static void test_nodepert_frozen_readout(void)
         credit_session_batch_index(&s, k, s.index, 16);
         st |= credit_session_batch(&s, CREDIT_SPLIT_TRAIN, s.index, 16, &loss, NULL, NULL);
         st |= credit_session_gradient(&s, 0, &l2);
-        memset(s.grad + readout, 0, sizeof(double) * (s.n_params - readout));
+        memset(s.grad + readout, 0, sizeof *s.grad * (s.n_params - readout));
         credit_session_update(&s, credit_session_lr(&s, k));
         credit_weights w = {s.w.W_in, s.w.W_rec, s.w.W_out, s.w.b_out};
         credit_update u = {.iter = k + 1, .lr = credit_session_lr(&s, k), .l2 = s.o.l2, .w = &w, .step = &w};
@@ -895,10 +1034,12 @@ static void test_kp_contracts_in_training(void)
     credit_ckpt_info info = {0, 0, 0};
     if (!st) st = credit_ckpt_read(&s1, ckpt, &info);
     const int n = s0.dims.n, n_out = s0.dims.n_out, nb = n * n_out;
+    credit_real B0r[256], B1r[256];
     double B0[256], B1[256], D0[256], D1[256];
-    if (!st && nb <= 256 && s0.rule->save_size(s0.rule_state) == sizeof(double) * nb) {
-        s0.rule->save(s0.rule_state, B0);
-        s1.rule->save(s1.rule_state, B1);
+    if (!st && nb <= 256 && s0.rule->save_size(s0.rule_state) == sizeof(credit_real) * nb) {
+        s0.rule->save(s0.rule_state, B0r);
+        s1.rule->save(s1.rule_state, B1r);
+        for (int k = 0; k < nb; k++) B0[k] = B0r[k], B1[k] = B1r[k];
     } else st |= CREDIT_EINVAL;
     const double factor = pow(1 - 0.05 * 0.1, (double)info.iteration);
     for (int i = 0; i < n && !st; i++)
@@ -907,8 +1048,14 @@ static void test_kp_contracts_in_training(void)
             D1[i * n_out + k] = B1[i * n_out + k] - s1.w.W_out[k * n + i];
         }
     double e = st ? INFINITY : test_rel_err(D1, D0, (size_t)nb), moved = st ? 0 : test_rel_err(B1, B0, (size_t)nb);
-    CHECK(rc == 0 && !st && info.iteration == 40 && e <= 1e-10 && moved > 1e-3,
-          "kp in credit train: B - W_out^T after 40 SGD steps is (1 - lr lambda)^40 times the initial one (decay = l2), to 1e-10",
+    /* float: B and W_out each rounded to float once per step, 40 steps: up to
+     * 40 eps = 2.4e-6 of |B| (about |D|), about sqrt(40) eps if the
+     * roundings are independent; measured 1.5e-7. */
+    const double tol = test_tol(1e-10, 1e-6);
+    char name[200];
+    snprintf(name, sizeof name,
+             "kp in credit train: B - W_out^T after 40 SGD steps is (1 - lr lambda)^40 times the initial one (decay = l2), to %g", tol);
+    CHECK(rc == 0 && !st && info.iteration == 40 && e <= tol && moved > 1e-3, name,
           "exit %d, status %d (%s), iteration %ld, relative error %.3g, B moved by %.3g", rc, st, credit_error_message(), info.iteration,
           e, moved);
     credit_session_close(&s0);
