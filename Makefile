@@ -187,16 +187,20 @@ $(TEST_BIN): $(TEST_OBJ) $(CORE_OBJ) $(PLUGIN_OBJ)
 -include $(wildcard $(BUILD)/core/*.d $(BUILD)/tests/*.d)
 
 # ------------------------------------------------------------------ verbs
-# The suite in both precisions unless PREC names one.
+# The suite in both precisions unless PREC names one. Both trees are built
+# first, so that each suite can hand the other build's plugins and
+# checkpoints to its own (CREDIT_TEST_OTHER: the cross-precision refusals).
 .PHONY: test
 ifeq ($(PREC),)
 test: deps ## build and run the tests, double then single precision (PREC=64 or 32: one; SAN=1: under ASan/UBSan)
-	@$(MAKE) --no-print-directory test PREC=64 SAN=$(SAN)
-	@$(MAKE) --no-print-directory test PREC=32 SAN=$(SAN)
+	@$(MAKE) --no-print-directory all PREC=64 SAN=$(SAN)
+	@$(MAKE) --no-print-directory all PREC=32 SAN=$(SAN)
+	@$(MAKE) --no-print-directory test PREC=64 SAN=$(SAN) TEST_OTHER=$(if $(filter 1,$(SAN)),build-san-f32,build-f32)
+	@$(MAKE) --no-print-directory test PREC=32 SAN=$(SAN) TEST_OTHER=$(if $(filter 1,$(SAN)),build-san,.)
 else
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(BAD_SO) SAN=$(SAN) PREC=$(PREC)
-	@OPENBLAS_NUM_THREADS=1 CREDIT_ROOT=$(ROOT) CREDIT_BUILD=$(BUILD) ./$(TEST_BIN)
+	@OPENBLAS_NUM_THREADS=1 CREDIT_ROOT=$(ROOT) CREDIT_BUILD=$(BUILD) CREDIT_TEST_OTHER=$(TEST_OTHER) ./$(TEST_BIN)
 endif
 
 # Refactors keep the smoke profile's outputs byte-identical: the pipeline

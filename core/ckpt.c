@@ -41,7 +41,7 @@ int credit_ckpt_write(const credit_session *s, const char *path, const credit_ck
     memcpy(h.magic, CREDIT_CKPT_MAGIC, 8);
     h.version = CREDIT_CKPT_VERSION;
     h.optimizer = (uint32_t)s->o.optimizer;
-    h.config_hash = s->config_hash;
+    h.config_hash = credit_ckpt_config_hash(s->config_hash);
     h.iteration = (uint64_t)info->iteration;
     h.curve_offset = info->curve_offset;
     h.n_params = s->n_params;
@@ -136,9 +136,9 @@ int credit_ckpt_read(credit_session *s, const char *path, credit_ckpt_info *info
         st = CREDIT_ERROR(CREDIT_EFORMAT, "%s is corrupt (checksum mismatch)", path);
         goto done;
     }
-    if (h.config_hash != s->config_hash) {
-        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s was written with a different config (hash %016llx, this config %016llx)", path,
-                          (unsigned long long)h.config_hash, (unsigned long long)s->config_hash);
+    if (h.config_hash != credit_ckpt_config_hash(s->config_hash)) {
+        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s was written with a different config (hash %016llx, this config %016llx)" CREDIT_CKPT_HASH_NOTE, path,
+                          (unsigned long long)h.config_hash, (unsigned long long)credit_ckpt_config_hash(s->config_hash));
         goto done;
     }
     /* The checksum is no MAC: every field is range-checked as well. */
@@ -293,9 +293,8 @@ int credit_weights_read(credit_session *s, const char *path)
 
 #if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
 /* The single-precision build's block I/O (ckpt.h): checkpoints hold doubles,
- * so float blocks are widened on write (exactly) and narrowed on read (a
- * float run's values exactly; a double run's would be rounded, which is why
- * the pipeline keeps the two precisions' runs in separate directories). */
+ * so float blocks are widened on write and narrowed on read, both exactly (a
+ * double run's checkpoint never gets here: its config hash is not tagged). */
 uint64_t credit_ckpt_hash_block(const float *x, size_t bytes, uint64_t sum)
 {
     for (size_t i = 0; i < bytes / sizeof(double); i++) {

@@ -45,6 +45,20 @@ int credit_params_finite(const credit_real *theta, size_t n);
  * single-precision build (PREC=32) widens its float blocks on write and
  * narrows on read, with the same arguments (sizes in doubles), so that the
  * double build's text, and its maths hash, stays as it was. */
+/* A checkpoint says which precision trained it through its config hash: the
+ * single-precision build stores the hash tagged (xor a constant), so neither
+ * build resumes or measures the other's checkpoint (its weights would be
+ * rounded, or a float run continued in double). In the double build both
+ * macros leave the code's text as it was. */
+#if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
+#define credit_ckpt_config_hash(hash) ((hash) ^ 0x5052454333320000ull) /* "PREC32" */
+#define CREDIT_CKPT_HASH_NOTE                                                                                                     \
+    "; this build trains in single precision (PREC=32) and tags its checkpoints' config hash, so a checkpoint of the double "    \
+    "build is refused (use that build, or train afresh)"
+#else
+#define credit_ckpt_config_hash(hash) hash
+#define CREDIT_CKPT_HASH_NOTE
+#endif
 #if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
 uint64_t credit_ckpt_hash_block(const float *x, size_t bytes, uint64_t sum); /* FNV-1a of x widened to doubles */
 size_t credit_ckpt_write_block(const float *x, size_t size, size_t n, FILE *fp); /* n doubles */

@@ -158,7 +158,7 @@ int credit_cmd_curvature(int argc, char **argv)
         s.config_hash = own;
         if (st && strstr(credit_error_message(), "different config"))
             st = CREDIT_ERROR(st, "%s does not match %s: the config it holds now (hash %016llx) is not the one the checkpoint was written "
-                                  "with (was it edited?)", config_path, ckpt_path, (unsigned long long)run_hash);
+                                  "with (was it edited?)" CREDIT_CKPT_HASH_NOTE, config_path, ckpt_path, (unsigned long long)run_hash);
         else if (!st && info.status == CREDIT_CKPT_DIVERGED)
             st = CREDIT_ERROR(CREDIT_EDIVERGED, "%s is the checkpoint of a diverged run: nothing to measure", ckpt_path);
     }

@@ -69,20 +69,38 @@ void test_plugins(void)
     expect_load_error("loader: descriptor too small", "small.so", "descriptor is 16 bytes, this credit expects at least");
     expect_load_error("loader: another precision is refused naming both", "precision.so",
                       TEST_F32 ? "built for 64-bit reals, this host computes in 32-bit" : "built for 32-bit reals, this host computes in 64-bit");
-    /* The real plugins of the other build (make test builds both, double first). */
-    {
-        const char *other = TEST_F32 ? (strstr(test_root(), "san") ? "build-san" : ".") : (strstr(test_root(), "san") ? "build-san-f32" : "build-f32");
+    /* The real plugins and checkpoints of the other build: the root of its
+     * tree, which `make test` builds fresh before either suite (unset with
+     * PREC= alone, where the other tree may be stale or absent). */
+    const char *other = getenv("CREDIT_TEST_OTHER");
+    if (!other || !*other)
+        printf("note: CREDIT_TEST_OTHER unset (make test PREC=...): the other precision's plugins and checkpoints not tried\n");
+    else {
         char path[600];
         snprintf(path, sizeof path, "%s/rules/eprop.so", other);
-        if (access(path, R_OK) == 0) {
+        if (CHECK(access(path, R_OK) == 0, "loader: the other build's eprop.so exists", "%s", path)) {
             credit_plugin p;
             credit_error_clear();
             int st = credit_plugin_open_file(&p, CREDIT_KIND_RULE, path, NULL);
             if (!st) credit_plugin_close(&p);
             CHECK(st == CREDIT_EPLUGIN && strstr(credit_error_message(), TEST_F32 ? "built for 64-bit reals" : "built for 32-bit reals"),
                   "loader: the other precision's eprop.so is refused naming both", "%s: status %d '%s'", path, st, credit_error_message());
-        } else
-            printf("note: %s absent (built by make test in the other precision): cross-precision load not tried\n", path);
+        }
+        /* A checkpoint of the other build is refused, not rounded or widened
+         * into a run of this precision (ckpt.h: the config hash is tagged). */
+        char cmd[2000], *out = NULL;
+        snprintf(path, sizeof path, "%s/bin/credit", other);
+        if (CHECK(access(path, X_OK) == 0, "the other build's bin/credit exists", "%s", path)) {
+            snprintf(cmd, sizeof cmd,
+                     "d=%s/other_prec; rm -rf $d; %s train task=file path=%s n=4 batch=4 iters=3 eval_every=3 progress=0 out=$d >/dev/null 2>&1 && "
+                     "%s/bin/credit curvature $d 2>&1",
+                     test_tmp(), path, test_seq_file(0), test_root());
+            int rc = test_run(cmd, &out);
+            CHECK(rc == 1 && out && strstr(out, "is not the one the checkpoint was written with") &&
+                      (!TEST_F32 || strstr(out, "trains in single precision (PREC=32)")),
+                  "checkpoint: the other precision's checkpoint is refused (credit curvature of its run)", "rc %d: %.400s", rc, out ? out : "");
+            free(out);
+        }
     }
     expect_load_error("loader: unknown flag bits are refused", "badflags.so", "rule 'badflags' sets unknown flag bits 0x80 (this host knows 0x3)");
     expect_load_error("loader: after_update without save/load is refused", "nosave.so",
