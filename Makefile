@@ -2,7 +2,7 @@
 # the pipeline that reproduces Liu et al. (NeurIPS 2022) from raw runs.
 #
 #   make            build bin/credit and every plugin (rules/*.so, tasks/*.so)
-#   make test       install what is missing, build, run the test suite
+#   make test       install what is missing, build, run the test suite (double, then single precision)
 #   make test SAN=1 the same under AddressSanitizer and UBSan (tree in build-san/)
 #   make test PREC=32  the trainer and plugins in single precision (tree in build-f32/)
 #   make help       every target
