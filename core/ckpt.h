@@ -40,11 +40,6 @@ int credit_ckpt_read(credit_session *s, const char *path, credit_ckpt_info *info
 
 /* 1 if every value is finite. */
 int credit_params_finite(const credit_real *theta, size_t n);
-/* The checkpoint's blocks (theta and the Adam moments) are doubles in either
- * build. In the double build these are the calls ckpt.c always made; the
- * single-precision build (PREC=32) widens its float blocks on write and
- * narrows on read, with the same arguments (sizes in doubles), so that the
- * double build's text, and its maths hash, stays as it was. */
 /* A checkpoint says which precision trained it through its config hash: the
  * single-precision build stores the hash tagged (xor a constant), so neither
  * build resumes or measures the other's checkpoint (its weights would be
@@ -59,6 +54,11 @@ int credit_params_finite(const credit_real *theta, size_t n);
 #define credit_ckpt_config_hash(hash) hash
 #define CREDIT_CKPT_HASH_NOTE
 #endif
+/* The checkpoint's blocks (theta and the Adam moments) are doubles in either
+ * build. In the double build these are the calls ckpt.c always made; the
+ * single-precision build (PREC=32) widens its float blocks on write and
+ * narrows on read, with the same arguments (sizes in doubles), so that the
+ * double build's text, and its maths hash, stays as it was. */
 #if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
 uint64_t credit_ckpt_hash_block(const float *x, size_t bytes, uint64_t sum); /* FNV-1a of x widened to doubles */
 size_t credit_ckpt_write_block(const float *x, size_t size, size_t n, FILE *fp); /* n doubles */

@@ -155,6 +155,18 @@ double test_rel_err_real(const credit_real *a, const credit_real *b, size_t n)
     return den > 0 ? sqrt(num / den) : (num > 0 ? INFINITY : 0);
 }
 
+void test_widen_into(double *dst, const credit_real *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+double *test_widen(const credit_real *src, size_t n)
+{
+    double *dst = src ? malloc(sizeof(double) * (n ? n : 1)) : NULL;
+    if (dst) test_widen_into(dst, src, n);
+    return dst;
+}
+
 credit_real *test_random_feedback(int n, int n_out, uint64_t seed)
 {
     credit_real *Bf = malloc(sizeof(credit_real) * n * n_out);

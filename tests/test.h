@@ -45,6 +45,10 @@ int test_host_no_bptt(void *ctx, const credit_traj *tr, const credit_weights *w,
 /* |a - b| / |b|, norm-wise (0 when both are zero, inf when only b is). */
 double test_rel_err(const double *a, const double *b, size_t n);
 double test_rel_err_real(const credit_real *a, const credit_real *b, size_t n); /* the same in the build's precision */
+/* n values of the build's precision widened to double (exactly): a malloc'ed
+ * copy (NULL stays NULL), or into dst. */
+double *test_widen(const credit_real *src, size_t n);
+void test_widen_into(double *dst, const credit_real *src, size_t n);
 /* The build under test trains in single precision (make PREC=32). A check
  * of a float computation states its tolerance in both precisions:
  * test_tol(1e-12, 1e-5). Checks against finite differences run on the

@@ -58,21 +58,6 @@ static int open_tiny(credit_session *s, const char *rule, int mse, double leak, 
     return st;
 }
 
-/* A double copy of n values of the session's precision (float in PREC=32):
- * what the double-side references start from. malloc'ed. */
-static double *widen(const credit_real *src, size_t n)
-{
-    double *dst = malloc(sizeof(double) * (n ? n : 1));
-    for (size_t i = 0; i < n; i++) dst[i] = src[i];
-    return dst;
-}
-
-/* The same into an existing array. */
-static void widen_into(double *dst, const credit_real *src, size_t n)
-{
-    for (size_t i = 0; i < n; i++) dst[i] = src[i];
-}
-
 /* The exact objective's gradient by net.c alone, on the first B training
  * examples: the reference the Hessian is differenced from. */
 typedef struct ref {
@@ -222,7 +207,7 @@ static void test_products(int mse, double leak, int all)
     const size_t np = s.n_params, cells = (size_t)s.dims.T * B * s.dims.n;
     double *base = malloc(sizeof(double) * np), *gp = malloc(sizeof(double) * np), *gm = malloc(sizeof(double) * np);
     double *theta = malloc(sizeof(double) * np), *psi0 = malloc(sizeof(double) * cells);
-    double *theta0 = widen(s.theta, np); /* the weights the Hessian was set at (credit_hessian_set widens them too) */
+    double *theta0 = test_widen(s.theta, np); /* the weights the Hessian was set at (credit_hessian_set widens them too) */
     ref_grad(&r, theta0, base, NULL);
     memcpy(psi0, r.f.psi, sizeof(double) * cells);
 
@@ -406,7 +391,7 @@ static long session_update(credit_session *s, const double *theta, int B, double
     double loss;
     credit_session_batch(s, CREDIT_SPLIT_TRAIN, s->index, B, &loss, NULL, NULL);
     credit_session_gradient(s, 0, NULL);
-    widen_into(out, s->grad, s->n_params);
+    test_widen_into(out, s->grad, s->n_params);
     long flips = 0;
     if (base_psi)
         for (size_t k = 0; k < (size_t)s->dims.T * B * s->dims.n; k++) flips += s->fwd.psi[k] != base_psi[k];
@@ -461,10 +446,10 @@ static void test_theorem(const char *rule, int all)
     /* Independent J: central differences of the session's update, one column
      * per parameter (the ReLU pattern must not flip), then u1' J u1. */
     const size_t np = s.n_params, cells = (size_t)s.dims.T * B * s.dims.n;
-    double *theta0 = widen(s.theta, np), *theta = malloc(sizeof(double) * np), *gp = malloc(sizeof(double) * np),
+    double *theta0 = test_widen(s.theta, np), *theta = malloc(sizeof(double) * np), *gp = malloc(sizeof(double) * np),
            *gm = malloc(sizeof(double) * np), *psi0 = malloc(sizeof(double) * cells);
     session_update(&s, theta0, B, gp, NULL);
-    widen_into(psi0, s.fwd.psi, cells);
+    test_widen_into(psi0, s.fwd.psi, cells);
     const double eps = TEST_F32 ? THEOREM_EPS32 : 1e-6;
     double ujU = 0;
     long flips = 0;
@@ -495,9 +480,9 @@ static void test_theorem(const char *rule, int all)
     double loss;
     credit_session_batch(&s, CREDIT_SPLIT_TRAIN, s.index, B, &loss, NULL, NULL);
     credit_session_gradient(&s, CREDIT_GRAD_NO_L2, NULL);
-    widen_into(gp, s.grad, np);
+    test_widen_into(gp, s.grad, np);
     credit_session_gradient(&s, CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2, NULL);
-    widen_into(gm, s.grad, np);
+    test_widen_into(gm, s.grad, np);
     double ab = 0, aa = 0, bb = 0;
     for (size_t a = 0; a < c.F; a++) {
         size_t i = c.full_idx[a];

@@ -240,14 +240,6 @@ static void lit_free(lit *p)
 static size_t grad_len(const lit *p) { return (size_t)p->d.n * (p->d.n_in + p->d.n); }
 static double *grad_new(const lit *p) { return calloc(grad_len(p), sizeof(double)); }
 
-/* n credit_real values widened to double (an exact copy); NULL stays NULL. */
-static double *widen(const credit_real *a, size_t n)
-{
-    double *w = a ? malloc(sizeof(double) * (n ? n : 1)) : NULL;
-    for (size_t k = 0; w && k < n; k++) w[k] = a[k];
-    return w;
-}
-
 /* The true gradient of the literal loss by central differences (h = 1e-5:
  * truncation about h^2, rounding about 1e-16 / h; both far below what the
  * cosines below resolve), the diagonal of W_rec included (the rule's
@@ -285,7 +277,7 @@ static int host_forward_loss(void *ctx, const credit_weights *w, const credit_re
     for (size_t k = 0; k < nout; k++) wb[nin + nrec + k] = w->W_out[k];
     for (int k = 0; k < n_out; k++) wb[nin + nrec + nout + k] = w->b_out[k];
     const lit_weights w64 = {wb, wb + nin, wb + nin + nrec, wb + nin + nrec + nout};
-    double *xi64 = xi ? widen(xi, (size_t)p->d.T * p->B * n) : NULL;
+    double *xi64 = xi ? test_widen(xi, (size_t)p->d.T * p->B * n) : NULL;
     forward_calls++;
     *loss = lit_forward(p, &w64, xi64, per, 0);
     for (int b = 0; per_example && b < p->B; b++) per_example[b] = (credit_real)per[b];
@@ -336,7 +328,7 @@ static double *inst_grad(inst *in, lit *p)
 {
     credit_real *g = calloc(grad_len(p), sizeof(credit_real));
     credit_params gp = {.W_in = g, .W_rec = g + (size_t)p->d.n * p->d.n_in};
-    double *wide = in->r->grad(in->state, &p->tr, &p->w, &gp) ? NULL : widen(g, grad_len(p));
+    double *wide = in->r->grad(in->state, &p->tr, &p->w, &gp) ? NULL : test_widen(g, grad_len(p));
     free(g);
     return wide;
 }
@@ -433,7 +425,7 @@ static credit_real *kp_saved(inst *in, const lit *p)
 static double *kp_B(inst *in, const lit *p)
 {
     credit_real *raw = kp_saved(in, p);
-    double *Bf = widen(raw, (size_t)p->d.n * p->d.n_out);
+    double *Bf = test_widen(raw, (size_t)p->d.n * p->d.n_out);
     free(raw);
     return Bf;
 }
@@ -446,7 +438,7 @@ enum { SEED_RULE = 4242 };
 static double *random_feedback64(const lit *p, uint64_t seed)
 {
     credit_real *B = test_random_feedback(p->d.n, p->d.n_out, seed);
-    double *Bf = widen(B, (size_t)p->d.n * p->d.n_out);
+    double *Bf = test_widen(B, (size_t)p->d.n * p->d.n_out);
     free(B);
     return Bf;
 }
