@@ -7,7 +7,6 @@
 #include <string.h>
 
 #define MAIN "main"
-#define SWEEPS "main,lr,remedy,boost" /* claim 3 within a rule: seeds and learning-rate / c conditions */
 #define NO_ALL "not measured: no curvature_final.tsv over all parameters (FIG_CURVATURE_FINAL=1, FIG_CURV_FINAL_ARGS=hessian_params=all)"
 #define NO_EDGE "not measured: curvature.tsv has no rule_edge column (the update Jacobian was not measured)"
 #define NO_CURV "not measured: no curvature rows"
@@ -24,27 +23,29 @@ const claim_spec claims_table[] = {
     {"1l", "@matched_loss", F_GAP_ACC, 0, K_VS_REF, TEST_DIRECTION, +1, M_GAP_ACC, "clean", "error gap larger", "matched training loss", NULL},
     {"1l", "@matched_loss", F_PGAP_ACC, 0, K_VS_REF, TEST_DIRECTION, +1, M_GAP_ACC, "perturbed", "error gap larger", "matched training loss", NULL},
     {"1l", "@matched_loss", F_PGAP_LOSS, 0, K_VS_REF, TEST_DIRECTION, +1, M_GAP_LOSS, "perturbed", "loss gap larger (secondary)", "matched training loss", NULL},
-    {"2", MAIN, F_GAP_ACC, 0, K_SPREAD, TEST_DIRECTION, +1, M_GAP_ACC, "clean", "error gap more variable across seeds", "each rule at the task's eta", NULL},
-    {"2", MAIN, F_PGAP_ACC, 0, K_SPREAD, TEST_DIRECTION, +1, M_GAP_ACC, "perturbed", "error gap more variable across seeds", "each rule at the task's eta", NULL},
-    {"2", MAIN, F_GAP_LOSS, 0, K_SPREAD, TEST_DIRECTION, +1, M_GAP_LOSS, "clean", "loss gap more variable (secondary)", "each rule at the task's eta", NULL},
-    {"2", MAIN, F_PGAP_LOSS, 0, K_SPREAD, TEST_DIRECTION, +1, M_GAP_LOSS, "perturbed", "loss gap more variable (secondary)", "each rule at the task's eta", NULL},
-    {"2m", "matched", F_PGAP_ACC, 0, K_SPREAD, TEST_DIRECTION, +1, M_GAP_ACC, "perturbed", "error gap more variable", "matched training accuracy", NULL},
-    {"2l", "@matched_loss", F_PGAP_ACC, 0, K_SPREAD, TEST_DIRECTION, +1, M_GAP_ACC, "perturbed", "error gap more variable", "matched training loss", NULL},
-    {"3", SWEEPS, F_GAP_ACC, F_LOG_LAMBDA, K_CORR, TEST_DIRECTION, +1, M_R, "clean", "error gap rises with log lambda_max within the rule (r)", "within each rule: seeds, eta and c", NO_CURV},
-    {"3", SWEEPS, F_PGAP_ACC, F_LOG_LAMBDA, K_CORR, TEST_DIRECTION, +1, M_R, "perturbed", "error gap rises with log lambda_max within the rule (r)", "within each rule: seeds, eta and c", NO_CURV},
-    {"3", SWEEPS, F_PGAP_LOSS, F_LOG_LAMBDA, K_CORR, TEST_DIRECTION, +1, M_R, "perturbed", "loss gap rises with log lambda_max within the rule (r, secondary)", "within each rule: seeds, eta and c", NO_CURV},
-    {"3r", SWEEPS, F_GAP_ACC, F_LOG_LAMBDA, K_REGRESSION, TEST_DIRECTION, +1, M_GAP_ACC, "clean", "gap per unit log lambda_max > 0 (rule, train loss covariates)", "all runs of a task, rule as a covariate", NO_CURV},
-    {"3r", SWEEPS, F_PGAP_ACC, F_LOG_LAMBDA, K_REGRESSION, TEST_DIRECTION, +1, M_GAP_ACC, "perturbed", "gap per unit log lambda_max > 0 (rule, train loss covariates)", "all runs of a task, rule as a covariate", NO_CURV},
-    {"3r", SWEEPS, F_PGAP_LOSS, F_LOG_LAMBDA, K_REGRESSION, TEST_DIRECTION, +1, M_GAP_LOSS, "perturbed", "loss gap per unit log lambda_max > 0 (secondary)", "all runs of a task, rule as a covariate", NO_CURV},
+    {"1t", MAIN, F_GAP_ACC, 0, K_AT_LEVEL, TEST_DIRECTION, +1, M_GAP_ACC, "clean", "error gap larger", "at the lowest training loss every run of both rules reaches", NULL},
+    {"1t", MAIN, F_PGAP_ACC, 0, K_AT_LEVEL, TEST_DIRECTION, +1, M_GAP_ACC, "perturbed", "error gap larger", "at the lowest training loss every run of both rules reaches", NULL},
+    {"2", MAIN, F_GAP_ACC, 0, K_SPREAD, TEST_DIRECTION, +1, M_LOG_SD, "clean", "error gap more variable: log SD ratio > 0", "each rule at the task's eta", NULL},
+    {"2", MAIN, F_PGAP_ACC, 0, K_SPREAD, TEST_DIRECTION, +1, M_LOG_SD, "perturbed", "error gap more variable: log SD ratio > 0", "each rule at the task's eta", NULL},
+    {"2", MAIN, F_GAP_LOSS, 0, K_SPREAD, TEST_DIRECTION, +1, M_LOG_SD, "clean", "loss gap more variable (secondary)", "each rule at the task's eta", NULL},
+    {"2", MAIN, F_PGAP_LOSS, 0, K_SPREAD, TEST_DIRECTION, +1, M_LOG_SD, "perturbed", "loss gap more variable (secondary)", "each rule at the task's eta", NULL},
+    {"2m", "matched", F_PGAP_ACC, 0, K_SPREAD, TEST_DIRECTION, +1, M_LOG_SD, "perturbed", "error gap more variable", "matched training accuracy", NULL},
+    {"2l", "@matched_loss", F_PGAP_ACC, 0, K_SPREAD, TEST_DIRECTION, +1, M_LOG_SD, "perturbed", "error gap more variable", "matched training loss", NULL},
+    {"3", MAIN, F_GAP_ACC, F_LOG_LAMBDA, K_CORR, TEST_DIRECTION, +1, M_R, "clean", "error gap rises with log lambda_max within the rule (r)", "within each rule, across seeds at the task's eta", NO_CURV},
+    {"3", MAIN, F_PGAP_ACC, F_LOG_LAMBDA, K_CORR, TEST_DIRECTION, +1, M_R, "perturbed", "error gap rises with log lambda_max within the rule (r)", "within each rule, across seeds at the task's eta", NO_CURV},
+    {"3", MAIN, F_PGAP_LOSS, F_LOG_LAMBDA, K_CORR, TEST_DIRECTION, +1, M_R, "perturbed", "loss gap rises with log lambda_max within the rule (r, secondary)", "within each rule, across seeds at the task's eta", NO_CURV},
+    {"3r", MAIN, F_GAP_ACC, F_LOG_LAMBDA, K_REGRESSION, TEST_DIRECTION, +1, M_GAP_ACC, "clean", "gap per unit log lambda_max > 0 (rule, train loss covariates)", "all runs of a task at its eta, rule as a covariate", NO_CURV},
+    {"3r", MAIN, F_PGAP_ACC, F_LOG_LAMBDA, K_REGRESSION, TEST_DIRECTION, +1, M_GAP_ACC, "perturbed", "gap per unit log lambda_max > 0 (rule, train loss covariates)", "all runs of a task at its eta, rule as a covariate", NO_CURV},
+    {"3r", MAIN, F_PGAP_LOSS, F_LOG_LAMBDA, K_REGRESSION, TEST_DIRECTION, +1, M_GAP_LOSS, "perturbed", "loss gap per unit log lambda_max > 0 (secondary)", "all runs of a task at its eta, rule as a covariate", NO_CURV},
     {"4", MAIN, F_LOG_LAMBDA, 0, K_VS_REF, TEST_DIRECTION, +1, M_LOG_LAMBDA, "-", "final log lambda_max larger than the reference's", "each rule at the task's eta", NO_CURV},
     {"4m", "matched", F_LOG_LAMBDA, 0, K_VS_REF, TEST_DIRECTION, +1, M_LOG_LAMBDA, "-", "final log lambda_max larger", "matched training accuracy", NO_CURV},
     {"4l", "@matched_loss", F_LOG_LAMBDA, 0, K_VS_REF, TEST_DIRECTION, +1, M_LOG_LAMBDA, "-", "final log lambda_max larger", "matched training loss", NO_CURV},
-    {"5a", MAIN, F_LAMBDA_GROWTH, 0, K_RULE_MEAN, TEST_DIRECTION, +1, M_LOG_LAMBDA, "-", "lambda_max grows: log(plateau / first) > 0", "each rule at the task's eta", NO_CURV},
+    {"5a", MAIN, F_LAMBDA_GROWTH, 0, K_RULE_MEAN, TEST_DIRECTION, +1, M_LOG_LAMBDA, "-", "lambda_max grows: log(plateau / post-catapult minimum) > 0", "each rule at the task's eta", NO_CURV},
     {"5a", MAIN, F_LAMBDA_DRIFT, 0, K_RULE_MEAN, TEST_BAND, 0, M_SETTLE, "-", "lambda_max settles: plateau drift within +-settle", "each rule at the task's eta", NO_CURV},
     {"5b", MAIN, F_LEVEL, 0, K_REF_MEAN, TEST_BAND, 0, M_EDGE, "-", "reference at its edge: eta lambda_max/2 in the band (W_rec)", "each rule at the task's eta", NO_CURV},
     {"5b", MAIN, F_LEVEL_ALL, 0, K_REF_MEAN, TEST_BAND, 0, M_EDGE, "-", "reference at its edge: eta lambda_max/2 in the band (all parameters)", "each rule at the task's eta", NO_ALL},
     {"5e", "lr", F_LOG_LAMBDA, 0, K_SLOPE_X, TEST_BAND, 0, M_SLOPE_MINUS_ONE, "-", "final lambda_max ~ 1/eta: log-log slope -1", "learning-rate sweep", NO_CURV},
-    {"5c", MAIN, F_RHO_GROWTH, 0, K_RULE_MEAN, TEST_DIRECTION, +1, M_LOG_LAMBDA, "-", "rho = eta lambda gamma/2 rises: log(plateau / first) > 0", "each rule at the task's eta", NO_CURV},
+    {"5c", MAIN, F_RHO_GROWTH, 0, K_RULE_MEAN, TEST_DIRECTION, +1, M_LOG_LAMBDA, "-", "rho = eta lambda gamma/2 rises: log(plateau / post-catapult minimum) > 0", "each rule at the task's eta", NO_CURV},
     {"5c", MAIN, F_RHO_DRIFT, 0, K_RULE_MEAN, TEST_BAND, 0, M_SETTLE, "-", "rho settles: plateau drift within +-settle", "each rule at the task's eta", NO_CURV},
     {"5c", MAIN, F_RHO, 0, K_NEAR_REF, TEST_BAND, 0, M_NEAR, "-", "rho settles near the reference's eta lambda/2 (log ratio)", "each rule at the task's eta", NO_CURV},
     {"5c", MAIN, F_EDGE, 0, K_NEAR_REF, TEST_BAND, 0, M_NEAR, "-", "the rule's own edge eta Re(mu)/2 near the reference's level (log ratio)", "each rule at the task's eta", NO_EDGE},
@@ -72,6 +73,9 @@ static const struct { const char *name; size_t off; int text; } setting_fields[]
     {"FIG_CLAIM_NEAR", offsetof(claim_settings, near), 0},
     {"FIG_CLAIM_PLATEAU", offsetof(claim_settings, plateau), 0},
     {"FIG_CLAIM_SETTLE", offsetof(claim_settings, settle), 0},
+    {"FIG_CLAIM_ENDPOINT", offsetof(claim_settings, endpoint), 1},
+    {"FIG_CLAIM_ENDPOINT_WINDOW", offsetof(claim_settings, endpoint_window), 0},
+    {"FIG_CLAIM_SESOI_LOG_SD", offsetof(claim_settings, sesoi_log_sd), 0},
 };
 
 int claims_setting(claim_settings *cs, const char *name, const char *value)
@@ -89,13 +93,16 @@ int claims_setting(claim_settings *cs, const char *name, const char *value)
         if (strcmp(name, setting_fields[i].name)) continue;
         char *p = (char *)cs + setting_fields[i].off;
         if (setting_fields[i].text) {
+            if (!strcmp(name, "FIG_CLAIM_ENDPOINT") && strcmp(value, "last") && strcmp(value, "plateau"))
+                stats_die("%s='%s': want last (the last iterate) or plateau (the mean over the last FIG_CLAIM_ENDPOINT_WINDOW of training)", name, value);
             memcpy(p, &value, sizeof value);
             return 0;
         }
         char *end;
         double v = strtod(value, &end);
         if (end == value || *end || !(v > 0)) stats_die("%s='%s': want a positive number", name, value);
-        if (!strcmp(name, "FIG_CLAIM_PLATEAU") && !(v <= 1)) stats_die("%s='%s': a fraction of training, at most 1", name, value);
+        if ((!strcmp(name, "FIG_CLAIM_PLATEAU") || !strcmp(name, "FIG_CLAIM_ENDPOINT_WINDOW")) && !(v <= 1))
+            stats_die("%s='%s': a fraction of training, at most 1", name, value);
         if (!strcmp(name, "FIG_CLAIM_NEAR") && !(v > 1)) stats_die("%s='%s': a factor above 1", name, value);
         if (!strcmp(name, "FIG_CLAIM_SESOI_R") && !(v < 1)) stats_die("%s='%s': a correlation below 1", name, value);
         memcpy(p, &v, sizeof v);
@@ -160,6 +167,7 @@ static void margin(const claim_settings *cs, enum claim_margin m, int mse, doubl
     case M_R: h = atanh(cs->sesoi_r); break;
     case M_NEAR: h = log(cs->near); break;
     case M_SETTLE: h = cs->settle; break;
+    case M_LOG_SD: h = cs->sesoi_log_sd; break;
     case M_EDGE: *lo = cs->band_lo, *hi = cs->band_hi; return;
     }
     *lo = c - h;
@@ -266,11 +274,14 @@ static void log_all(double *v, size_t n)
 /* The design of claim 3r: 1, log lambda_max, train loss, one column per rule after the first. */
 static stat_estimate regression(const run_set *s, const claim_settings *cs, const claim_spec *spec, const char *task)
 {
+    /* A rule without one finite run (all diverged) has no column: an
+     * all-zero indicator would make the design singular. */
     const char *rules[64];
     size_t nr = 0;
     for (size_t i = 0; i < s->n; i++) {
         const run *r = &s->run[i];
         if (!in_groups(cs, spec->group, r->group) || strcmp(r->task, task)) continue;
+        if (!isfinite(r->f[spec->quantity]) || !isfinite(r->f[spec->xfield]) || !isfinite(r->f[F_TRAIN_LOSS])) continue;
         size_t k = 0;
         while (k < nr && strcmp(rules[k], r->rule)) k++;
         if (k == nr && nr < 64) rules[nr++] = r->rule;
@@ -295,6 +306,53 @@ static stat_estimate regression(const run_set *s, const claim_settings *cs, cons
     return e;
 }
 
+/* The training loss every run of both rules (diverged ones aside) gets down
+ * to: the largest of their lowest evaluated losses (claim 1t). */
+static double shared_level(const run_set *s, const char *group, const char *task, const char *rule, const char *ref)
+{
+    double level = -INFINITY;
+    for (size_t i = 0; i < s->n; i++) {
+        const run *r = &s->run[i];
+        if (strcmp(r->group, group) || strcmp(r->task, task) || (strcmp(r->rule, rule) && strcmp(r->rule, ref))) continue;
+        if (r->f[F_DIVERGED] > 0 || r->curve.n == 0) continue;
+        double low = INFINITY;
+        for (size_t j = 0; j < r->curve.n; j++)
+            if (r->curve.v[0][j] < low) low = r->curve.v[0][j]; /* v[0]: train_loss */
+        if (low > level) level = low;
+    }
+    return isfinite(level) ? level : NAN;
+}
+
+/* Each run's gap at the row's level, or NaN. */
+static size_t pick_at_level(const run_set *s, const char *group, const char *task, const char *rule, int quantity, double level, double *out)
+{
+    int mse = !has_accuracy(s, task), perturbed = quantity == F_PGAP_ACC || quantity == F_PGAP_LOSS;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const run *r = &s->run[i];
+        if (strcmp(r->group, group) || strcmp(r->task, task) || strcmp(r->rule, rule)) continue;
+        out[n++] = r->f[F_DIVERGED] > 0 ? NAN : gapfit_at(&r->curve, level, mse, perturbed);
+    }
+    return n;
+}
+
+size_t claims_samples(const run_set *s, const claim_settings *cs, claim_row *row, const char *group, double *a, size_t *na, double *b)
+{
+    const claim_spec *sp = row->spec;
+    const char *task = row->task, *rule = row->rule, *ref = cs->reference;
+    size_t nb;
+    if (sp->kind == K_AT_LEVEL) {
+        row->level = shared_level(s, group, task, rule, ref);
+        *na = pick_at_level(s, group, task, rule, sp->quantity, row->level, a);
+        nb = pick_at_level(s, group, task, ref, sp->quantity, row->level, b);
+    } else {
+        *na = runs_pick(s, group, task, rule, NAN, sp->quantity, a, NULL);
+        nb = runs_pick(s, group, task, ref, NAN, sp->kind == K_NEAR_REF ? F_LEVEL : sp->quantity, b, NULL);
+    }
+    row->runs_rule = *na, row->runs_ref = nb;
+    return nb;
+}
+
 static void estimate_row(const run_set *s, const claim_settings *cs, claim_row *row, const char *group)
 {
     const claim_spec *sp = row->spec;
@@ -305,40 +363,52 @@ static void estimate_row(const run_set *s, const claim_settings *cs, claim_row *
     switch (sp->kind) {
     case K_VS_REF:
     case K_SPREAD:
-        na = runs_pick(s, group, task, rule, NAN, sp->quantity, a, NULL);
-        nb = runs_pick(s, group, task, ref, NAN, sp->quantity, b, NULL);
-        measured = finite_count(a, na) + finite_count(b, nb) > 0;
+    case K_AT_LEVEL:
+        nb = claims_samples(s, cs, row, group, a, &na, b);
+        row->n_rule = finite_count(a, na), row->n_ref = finite_count(b, nb);
+        measured = row->n_rule + row->n_ref > 0;
         if (nb == 0) snprintf(row->reason, sizeof row->reason, "no runs of the reference rule %s in group %s", ref, group);
-        row->e = sp->kind == K_VS_REF ? stat_estimate_welch(a, na, b, nb) : stat_estimate_spread(a, na, b, nb);
+        row->e = sp->kind == K_SPREAD ? stat_estimate_log_sd_ratio(a, na, b, nb) : stat_estimate_welch(a, na, b, nb);
         break;
     case K_NEAR_REF:
-        na = runs_pick(s, group, task, rule, NAN, sp->quantity, a, NULL);
-        nb = runs_pick(s, group, task, ref, NAN, F_LEVEL, b, NULL);
+        nb = claims_samples(s, cs, row, group, a, &na, b);
         log_all(a, na), log_all(b, nb);
-        measured = finite_count(a, na) > 0;
+        row->n_rule = finite_count(a, na), row->n_ref = finite_count(b, nb);
+        measured = row->n_rule > 0;
         row->e = stat_estimate_welch(a, na, b, nb);
         break;
     case K_RULE_MEAN:
     case K_REF_MEAN:
         na = runs_pick(s, group, task, rule, NAN, sp->quantity, a, NULL);
-        measured = finite_count(a, na) > 0;
+        row->runs_rule = na, row->n_rule = finite_count(a, na);
+        measured = row->n_rule > 0;
         row->e = stat_estimate_mean(a, na);
         break;
     case K_CORR:
     case K_SLOPE_X:
     case K_SLOPE_FIELD:
         na = collect(s, cs, sp->kind == K_CORR ? sp->group : group, task, rule, sp->quantity, sp->kind == K_SLOPE_X ? -1 : sp->xfield, a, x);
-        measured = finite_count(a, na) > 0;
+        row->runs_rule = na, row->n_rule = finite_count(a, na);
+        measured = row->n_rule > 0;
         row->e = sp->kind == K_CORR ? stat_estimate_fisher_z(x, a, na) : stat_estimate_slope(x, a, na);
         break;
     case K_REGRESSION:
         na = collect(s, cs, sp->group, task, NULL, sp->quantity, sp->xfield, a, x);
-        measured = finite_count(a, na) > 0 && finite_count(x, na) > 0;
+        row->runs_rule = na, row->n_rule = finite_count(a, na);
+        measured = row->n_rule > 0 && finite_count(x, na) > 0;
         row->e = regression(s, cs, sp, task);
         break;
     }
     if (!measured && !row->reason[0]) snprintf(row->reason, sizeof row->reason, "%s", sp->absent ? sp->absent : "not measured");
-    if (is_gap(sp->quantity)) train_context(s, group, task, rule, sp->kind == K_VS_REF || sp->kind == K_SPREAD ? ref : NULL, row->context, sizeof row->context);
+    if (is_gap(sp->quantity)) {
+        int two = sp->kind == K_VS_REF || sp->kind == K_SPREAD || sp->kind == K_AT_LEVEL;
+        train_context(s, group, task, rule, two ? ref : NULL, row->context, sizeof row->context);
+        if (sp->kind == K_AT_LEVEL && isfinite(row->level)) {
+            char b1[32];
+            size_t l = strlen(row->context);
+            snprintf(row->context + l, sizeof row->context - l, "; gaps read at training loss %s", tsv_fmt3(row->level, b1));
+        }
+    }
     margin(cs, sp->margin, !has_accuracy(s, task), &row->band_lo, &row->band_hi);
     if (sp->test == TEST_DIRECTION) {
         row->p_for = stat_p_beyond(row->e, 0, sp->direction);
@@ -370,7 +440,7 @@ void claims_evaluate(const run_set *s, const claim_settings *cs, const claim_spe
     for (size_t t = 0; t < nt; t++) {
         if (is_accuracy(spec->quantity) && !has_accuracy(s, tasks[t])) continue; /* an MSE task has no error gap */
         size_t nr = runs_distinct(s, from, tasks[t], RUN_RULE, rules, 64);
-        int vs_ref = spec->kind == K_VS_REF || spec->kind == K_SPREAD || spec->kind == K_NEAR_REF;
+        int vs_ref = spec->kind == K_VS_REF || spec->kind == K_SPREAD || spec->kind == K_NEAR_REF || spec->kind == K_AT_LEVEL;
         int one = spec->kind == K_REGRESSION, ref_only = spec->kind == K_REF_MEAN;
         /* 5c's slope across seeds needs gamma != 1: the reference (gamma = 1) has no offset to scale with */
         int skip_ref = vs_ref || (spec->kind == K_SLOPE_FIELD && spec->xfield == F_LOG_INV_ETA_GAMMA) || (absent && !strcmp(spec->group, "@remedy"));
@@ -378,6 +448,7 @@ void claims_evaluate(const run_set *s, const claim_settings *cs, const claim_spe
             const char *rule = one ? "all" : rules[q];
             if (!one && ((skip_ref && !strcmp(rule, cs->reference)) || (ref_only && strcmp(rule, cs->reference)))) continue;
             claim_row *r = new_row(rows, n, cap, spec, tasks[t], rule);
+            snprintf(r->group, sizeof r->group, "%s", group);
             if (absent) {
                 snprintf(r->reason, sizeof r->reason, "not measured: no runs in group %s in this profile", group);
                 margin(cs, spec->margin, !has_accuracy(s, tasks[t]), &r->band_lo, &r->band_hi);
@@ -387,6 +458,29 @@ void claims_evaluate(const run_set *s, const claim_settings *cs, const claim_spe
             r->untestable = r->reason[0] != 0;
         }
     }
+}
+
+/* Why a row has no test: the finite runs of each side, named. */
+static void too_few(claim_row *r, const char *ref)
+{
+    const claim_spec *sp = r->spec;
+    int two = sp->kind == K_VS_REF || sp->kind == K_SPREAD || sp->kind == K_AT_LEVEL || sp->kind == K_NEAR_REF;
+    int n = snprintf(r->reason, sizeof r->reason, "too few finite runs for a test: %s %zu of %zu", r->rule, r->n_rule, r->runs_rule);
+    if (r->runs_rule > r->n_rule) n += snprintf(r->reason + n, sizeof r->reason - (size_t)n, " (%zu diverged or not measured)", r->runs_rule - r->n_rule);
+    if (two) snprintf(r->reason + n, sizeof r->reason - (size_t)n, ", %s %zu of %zu", ref, r->n_ref, r->runs_ref);
+}
+
+/* An undecided one-sided row whose design could not have decided it: the
+ * one-sided 95% bound is wider than the smallest effect of interest, so no
+ * outcome could show "no effect", and an effect of that size is detected
+ * at most half the time. */
+static void not_testable(claim_row *r, const claim_settings *cs)
+{
+    double h = r->band_hi, q = isinf(r->e.df) ? 1.6448536269514722 : stat_t_quantile(cs->alpha, r->e.df);
+    if (!(isfinite(r->e.se) && q * r->e.se >= h)) return;
+    char b1[32], b2[32];
+    snprintf(r->reason, sizeof r->reason, "not testable at this n: the one-sided bound is +-%s, wider than the smallest effect of interest %s",
+             tsv_fmt3(q * r->e.se, b1), tsv_fmt3(h, b2));
 }
 
 void claims_judge(claim_row *rows, size_t n, const claim_settings *cs)
@@ -413,9 +507,10 @@ void claims_judge(claim_row *rows, size_t n, const claim_settings *cs)
         }
         r->verdict = stat_verdict(r->p_for_adj, r->p_against_adj, cs->alpha);
         r->reason[0] = 0;
-        if (isnan(r->p_for)) snprintf(r->reason, sizeof r->reason, "too few runs for a test (n = %zu)", r->e.n);
-        if (r->p_for_adj < cs->alpha && r->p_against_adj < cs->alpha)
-            snprintf(r->reason, sizeof r->reason, "in the predicted direction but smaller than the smallest effect of interest");
+        if (isnan(r->p_for)) too_few(r, cs->reference);
+        else if (!strcmp(r->verdict, "negligible"))
+            snprintf(r->reason, sizeof r->reason, "significant in the predicted direction, but smaller than the smallest effect of interest");
+        else if (!strcmp(r->verdict, "inconclusive") && r->spec->test == TEST_DIRECTION) not_testable(r, cs);
     }
     free(pf), free(pa), free(af), free(aa), free(idx);
 }

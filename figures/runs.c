@@ -13,7 +13,9 @@ const char *const run_field_name[NF] = {
     "lambda_max", "gamma", "bound_gd", "bound_rule", "lambda_max_initial", "lambda_over_gd", "lambda_over_rule",
     "lr", "iterations", "diverged",
     "log_lambda_max", "log_inv_eta_gamma", "lambda_growth", "lambda_drift", "edge_level", "edge_level_all",
-    "rho", "rho_growth", "rho_drift", "rule_edge", "margin", "train_err"};
+    "rho", "rho_growth", "rho_drift", "rule_edge", "margin", "train_err",
+    "gap_acc_last", "pgap_acc_last", "log_lambda_max_last", "gap_acc_plateau", "pgap_acc_plateau", "log_lambda_max_plateau",
+    "pgap_acc_plateau_se", "endpoint_evals", "diverged_at"};
 
 static const char *const curv_col[NC] = {"lambda_max", "gamma", "eta", "bound_gd", "bound_rule", "rule_edge", "margin"};
 enum { CURV_REQUIRED = 5 }; /* the first five; the rule's own edge is optional */
@@ -101,7 +103,7 @@ static char *provenance_word(const tsv_table *t, const char *lead, const char *k
     return NULL;
 }
 
-static void read_run(run *r, double plateau)
+static void read_run(run *r, const run_opts *o)
 {
     char path[4096];
     tsv_table m;
@@ -154,7 +156,70 @@ static void read_run(run *r, double plateau)
     }
     if (all && fin.n && !r->f[F_DIVERGED]) r->f[F_LEVEL_ALL] = fin.v[C_ETA][fin.n - 1] * fin.v[C_LAMBDA][fin.n - 1] / 2;
     series_free(&fin);
-    runs_derive(r, plateau);
+    runs_endpoint(r, o);
+    runs_derive(r, o->plateau);
+}
+
+/* curve.tsv's evaluation columns in run_series (read_run's curve_cols) */
+enum { EV_TRAIN_LOSS, EV_TEST_LOSS, EV_TRAIN_ACC, EV_TEST_ACC, EV_PTEST_LOSS, EV_PTEST_ACC };
+
+/* First row of a series at or after (1 - window) of its last row's iteration. */
+static size_t window_start(const run_series *s, double window)
+{
+    double from = (1 - window) * s->iter[s->n - 1];
+    size_t p = 0;
+    while (p + 1 < s->n && s->iter[p] < from) p++;
+    return p;
+}
+
+void runs_endpoint(run *r, const run_opts *o)
+{
+    double *f = r->f;
+    f[F_DIVERGED_AT] = f[F_DIVERGED] > 0 ? f[F_ITERS] : NAN;
+    f[F_GAP_ACC_LAST] = f[F_GAP_ACC], f[F_PGAP_ACC_LAST] = f[F_PGAP_ACC];
+    f[F_LOG_LAMBDA_LAST] = f[F_LAMBDA] > 0 ? log(f[F_LAMBDA]) : NAN;
+    const int plateau_fields[5] = {F_GAP_ACC_PLATEAU, F_PGAP_ACC_PLATEAU, F_LOG_LAMBDA_PLATEAU, F_PGAP_ACC_PLATEAU_SE, F_ENDPOINT_EVALS};
+    for (int k = 0; k < 5; k++) f[plateau_fields[k]] = NAN;
+    if (f[F_DIVERGED] > 0) return;
+    /* The window's mean of every evaluated quantity, each gap computed per evaluation first. */
+    const run_series *e = &r->curve;
+    double mean[NF];
+    for (int k = 0; k < NF; k++) mean[k] = NAN;
+    if (e->n) {
+        size_t p = window_start(e, o->window), m = e->n - p;
+        static const struct { int field, a, b, sign; } q[] = {
+            {F_TRAIN_LOSS, EV_TRAIN_LOSS, -1, 1}, {F_TRAIN_ACC, EV_TRAIN_ACC, -1, 1}, {F_TEST_LOSS, EV_TEST_LOSS, -1, 1},
+            {F_TEST_ACC, EV_TEST_ACC, -1, 1},     {F_PTEST_LOSS, EV_PTEST_LOSS, -1, 1}, {F_PTEST_ACC, EV_PTEST_ACC, -1, 1},
+            {F_GAP_LOSS, EV_TEST_LOSS, EV_TRAIN_LOSS, 1}, {F_PGAP_LOSS, EV_PTEST_LOSS, EV_TRAIN_LOSS, 1},
+            {F_GAP_ACC, EV_TRAIN_ACC, EV_TEST_ACC, 1},   {F_PGAP_ACC, EV_TRAIN_ACC, EV_PTEST_ACC, 1}};
+        for (size_t k = 0; k < sizeof q / sizeof *q; k++) {
+            double sum = 0;
+            for (size_t j = p; j < e->n; j++) sum += e->v[q[k].a][j] - (q[k].b >= 0 ? e->v[q[k].b][j] : 0);
+            mean[q[k].field] = sum / (double)m;
+        }
+        double ss = 0;
+        for (size_t j = p; j < e->n; j++) {
+            double d = e->v[EV_TRAIN_ACC][j] - e->v[EV_PTEST_ACC][j] - mean[F_PGAP_ACC];
+            ss += d * d;
+        }
+        f[F_PGAP_ACC_PLATEAU_SE] = m > 1 ? sqrt(ss / (double)(m - 1) / (double)m) : NAN;
+        f[F_GAP_ACC_PLATEAU] = mean[F_GAP_ACC], f[F_PGAP_ACC_PLATEAU] = mean[F_PGAP_ACC];
+        f[F_ENDPOINT_EVALS] = (double)m;
+    }
+    /* lambda_max: the geometric mean of the window's curvature rows (W_rec) */
+    const run_series *c = &r->curv;
+    if (c->n) {
+        size_t p = window_start(c, o->window), m = 0;
+        double sum = 0;
+        for (size_t j = p; j < c->n; j++)
+            if (c->v[C_LAMBDA][j] > 0) sum += log(c->v[C_LAMBDA][j]), m++;
+        f[F_LOG_LAMBDA_PLATEAU] = m ? sum / (double)m : NAN;
+    }
+    /* A run stopped at a target (matched groups) is judged where it stopped. */
+    if (!o->use_plateau || strcmp(r->status, "completed")) return;
+    if (!e->n) stats_die("%s/curve.tsv: no evaluation rows, so no plateau endpoint (FIG_CLAIM_ENDPOINT=plateau)", r->dir);
+    for (int k = F_TRAIN_LOSS; k <= F_PGAP_ACC; k++) f[k] = mean[k];
+    if (isfinite(f[F_LOG_LAMBDA_PLATEAU])) f[F_LAMBDA] = exp(f[F_LOG_LAMBDA_PLATEAU]);
 }
 
 static double safe_log(double v) { return v > 0 ? log(v) : NAN; }
@@ -186,10 +251,18 @@ void runs_derive(run *r, double plateau)
     double mean[5];
     for (int k = 0; k < 5; k++) mean[k] = cnt[k] ? sum[k] / (double)cnt[k] : NAN;
     size_t last = c->n - 1;
-    double rho0 = c->v[C_ETA][0] * c->v[C_LAMBDA][0] * c->v[C_GAMMA][0] / 2;
+    /* Growth is measured from the lowest row before the plateau, not the
+     * first: the authors' initialization starts far above 2/eta and falls
+     * in the early catapult before any sharpening (science.md "Verdicts"). */
+    double lam_min = c->v[C_LAMBDA][0], rho0 = c->v[C_ETA][0] * c->v[C_LAMBDA][0] * c->v[C_GAMMA][0] / 2;
+    for (size_t i = 1; i < p0; i++) {
+        double lam = c->v[C_LAMBDA][i], rho = c->v[C_ETA][i] * lam * c->v[C_GAMMA][i] / 2;
+        if (lam < lam_min) lam_min = lam;
+        if (rho < rho0) rho0 = rho;
+    }
     double rho_p0 = c->v[C_ETA][p0] * c->v[C_LAMBDA][p0] * c->v[C_GAMMA][p0] / 2;
     double rho_last = c->v[C_ETA][last] * c->v[C_LAMBDA][last] * c->v[C_GAMMA][last] / 2;
-    r->f[F_LAMBDA_GROWTH] = safe_log(mean[0] / c->v[C_LAMBDA][0]);
+    r->f[F_LAMBDA_GROWTH] = safe_log(mean[0] / lam_min);
     r->f[F_LEVEL] = mean[1];
     r->f[F_RHO] = mean[2];
     r->f[F_RHO_GROWTH] = safe_log(mean[2] / rho0);
@@ -208,7 +281,7 @@ int runs_repeated(const run_set *s, size_t i)
     return 0;
 }
 
-void runs_read(run_set *s, const char *path, double plateau)
+void runs_read(run_set *s, const char *path, const run_opts *o)
 {
     memset(s, 0, sizeof *s);
     tsv_table *t = &s->manifest;
@@ -230,14 +303,14 @@ void runs_read(run_set *s, const char *path, double plateau)
         size_t j = 0;
         while (j < i && strcmp(s->run[j].dir, r->dir)) j++;
         if (j < i) {
-            const run *o = &s->run[j];
-            memcpy(r->f, o->f, sizeof r->f);
-            r->status = o->status, r->curv = o->curv, r->curve = o->curve;
-            r->key = o->key, r->val = o->val, r->section = o->section, r->nkey = o->nkey;
-            r->commit = o->commit, r->math_hash = o->math_hash;
+            const run *first = &s->run[j];
+            memcpy(r->f, first->f, sizeof r->f);
+            r->status = first->status, r->curv = first->curv, r->curve = first->curve;
+            r->key = first->key, r->val = first->val, r->section = first->section, r->nkey = first->nkey;
+            r->commit = first->commit, r->math_hash = first->math_hash;
         } else {
             r->owner = 1;
-            read_run(r, plateau);
+            read_run(r, o);
         }
     }
 }

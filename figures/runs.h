@@ -28,8 +28,23 @@ enum run_field {
     F_EDGE,           /* the rule's own edge eta Re(mu) / 2 over the plateau (curvature.tsv rule_edge) */
     F_MARGIN,         /* |1 - eta mu| over the plateau */
     F_TRAIN_ERR,      /* 1 - train_acc */
+    /* The two endpoints side by side (CONFIRM.md), whichever one the
+     * profile's verdicts use (FIG_CLAIM_ENDPOINT): the last iterate
+     * (metrics.tsv) and the plateau mean over the last `window` of training. */
+    F_GAP_ACC_LAST, F_PGAP_ACC_LAST, F_LOG_LAMBDA_LAST,
+    F_GAP_ACC_PLATEAU, F_PGAP_ACC_PLATEAU, F_LOG_LAMBDA_PLATEAU,
+    F_PGAP_ACC_PLATEAU_SE, /* SD of the window's perturbed error gaps / sqrt(their number) */
+    F_ENDPOINT_EVALS,      /* evaluations in the window */
+    F_DIVERGED_AT,         /* the iteration a diverged run stopped at (NaN: it did not diverge) */
     NF
 };
+
+/* How runs_read turns a run's files into its numbers. */
+typedef struct run_opts {
+    double plateau;   /* fraction of training whose curvature rows are the theorem's plateau */
+    double window;    /* fraction of training the plateau endpoint averages over */
+    int use_plateau;  /* 1: the gaps, accuracies, losses and lambda_max are plateau means */
+} run_opts;
 extern const char *const run_field_name[NF];
 
 /* Columns of curvature.tsv a run may have (rule_edge, margin: when the
@@ -61,12 +76,18 @@ typedef struct run_set {
 } run_set;
 
 /* Reads the manifest and every run it lists (a missing metrics.tsv is an
- * error: the results are incomplete). plateau: the fraction of training
- * whose curvature rows count as the plateau. */
-void runs_read(run_set *s, const char *manifest, double plateau);
+ * error: the results are incomplete). */
+void runs_read(run_set *s, const char *manifest, const run_opts *o);
 void runs_free(run_set *s);
+/* The endpoint fields of a run from its metrics (the last iterate) and its
+ * evaluation and curvature series; with o->use_plateau the final metrics
+ * and lambda_max become the plateau means. Call before runs_derive. */
+void runs_endpoint(run *r, const run_opts *o);
 /* Fills the derived fields of a run from f[] and its curvature series. */
 void runs_derive(run *r, double plateau);
+/* The gap of a run at training loss `level`, interpolated along its
+ * evaluations (figures/gapfit.c); NaN when the run never gets down to it. */
+double gapfit_at(const run_series *e, double level, int mse, int perturbed);
 /* The provenance lines of the runs' outputs: their commits and math hashes. */
 char *runs_provenance(const run_set *s);
 

@@ -338,13 +338,54 @@ stat_line stat_linfit(const double *x, const double *y, size_t n)
     return l;
 }
 
-double stat_t_quantile(double p, double df) { return df > 0 ? gsl_cdf_tdist_Qinv(p, df) : NAN; }
+double stat_t_quantile(double p, double df) { return !(df > 0) ? NAN : isinf(df) ? gsl_cdf_ugaussian_Qinv(p) : gsl_cdf_tdist_Qinv(p, df); }
 
 const char *stat_verdict(double p_for, double p_against, double alpha)
 {
-    if (isfinite(p_against) && p_against < alpha) return "contradicted";
-    if (isfinite(p_for) && p_for < alpha) return "reproduced";
+    int for_ = isfinite(p_for) && p_for < alpha, against = isfinite(p_against) && p_against < alpha;
+    if (for_ && against) return "negligible";
+    if (against) return "contradicted";
+    if (for_) return "reproduced";
     return "inconclusive";
+}
+
+/* The estimate's reference distribution: upper quantile and upper tail. */
+static double ref_quantile(double p, double df) { return isinf(df) ? gsl_cdf_ugaussian_Qinv(p) : gsl_cdf_tdist_Qinv(p, df); }
+static double ref_upper(double z, double df) { return isinf(df) ? gsl_cdf_ugaussian_Q(z) : gsl_cdf_tdist_Q(z, df); }
+
+double stat_power(double effect, double se, double df, double alpha)
+{
+    if (!(se > 0 && df > 0 && alpha > 0 && alpha < 1) || isnan(effect)) return NAN;
+    /* the noncentral t approximated by the central one shifted by effect / se */
+    return ref_upper(ref_quantile(alpha, df) - effect / se, df);
+}
+
+double stat_mde(double se, double df, double alpha, double power)
+{
+    if (!(se > 0 && df > 0 && alpha > 0 && alpha < 1 && power > 0 && power < 1)) return NAN;
+    return (ref_quantile(alpha, df) + ref_quantile(1 - power, df)) * se;
+}
+
+double stat_power_tost(double half, double se, double df, double alpha)
+{
+    if (!(se > 0 && df > 0 && half > 0 && alpha > 0 && alpha < 1)) return NAN;
+    double z = half / se - ref_quantile(alpha, df);
+    return z > 0 ? 1 - 2 * ref_upper(z, df) : 0;
+}
+
+double stat_welch_df(double sa, double na, double sb, double nb)
+{
+    double va = sa * sa / na, vb = sb * sb / nb;
+    return (va + vb) * (va + vb) / (va * va / (na - 1) + vb * vb / (nb - 1));
+}
+
+stat_estimate stat_estimate_log_sd_ratio(const double *x, size_t nx_in, const double *y, size_t ny_in)
+{
+    stat_summary a = stat_describe(x, nx_in), b = stat_describe(y, ny_in);
+    if (a.n < 3 || b.n < 3 || !(a.sd > 0 && b.sd > 0)) return stat_estimate_make(NAN, NAN, NAN, a.n + b.n);
+    /* for normal data log s has variance about 1/(2(n-1)) */
+    double se = sqrt(0.5 / (double)(a.n - 1) + 0.5 / (double)(b.n - 1));
+    return stat_estimate_make(log(a.sd / b.sd), se, INFINITY, a.n + b.n);
 }
 
 /* Upper tail of the estimate's reference distribution. */

@@ -102,14 +102,30 @@ double stat_p_outside(stat_estimate e, double lo, double hi);
 void stat_holm(const double *p, size_t m, double *adjusted);
 
 /* A claim's verdict from the p-value of its prediction and the p-value
- * against it (both already adjusted where they must be): "contradicted"
- * when p_against < alpha, else "reproduced" when p_for < alpha, else
- * "inconclusive" (also when neither is finite). Both below alpha happens
- * only for an effect in the predicted direction that is significantly
- * smaller than the smallest effect of interest: no effect worth the claim. */
+ * against it (both already adjusted where they must be): "negligible" when
+ * both are below alpha (an effect in the predicted direction, significantly
+ * smaller than the smallest effect of interest), else "contradicted" when
+ * p_against < alpha, "reproduced" when p_for < alpha, else "inconclusive"
+ * (also when neither is finite). */
 const char *stat_verdict(double p_for, double p_against, double alpha);
 
-/* Upper quantile of Student's t (for confidence intervals). */
+/* Log of the ratio of standard deviations, log(sd(x) / sd(y)), with the
+ * normal-theory standard error sqrt(1/(2(nx-1)) + 1/(2(ny-1))) (claim 2). */
+stat_estimate stat_estimate_log_sd_ratio(const double *x, size_t nx, const double *y, size_t ny);
+
+/* Power of a one-sided test at level alpha of an estimate with standard
+ * error se on df degrees of freedom (infinite: normal) when the true effect
+ * is `effect`: the noncentral t approximated by a shifted central t. */
+double stat_power(double effect, double se, double df, double alpha);
+/* The smallest effect detected with the given power: (q_alpha + q_(1-power)) se. */
+double stat_mde(double se, double df, double alpha, double power);
+/* Power of the equivalence test (TOST) inside +-half when the true effect
+ * sits at the centre: P(|T| < half/se - q_alpha). */
+double stat_power_tost(double half, double se, double df, double alpha);
+/* Welch-Satterthwaite degrees of freedom for SDs sa, sb and sizes na, nb. */
+double stat_welch_df(double sa, double na, double sb, double nb);
+
+/* Upper quantile of Student's t (for confidence intervals); the normal's when df is infinite. */
 double stat_t_quantile(double p, double df);
 
 #endif

@@ -11,7 +11,8 @@
  *
  * Parts: tsv.c (reading and writing tables), runs.c (the run model),
  * claims.c (the claims as a table and their verdicts), fragments.c (the
- * paper's Markdown), gapfit.c (the gaps at equal training loss), this file (the descriptive tables and main). Output is
+ * paper's Markdown), gapfit.c (the gaps at equal training loss), power.c
+ * (power, the two endpoints, divergence), this file (the descriptive tables and main). Output is
  * a function of the inputs only: no dates, fixed formats; every table's
  * header names the commits and math hashes of the runs it came from.
  */
@@ -325,7 +326,8 @@ int main(int argc, char **argv)
     if (!(c.cs.alpha > 0 && c.cs.alpha < 1)) stats_die("alpha must be in (0,1)");
     claims_settings_check(&c.cs);
     c.out.dir = argv[2];
-    runs_read(&c.runs, argv[1], c.cs.plateau);
+    const run_opts ro = {.plateau = c.cs.plateau, .window = c.cs.endpoint_window, .use_plateau = !strcmp(c.cs.endpoint, "plateau")};
+    runs_read(&c.runs, argv[1], &ro);
     if (c.runs.n == 0) stats_die("%s lists no runs", argv[1]);
     char *prov = runs_provenance(&c.runs);
     c.out.provenance = prov;
@@ -352,6 +354,9 @@ int main(int argc, char **argv)
     stats_write_gapfit(&c);
     judge_claims(&c);
     stats_write_claims(&c);
+    stats_write_power(&c);
+    stats_write_endpoints(&c);
+    stats_write_divergence(&c);
     stats_write_fragments(&c);
     tsv_close(&c.out, c.values);
     free(c.rows);

@@ -27,6 +27,8 @@ void stats_write_fragments(stats_ctx *c);
  * its loss never gets down to the level; mse: the loss gap, else the error
  * gap; perturbed: against the perturbed test set). */
 void stats_write_gapfit(stats_ctx *c);
-double gapfit_at(const run_series *e, double level, int mse, int perturbed);
+void stats_write_power(stats_ctx *c);
+void stats_write_endpoints(stats_ctx *c);
+void stats_write_divergence(stats_ctx *c);
 
 #endif

@@ -279,7 +279,8 @@ $(FIG_STATS_KEY):
 	@mkdir -p $(@D); printf '%s\n' '$(subst ','\'',$(FIG_STATS_ARGS))' > $@.new && mv $@.new $@
 
 FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.tsv traj.tsv curves.tsv rho.tsv gapfit.tsv gapfit.md \
-                   claims.tsv claims.md claims_summary.md summary.md feedback.md edge.md settings.md sweeps.md matched.md values.tsv
+                   claims.tsv claims.md claims_summary.md summary.md feedback.md edge.md settings.md sweeps.md matched.md values.tsv \
+                   power.tsv power.md endpoints.md divergence.md
 FIG_TABLE_FILES := $(FIG_TABLE_NAMES:%=$(FIG_TABLES)/%)
 $(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
 	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) $(FIG_STATS_ARGS)

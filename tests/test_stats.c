@@ -9,6 +9,7 @@
 #include "../figures/stats.h"
 
 #include <math.h>
+#include <stdint.h>
 
 void test_claims(void);
 
@@ -42,9 +43,67 @@ static void test_gapfit(void)
     CHECK(isnan(gapfit_at(&e, 0.9, 0, 0)), "gapfit: a level the run never reaches has no value", "%g", gapfit_at(&e, 0.9, 0, 0));
 }
 
+/* A small deterministic normal generator for the simulations below (xorshift64* and Box-Muller). */
+static double sim_normal(uint64_t *st)
+{
+    double u[2];
+    for (int k = 0; k < 2; k++) {
+        *st ^= *st >> 12, *st ^= *st << 25, *st ^= *st >> 27;
+        u[k] = ((double)((*st * 2685821657736338717ULL) >> 11) + 0.5) / 9007199254740992.0;
+    }
+    return sqrt(-2 * log(u[0])) * cos(6.283185307179586 * u[1]);
+}
+
+/* The power table's formulas against simulation (issue 26): Welch's
+ * one-sided test of normal samples with the exploratory runs' SDs, at
+ * Holm's strictest level; the log SD ratio's standard error. */
+static void test_power(void)
+{
+    uint64_t st = 0x9e3779b97f4a7c15ULL;
+    const double sa = 0.0237, sb = 0.0147, alpha = 0.05 / 3;
+    const int reps = 4000;
+    const struct { int n; double effect; } cases[3] = {{8, 0.02}, {32, 0.015}, {16, 0}};
+    double x[64], y[64];
+    for (int c = 0; c < 3; c++) {
+        int n = cases[c].n, hits = 0;
+        for (int k = 0; k < reps; k++) {
+            for (int i = 0; i < n; i++) x[i] = cases[c].effect + sa * sim_normal(&st), y[i] = sb * sim_normal(&st);
+            hits += stat_welch(x, (size_t)n, y, (size_t)n).p_greater < alpha;
+        }
+        double se = sqrt((sa * sa + sb * sb) / n), want = stat_power(cases[c].effect, se, stat_welch_df(sa, n, sb, n), alpha);
+        double got = (double)hits / reps, tol = 4 * sqrt(want * (1 - want) / reps) + 0.01;
+        CHECK(fabs(got - want) < tol, "power: Welch's one-sided power matches a simulation", "n %d effect %g: formula %g, simulated %g (tol %g)", n,
+              cases[c].effect, want, got, tol);
+    }
+    double se32 = sqrt((sa * sa + sb * sb) / 32);
+    double mde = stat_mde(se32, stat_welch_df(sa, 32, sb, 32), alpha, 0.8);
+    CHECK(fabs(stat_power(mde, se32, stat_welch_df(sa, 32, sb, 32), alpha) - 0.8) < 1e-9, "power: the detectable effect has exactly the target power",
+          "mde %g", mde);
+    /* log SD ratio: its SE against the SD of simulated log ratios */
+    double sum = 0, sum2 = 0;
+    for (int k = 0; k < reps; k++) {
+        for (int i = 0; i < 16; i++) x[i] = 2 * sim_normal(&st), y[i] = sim_normal(&st);
+        stat_estimate e = stat_estimate_log_sd_ratio(x, 16, y, 16);
+        sum += e.effect, sum2 += e.effect * e.effect;
+    }
+    double mean = sum / reps, sd = sqrt(sum2 / reps - mean * mean), want_se = sqrt(1.0 / 15);
+    CHECK(fabs(mean - log(2)) < 0.03 && fabs(sd / want_se - 1) < 0.06, "claim 2: the log SD ratio and its standard error match a simulation",
+          "mean %g (log 2 = %g), sd %g vs se %g", mean, log(2), sd, want_se);
+    /* equivalence power at the centre of the band */
+    double hits = 0, half = 0.25, se = 0.1;
+    for (int k = 0; k < reps; k++) {
+        double est = se * sim_normal(&st);
+        hits += stat_p_inside(stat_estimate_make(est, se, INFINITY, 10), -half, half) < alpha;
+    }
+    double tost = stat_power_tost(half, se, INFINITY, alpha);
+    CHECK(fabs(hits / reps - tost) < 4 * sqrt(tost * (1 - tost) / reps) + 0.01, "power: the equivalence test's power matches a simulation",
+          "formula %g simulated %g", tost, hits / reps);
+}
+
 void test_stats(void)
 {
     test_gapfit();
+    test_power();
     /* The claims' verdicts: the p against the prediction decides
      * "contradicted", the prediction's p "reproduced", anything else (no p)
      * is inconclusive. */
@@ -52,7 +111,7 @@ void test_stats(void)
     CHECK(!strcmp(stat_verdict(0.05, 0.5, 0.05), "inconclusive"), "verdict: p_for = alpha, p_against large is inconclusive", "%s",
           stat_verdict(0.05, 0.5, 0.05));
     CHECK(!strcmp(stat_verdict(0.7, 0.01, 0.05), "contradicted"), "verdict: p_against < alpha contradicts", "%s", stat_verdict(0.7, 0.01, 0.05));
-    CHECK(!strcmp(stat_verdict(0.01, 0.01, 0.05), "contradicted"), "verdict: significant but inside the smallest effect of interest contradicts",
+    CHECK(!strcmp(stat_verdict(0.01, 0.01, 0.05), "negligible"), "verdict: significant but inside the smallest effect of interest is negligible",
           "%s", stat_verdict(0.01, 0.01, 0.05));
     CHECK(!strcmp(stat_verdict(NAN, NAN, 0.05), "inconclusive") && !strcmp(stat_verdict(NAN, 0.5, 0.05), "inconclusive"),
           "verdict: no p-value (too few runs) is inconclusive", "%s", stat_verdict(NAN, NAN, 0.05));
