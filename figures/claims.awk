@@ -18,8 +18,8 @@ BEGIN { FS = "\t" }
 END {
     print ""
     for (i = 1; i <= m; i++)
-        printf "claim %-3s %3d comparisons: %3d reproduced, %3d contradicted, %3d inconclusive\n", ids[i], n[ids[i]],
-               cnt[ids[i], "reproduced"], cnt[ids[i], "contradicted"], cnt[ids[i], "inconclusive"]
+        printf "claim %-3s %3d comparisons: %3d reproduced, %3d contradicted, %3d negligible, %3d inconclusive\n", ids[i], n[ids[i]],
+               cnt[ids[i], "reproduced"], cnt[ids[i], "contradicted"], cnt[ids[i], "negligible"], cnt[ids[i], "inconclusive"]
     print ""
     print "primary endpoints (Holm over " np "):"
     for (i = 1; i <= np; i++) print "  " prim[i]

@@ -23,6 +23,7 @@ static const struct { const char *id, *says; } claim_says[] = {
     {"1", "bio rules generalize worse (larger gap)"},
     {"1m", "... also at matched training accuracy"},
     {"1l", "... also at matched training loss"},
+    {"1t", "... also at equal fit along training"},
     {"2", "... and more variably across seeds"},
     {"2m", "... more variably at matched training accuracy"},
     {"2l", "... more variably at matched training loss"},
@@ -87,20 +88,20 @@ void stats_write_claims(stats_ctx *c)
 
     /* Per claim: the verdict counts, the primary endpoints' verdicts and the protocol. */
     FILE *sum = tsv_open(&c->out, "claims_summary.md");
-    fprintf(sum, "| claim | the paper (or our reconstruction) says | judged on | reproduced | contradicted | inconclusive | of which not measured | primary endpoints |\n");
-    fprintf(sum, "|---|---|---|---|---|---|---|---|\n");
-    int prim[3] = {0};
+    fprintf(sum, "| claim | the paper (or our reconstruction) says | judged on | reproduced | contradicted | negligible | inconclusive | of which not measured | primary endpoints |\n");
+    fprintf(sum, "|---|---|---|---|---|---|---|---|---|\n");
+    int prim[4] = {0};
     for (size_t i = 0; i < c->nrows; i++) {
         const char *id = c->rows[i].spec->id;
         size_t j = 0;
         while (j < i && strcmp(c->rows[j].spec->id, id)) j++;
         if (j < i) continue; /* one line per claim id, at its first row */
-        int n[3] = {0}, absent = 0;
+        int n[4] = {0}, absent = 0;
         char primaries[512] = "", protocols[256] = "", key[64];
         for (size_t k = i; k < c->nrows; k++) {
             const claim_row *r = &c->rows[k];
             if (strcmp(r->spec->id, id)) continue;
-            int v = !strcmp(r->verdict, "reproduced") ? 0 : !strcmp(r->verdict, "contradicted") ? 1 : 2;
+            int v = !strcmp(r->verdict, "reproduced") ? 0 : !strcmp(r->verdict, "contradicted") ? 1 : !strcmp(r->verdict, "negligible") ? 2 : 3;
             n[v]++;
             absent += !strncmp(r->reason, "not measured", 12);
             if (!strstr(protocols, r->spec->protocol))
@@ -111,18 +112,19 @@ void stats_write_claims(stats_ctx *c)
                          r->task, r->rule, run_field_name[r->spec->quantity], r->verdict);
             }
         }
-        fprintf(sum, "| %s | %s | %s | %d | %d | %d | %d | %s |\n", id, says(id), protocols, n[0], n[1], n[2], absent,
+        fprintf(sum, "| %s | %s | %s | %d | %d | %d | %d | %d | %s |\n", id, says(id), protocols, n[0], n[1], n[2], n[3], absent,
                 primaries[0] ? primaries : "–");
-        const char *names[3] = {"reproduced", "contradicted", "inconclusive"};
-        for (int v = 0; v < 3; v++) snprintf(key, sizeof key, "claim.%s.%s", id, names[v]), stats_value(c, key, "%d", n[v]);
+        const char *names[4] = {"reproduced", "contradicted", "negligible", "inconclusive"};
+        for (int v = 0; v < 4; v++) snprintf(key, sizeof key, "claim.%s.%s", id, names[v]), stats_value(c, key, "%d", n[v]);
         snprintf(key, sizeof key, "claim.%s.not_measured", id), stats_value(c, key, "%d", absent);
-        snprintf(key, sizeof key, "claim.%s.total", id), stats_value(c, key, "%d", n[0] + n[1] + n[2]);
+        snprintf(key, sizeof key, "claim.%s.total", id), stats_value(c, key, "%d", n[0] + n[1] + n[2] + n[3]);
     }
     tsv_close(&c->out, sum);
     stats_value(c, "claims.primary.reproduced", "%d", prim[0]);
     stats_value(c, "claims.primary.contradicted", "%d", prim[1]);
-    stats_value(c, "claims.primary.inconclusive", "%d", prim[2]);
-    stats_value(c, "claims.primary.total", "%d", prim[0] + prim[1] + prim[2]);
+    stats_value(c, "claims.primary.negligible", "%d", prim[2]);
+    stats_value(c, "claims.primary.inconclusive", "%d", prim[3]);
+    stats_value(c, "claims.primary.total", "%d", prim[0] + prim[1] + prim[2] + prim[3]);
     stats_value(c, "claims.rows", "%zu", c->nrows);
 
     /* The settings the verdicts used, as declared in the profile. */
@@ -131,11 +133,13 @@ void stats_write_claims(stats_ctx *c)
     stats_value(c, "claims.primary", "%s", cs->primary);
     stats_value(c, "claims.matched_loss_group", "%s", cs->matched_loss);
     stats_value(c, "claims.remedy_group", "%s", cs->remedy);
+    stats_value(c, "claims.endpoint", "%s", !strcmp(cs->endpoint, "plateau") ? "plateau" : "last-iterate");
     const struct { const char *key; double v; } num[] = {
         {"claims.sesoi_gap_acc", cs->sesoi_gap_acc}, {"claims.sesoi_gap_loss", cs->sesoi_gap_loss}, {"claims.sesoi_gap_mse", cs->sesoi_gap_mse},
         {"claims.sesoi_log_lambda", cs->sesoi_log_lambda}, {"claims.sesoi_slope", cs->sesoi_slope}, {"claims.sesoi_r", cs->sesoi_r},
         {"claims.band_lo", cs->band_lo}, {"claims.band_hi", cs->band_hi}, {"claims.near", cs->near},
-        {"claims.plateau", cs->plateau}, {"claims.settle", cs->settle}};
+        {"claims.plateau", cs->plateau}, {"claims.settle", cs->settle}, {"claims.endpoint_window", cs->endpoint_window},
+        {"claims.sesoi_log_sd", cs->sesoi_log_sd}, {"claims.sesoi_log_sd_ratio", exp(cs->sesoi_log_sd)}};
     for (size_t k = 0; k < sizeof num / sizeof *num; k++) stats_value(c, num[k].key, "%s", tsv_fmt3(num[k].v, b1));
 }
 

@@ -202,3 +202,100 @@ void stats_write_divergence(stats_ctx *c)
     }
     tsv_close(&c->out, md);
 }
+
+/* findings.md: what this rendering found, in sentences generated from the
+ * rows (the paper's first section): accuracy first, every primary endpoint
+ * with its effect, interval, verdict and power, what a perturbed gap
+ * measures where a rule's clean gap is negative, and the diverged runs. */
+void stats_write_findings(stats_ctx *c)
+{
+    const run_set *s = &c->runs;
+    const claim_settings *cs = &c->cs;
+    const char *tasks[64], *rules[64], *ref = cs->reference;
+    char b1[32], b2[32], b3[32], b4[32], b5[32];
+    double *a = stats_calloc(s->n, sizeof *a);
+    FILE *md = tsv_open(&c->out, "findings.md");
+    size_t nt = runs_distinct(s, "main", NULL, RUN_TASK, tasks, 64);
+    int plateau = !strcmp(cs->endpoint, "plateau");
+    for (size_t t = 0; t < nt; t++) {
+        size_t nr = runs_distinct(s, "main", tasks[t], RUN_RULE, rules, 64);
+        /* accuracy first: training error (loss for an MSE task) per rule, diverged runs named */
+        int acc = 0;
+        for (size_t i = 0; i < s->n; i++) acc |= !strcmp(s->run[i].task, tasks[t]) && isfinite(s->run[i].f[F_TRAIN_ACC]);
+        fprintf(md, "- **%s, accuracy first.** Training %s at the end (%s, mean over seeds):", tasks[t], acc ? "error" : "loss",
+                plateau ? "plateau mean" : "last iterate");
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t q = 0; q < nr; q++) {
+            size_t n = runs_pick(s, "main", tasks[t], rules[q], NAN, acc ? F_TRAIN_ERR : F_TRAIN_LOSS, a, NULL);
+            stat_summary m = stat_describe(a, n);
+            if (m.n == 0) fprintf(md, "%s %s none (%zu of %zu runs diverged)", q ? ";" : "", rules[q], n, n);
+            else {
+                fprintf(md, "%s %s %s", q ? ";" : "", rules[q], tsv_fmt3(m.mean, b1));
+                if (m.n < n) fprintf(md, " (%zu of %zu runs diverged)", n - m.n, n);
+                if (m.mean < lo) lo = m.mean;
+                if (m.mean > hi) hi = m.mean;
+            }
+        }
+        if (hi > 2 * lo) fprintf(md, ". The rules are not at comparable fits (a factor %s apart): a smaller gap can mean only that a rule learned less, "
+                                     "which the matched comparisons (1l, 1t) address.\n", tsv_fmt3(hi / lo, b1));
+        else fprintf(md, ". The rules reach comparable fits (within a factor 2).\n");
+    }
+    for (size_t i = 0; i < c->nrows; i++) {
+        const claim_row *r = &c->rows[i];
+        if (!r->primary) continue;
+        double eff, lo, hi;
+        claims_shown(r, &eff, &lo, &hi);
+        fprintf(md, "- **Claim %s** (%s, %s%s%s, %s%s%s): ", r->spec->id, r->task, r->rule, r->spec->kind == K_VS_REF || r->spec->kind == K_AT_LEVEL ? " minus " : "",
+                r->spec->kind == K_VS_REF || r->spec->kind == K_AT_LEVEL ? ref : "", r->spec->prediction,
+                strcmp(r->spec->test_set, "-") ? ", " : "", strcmp(r->spec->test_set, "-") ? r->spec->test_set : "");
+        if (r->untestable || isnan(eff)) fprintf(md, "**%s**: %s.", r->verdict, r->reason);
+        else {
+            fprintf(md, "%s [%s, %s]: **%s** (Holm-adjusted p %s for, %s against)", tsv_fmt3(eff, b1), tsv_fmt3(lo, b2), tsv_fmt3(hi, b3), r->verdict,
+                    tsv_fmtp(r->p_for_adj, b4), tsv_fmtp(r->p_against_adj, b5));
+            if (r->reason[0] && strncmp(r->reason, "not testable", 12)) fprintf(md, "; %s", r->reason);
+            fprintf(md, ".");
+        }
+        char key[200];
+        snprintf(key, sizeof key, "power.%s.%s.%s.%s.power", r->spec->id, r->task, r->rule, run_field_name[r->spec->quantity]);
+        if (r->spec->test == TEST_DIRECTION && isfinite(r->e.se)) {
+            size_t m = 0;
+            for (size_t j = 0; j < c->nrows; j++) m += c->rows[j].primary != 0;
+            double alpha = cs->alpha / (double)(m ? m : 1);
+            fprintf(md, " The design had power %s at the smallest effect of interest (%s) and detects %s with 80%% power (`tables/power.md`).",
+                    tsv_fmt3(stat_power(r->band_hi, r->e.se, r->e.df, alpha), b1), tsv_fmt3(r->band_hi, b2),
+                    tsv_fmt3(stat_mde(r->e.se, r->e.df, alpha, 0.8), b3));
+        }
+        fputc('\n', md);
+    }
+    /* what a perturbed gap measures: a rule whose clean gap is negative does not overfit */
+    for (size_t t = 0; t < nt; t++) {
+        size_t nr = runs_distinct(s, "main", tasks[t], RUN_RULE, rules, 64);
+        for (size_t q = 0; q < nr; q++) {
+            stat_summary g = stat_describe(a, runs_pick(s, "main", tasks[t], rules[q], NAN, F_GAP_ACC, a, NULL));
+            stat_summary p = stat_describe(a, runs_pick(s, "main", tasks[t], rules[q], NAN, F_PGAP_ACC, a, NULL));
+            if (!(g.n && g.mean < 0 && p.mean > 0)) continue;
+            fprintf(md, "- **What the perturbed gap measures (%s, %s).** Its clean error gap is negative (%s: test error below training error), "
+                        "so its perturbed gap (%s) is sensitivity to input noise, a lack of robustness, not overfitting.\n",
+                    tasks[t], rules[q], tsv_fmt3(g.mean, b1), tsv_fmt3(p.mean, b2));
+        }
+    }
+    if (!plateau) {
+        for (size_t t = 0; t < nt; t++) {
+            size_t nr = runs_distinct(s, "main", tasks[t], RUN_RULE, rules, 64);
+            for (size_t q = 0; q < nr; q++) {
+                if (!strcmp(rules[q], ref)) continue;
+                double *b = stats_calloc(s->n, sizeof *b);
+                size_t na = runs_pick(s, "main", tasks[t], rules[q], NAN, F_PGAP_ACC_PLATEAU, a, NULL);
+                size_t nb = runs_pick(s, "main", tasks[t], ref, NAN, F_PGAP_ACC_PLATEAU, b, NULL);
+                stat_estimate w = stat_estimate_welch(a, na, b, nb);
+                free(b);
+                if (!isfinite(w.lo)) continue;
+                fprintf(md, "- **On the plateau endpoint** (post hoc here: chosen after these runs were seen), %s's perturbed error gap minus %s's is "
+                            "%s [%s, %s] on %s; only new runs can confirm it (`tables/endpoints.md`).\n",
+                        rules[q], ref, tsv_fmt3(w.effect, b1), tsv_fmt3(w.lo, b2), tsv_fmt3(w.hi, b3), tasks[t]);
+            }
+        }
+    }
+    free(a);
+    tsv_close(&c->out, md);
+}

@@ -187,11 +187,12 @@ void runs_endpoint(run *r, const run_opts *o)
     for (int k = 0; k < NF; k++) mean[k] = NAN;
     if (e->n) {
         size_t p = window_start(e, o->window), m = e->n - p;
-        static const struct { int field, a, b, sign; } q[] = {
-            {F_TRAIN_LOSS, EV_TRAIN_LOSS, -1, 1}, {F_TRAIN_ACC, EV_TRAIN_ACC, -1, 1}, {F_TEST_LOSS, EV_TEST_LOSS, -1, 1},
-            {F_TEST_ACC, EV_TEST_ACC, -1, 1},     {F_PTEST_LOSS, EV_PTEST_LOSS, -1, 1}, {F_PTEST_ACC, EV_PTEST_ACC, -1, 1},
-            {F_GAP_LOSS, EV_TEST_LOSS, EV_TRAIN_LOSS, 1}, {F_PGAP_LOSS, EV_PTEST_LOSS, EV_TRAIN_LOSS, 1},
-            {F_GAP_ACC, EV_TRAIN_ACC, EV_TEST_ACC, 1},   {F_PGAP_ACC, EV_TRAIN_ACC, EV_PTEST_ACC, 1}};
+        /* field = column a minus column b (b < 0: none) */
+        static const struct { int field, a, b; } q[] = {
+            {F_TRAIN_LOSS, EV_TRAIN_LOSS, -1}, {F_TRAIN_ACC, EV_TRAIN_ACC, -1}, {F_TEST_LOSS, EV_TEST_LOSS, -1},
+            {F_TEST_ACC, EV_TEST_ACC, -1},     {F_PTEST_LOSS, EV_PTEST_LOSS, -1}, {F_PTEST_ACC, EV_PTEST_ACC, -1},
+            {F_GAP_LOSS, EV_TEST_LOSS, EV_TRAIN_LOSS}, {F_PGAP_LOSS, EV_PTEST_LOSS, EV_TRAIN_LOSS},
+            {F_GAP_ACC, EV_TRAIN_ACC, EV_TEST_ACC},   {F_PGAP_ACC, EV_TRAIN_ACC, EV_PTEST_ACC}};
         for (size_t k = 0; k < sizeof q / sizeof *q; k++) {
             double sum = 0;
             for (size_t j = p; j < e->n; j++) sum += e->v[q[k].a][j] - (q[k].b >= 0 ? e->v[q[k].b][j] : 0);

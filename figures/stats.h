@@ -30,5 +30,6 @@ void stats_write_gapfit(stats_ctx *c);
 void stats_write_power(stats_ctx *c);
 void stats_write_endpoints(stats_ctx *c);
 void stats_write_divergence(stats_ctx *c);
+void stats_write_findings(stats_ctx *c);
 
 #endif

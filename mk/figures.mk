@@ -280,7 +280,7 @@ $(FIG_STATS_KEY):
 
 FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.tsv traj.tsv curves.tsv rho.tsv gapfit.tsv gapfit.md \
                    claims.tsv claims.md claims_summary.md summary.md feedback.md edge.md settings.md sweeps.md matched.md values.tsv \
-                   power.tsv power.md endpoints.md divergence.md
+                   power.tsv power.md endpoints.md divergence.md findings.md
 FIG_TABLE_FILES := $(FIG_TABLE_NAMES:%=$(FIG_TABLES)/%)
 $(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
 	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) $(FIG_STATS_ARGS)
@@ -333,8 +333,16 @@ $(FIG_FIGS)/%.png $(FIG_FIGS)/%.svg: figures/%.gp figures/common.gp figures/coun
 	mv $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/$*.png && mv $(FIG_FIGS)/.$*.part.svg $(FIG_FIGS)/$*.svg
 $(FIG_FIGS)/fig1.png: $(FIG_SAMPLES)
 
+# The confirmatory experiment's paragraph (figures/confirm.sh): its findings
+# once all its runs have finished, else how many have (no interim look).
+FIG_CONFIRM_DIR ?= $(RESULTS)/confirm
+FIG_CONFIRM := $(FIG_TABLES)/confirm.md
+$(FIG_CONFIRM): figures/confirm.sh $(wildcard $(FIG_CONFIRM_DIR)/tables/findings.md $(FIG_CONFIRM_DIR)/tables/power.md $(FIG_CONFIRM_DIR)/runs/confirm/*/metrics.tsv)
+	@mkdir -p $(@D); n=$$($(MAKE) -s --no-print-directory fig-list PROFILE=confirm RESULTS=$(FIG_CONFIRM_DIR) | wc -l) && \
+	  figures/confirm.sh $(PROFILE) $(FIG_CONFIRM_DIR) $$n > $@.new && mv $@.new $@
+
 # ------------------------------------------------------------------ paper
-$(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FILES) $(FIG_PROTOCOLS) $(FIG_FILES)
+$(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FILES) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_FILES)
 	awk -f figures/render.awk -v tables=$(FIG_TABLES) -v figs=figures paper/authors.tsv $(FIG_TABLES)/values.tsv paper/paper.md > $@.new
 	@mv $@.new $@
 
@@ -370,7 +378,7 @@ figures: ## every run, table, figure and the paper (PROFILE=authors (default)|qu
 	@echo "figures: $(FIG_FIGS)/, tables: $(FIG_TABLES)/, paper: $(FIG_PAPER)"
 
 fig-all: $(FIG_FILES) $(FIG_PAPER) $(FIG_PROVENANCE)
-fig-tables: $(FIG_TABLE_FILES) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) ## the statistics tables only (trains what is missing)
+fig-tables: $(FIG_TABLE_FILES) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) $(FIG_CONFIRM) ## the statistics tables only (trains what is missing)
 paper: $(FIG_PAPER) ## the literate paper results/paper.md (trains what is missing)
 
 fig-list: ## the runs of the profile, one per line
@@ -397,7 +405,7 @@ check-reference: ## the tables under RESULTS are exactly what its raw runs give 
 	case "$$st" in "stale: 0 of "*" to train"|"stale: 0 of "*" to train, 0 final curvatures to measure") ;; \
 	  *) $$sub stale >&2; echo "check-reference: the raw runs are not current for this tree ($$st)" >&2; exit 1 ;; esac; \
 	$$sub clean-tables > /dev/null; $$sub fig-tables > /dev/null; bad=0; \
-	for f in $(notdir $(FIG_TABLE_FILES) $(FIG_PROVENANCE) $(FIG_PROTOCOLS)); do \
+	for f in $(notdir $(FIG_TABLE_FILES) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) $(FIG_CONFIRM)); do \
 	  cmp -s <(sed 's|$(RESULTS)/|R/|g' $(FIG_TABLES)/$$f) <(sed "s|$$tmp/results/|R/|g" $$tmp/results/tables/$$f) || \
 	    { echo "check-reference: $(FIG_TABLES)/$$f is not what the raw runs give" >&2; bad=1; }; \
 	done; [ $$bad = 0 ] && echo "check-reference: $(words $(FIG_TABLE_FILES) $(FIG_PROVENANCE) $(FIG_PROTOCOLS)) tables of $(RESULTS) are what its $(words $(FIG_NAMES)) raw runs give"
@@ -408,6 +416,6 @@ check-reference: ## the tables under RESULTS are exactly what its raw runs give 
 clean-runs: ## remove the runs of PROFILE under RESULTS and the sample table (retrains everything)
 	rm -rf $(FIG_RUNS) $(FIG_SAMPLES) $(FIG_SAMPLES:.tsv=.key)
 clean-tables: ## remove the tables under RESULTS but the sample table (recomputed from the runs' text files, no training)
-	rm -f $(FIG_TABLE_FILES) $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) $(FIG_PAPER)
+	rm -f $(FIG_TABLE_FILES) $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_PAPER)
 clean-figures: ## remove the figures under RESULTS (replotted from the tables)
 	rm -f $(FIG_FILES) $(FIG_FIGS)/.*.part.png $(FIG_FIGS)/.*.part.svg

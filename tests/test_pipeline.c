@@ -547,8 +547,8 @@ void test_pipeline(void)
     {
         const char *tables[] = {"runs.tsv", "summary.tsv", "tests.tsv", "corr.tsv", "theorem.tsv", "sweeps.tsv", "traj.tsv", "curves.tsv",
                                 "rho.tsv", "claims.tsv", "claims.md", "claims_summary.md", "summary.md", "settings.md", "sweeps.md",
-                                "matched.md", "values.tsv",
-                                "provenance.tsv", "samples.tsv"};
+                                "matched.md", "values.tsv", "power.tsv", "power.md", "endpoints.md", "divergence.md", "findings.md",
+                                "confirm.md", "provenance.tsv", "samples.tsv"};
         size_t nt = sizeof tables / sizeof *tables;
         snprintf(cmd, sizeof cmd,
                  "mkdir -p %s/full && cp %s/tables/* %s/full/ && cd %s/runs/smoke && "
@@ -579,6 +579,12 @@ void test_pipeline(void)
         CHECK(rc == 0 && rc2b == 0 && r.train == 0 && r.curv == 0 && identical,
               "pipeline: tables rebuilt from the raw text runs (clean-tables, fig-tables) are byte-identical", "exit %d/%d, %d trainings, %d curvatures: %.800s",
               rc, rc2b, r.train, r.curv, out);
+        free(out);
+        /* issue 26's tables: the diverged runs per rule, the power of each primary endpoint, the findings */
+        snprintf(cmd, sizeof cmd, "cd %s/tables && grep -c '^| main | smnist | bptt | 3 | ' divergence.md && grep -c '^| claim | task | rule |' power.md && "
+                                  "grep -c 'accuracy first' findings.md && grep -c 'of its [0-9]* runs finished' confirm.md", res);
+        rc = test_run(cmd, &out);
+        CHECK(rc == 0, "pipeline: the divergence, power, findings and confirmatory-status tables are written", "exit %d: %.400s", rc, out);
         free(out);
         rc = make(&out, res, "fig-all");
         r = what(out, 0);
