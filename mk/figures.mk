@@ -31,7 +31,7 @@ all: $(FIG_STATS)
 
 # ------------------------------------------------------------------ profile
 # An unknown PROFILE is an error only for the targets that use one.
-FIG_GOALS := figures fig-all fig-tables fig-runs fig-list fig-progress-start paper verify stale check-reference clean-runs clean-tables clean-figures
+FIG_GOALS := figures fig-all fig-tables fig-runs fig-list fig-progress-start paper verify stale check-reference clean-runs clean-tables clean-figures certify certify-check
 FIG_PROFILE_FILE := $(wildcard $(FIG_EXPERIMENTS)/$(PROFILE).mk)
 ifeq ($(FIG_PROFILE_FILE),)
 ifneq ($(filter $(FIG_GOALS) $(RESULTS)/%,$(MAKECMDGOALS)),)
@@ -159,7 +159,7 @@ FIG_CURVA   := $(if $(filter 1,$(FIG_CURV_AUTHORS)),$(FIG_MAIN_NAMES:%=$(FIG_RUN
 # a 712-byte stats.args, byte-identical to FIG_STATS_ARGS); stripping copies
 # both into fresh buffers and the comparison holds.
 fig_eq = $(and $(findstring x$(strip $(1))y,x$(strip $(2))y),$(findstring x$(strip $(2))y,x$(strip $(1))y))
-FIG_NEED_KEYS := $(filter fig-all fig-tables fig-runs fig-progress-start paper verify stale $(RESULTS)/%,$(MAKECMDGOALS))
+FIG_NEED_KEYS := $(filter fig-all fig-tables fig-runs fig-progress-start paper verify stale certify $(RESULTS)/%,$(MAKECMDGOALS))
 ifneq ($(FIG_NEED_KEYS),)
 fig_hash = $(or $(shell $(MATH_HASH) '$(CC)' '$(1)' $(2)),$(error cannot hash $(2) (figures/mathhash.sh)))
 FIG_MATH_CORE := $(call fig_hash,$(MATH_CFLAGS),$(MATH_CORE_SRC))
