@@ -39,12 +39,8 @@ set -euo pipefail
 here=$(dirname "$0")
 mode=${1:-}
 
-# The class of a run's config file: 16 hex digits.
-class() {
-    grep -v '^#' "$1" | grep -Ev '^(seed|iters|eval_every) = ' |
-        sed 's/^curvature_every = [1-9][0-9]*$/curvature_every = on/; /^curvature_every = 0*$/d' |
-        LC_ALL=C sort | sha256sum | cut -c1-16
-}
+# The class of a run's config file: 16 hex digits (figures/certclass.awk).
+class() { LC_ALL=C awk -f "$here/certclass.awk" "$1" | sha256sum | cut -c1-16; }
 
 # The certificates of a runs directory (none: nothing).
 certs() { [ -d "$1/certificates" ] && find "$1/certificates" -maxdepth 1 -name '*.cert' | LC_ALL=C sort || true; }
@@ -116,7 +112,7 @@ iters=${CERT_ITERS:-6} every=${CERT_EVAL_EVERY:-2} cevery=${CERT_CURV_EVERY:-3}
 vars=${CERT_VARS:-} root=${CERT_ROOT:-.} build=${CERT_BUILD:-build} make=${CERT_MAKE:-make}
 fail() { echo "certify: $*" >&2; echo "certify: nothing certified: the runs stay stale and retrain (make stale)" >&2; exit 1; }
 tmpd=$(mktemp -d /tmp/credit-certify-XXXXXX)
-old=$tmpd/old
+old=$tmpd/tree # the old commit's worktree (its probes go to $tmpd/old, the tree's to $tmpd/new)
 keep=1
 cleanup() {
     [ $keep = 1 ] || [ ! -d "$old" ] || git worktree remove --force "$old" > /dev/null 2>&1 || true

@@ -47,20 +47,23 @@ why() { # OLD NEW
 # (figures/certmap.awk). A quick test first: the key's core hash must be a
 # certificate's new one.
 certified() { # RUN_DIR
-    [ -n "$certcores" ] && grep -qxF "$(sed -n 's/^# math_core //p' "$tmp")" <<< "$certcores" || return 1
-    local r
+    local line r cls
+    [ -n "$certcores" ] || return 1
+    while read -r line; do case $line in "# math_core "*) break ;; esac; done < "$tmp"
+    case " $certcores " in *" ${line#\# math_core } "*) ;; *) return 1 ;; esac
+    cls=$(LC_ALL=C awk -f "$here/certclass.awk" "$1/run.cfg" | sha256sum)
     # shellcheck disable=SC2086
-    r=$(awk -v cls="$("$here/certify.sh" class "$1/run.cfg")" -v cfg="$1/run.cfg" -v key="$tmp" -f "$here/certmap.awk" $certfiles "$1/run.cfg" "$tmp")
+    r=$(awk -v cls="${cls:0:16}" -v cfg="$1/run.cfg" -v key="$tmp" -f "$here/certmap.awk" $certfiles "$1/run.cfg" "$tmp")
     case $r in certified\ *) ;; *) return 1 ;; esac
-    for f in ${r#certified }; do grep -qxF "$f" "$tmp.used" 2> /dev/null || echo "$f" >> "$tmp.used"; done
+    case " $used " in *" ${r#certified } "*) ;; *) used="$used ${r#certified }" ;; esac
 }
 
 tmp=$(mktemp)
-trap 'rm -f "$tmp" "$tmp.used"' EXIT
-ncert=0
+trap 'rm -f "$tmp"' EXIT
+ncert=0 used=""
 certfiles=$([ -d "$runs/certificates" ] && find "$runs/certificates" -maxdepth 1 -name '*.cert' | LC_ALL=C sort || true)
 # shellcheck disable=SC2086
-certcores=$([ -z "$certfiles" ] || awk -F'\t' '$1 == "math_core" { print $3 }' $certfiles)
+certcores=$([ -z "$certfiles" ] || awk -F'\t' '$1 == "math_core" { printf "%s ", $3 }' $certfiles)
 while IFS='|' read -r name base core rule task args; do
     [ -n "$name" ] || continue
     case $mode in
@@ -87,5 +90,5 @@ while IFS='|' read -r name base core rule task args; do
 done
 [ "$mode" != key ] || { echo "runkey.sh: no run $want" >&2; exit 1; }
 if [ "$mode" = why ] && [ $ncert != 0 ]; then
-    echo "certified: $ncert runs current by certificate ($(tr '\n' ' ' < "$tmp.used" | sed 's/ $//')): their maths hashes changed, their probes did not (make certify)"
+    echo "certified: $ncert runs current by certificate (${used# }): their maths hashes changed, their probes did not (make certify)"
 fi
