@@ -11,7 +11,8 @@
 # moved its number), and the string literals in the arguments of
 # credit_error_set(v) (CREDIT_ERROR), a plugin's host->error and
 # fprintf(stderr, ...) are emptied (the calls, their status and other
-# arguments count). Help texts of option tables still count. The Makefile
+# arguments count), and so are the help texts of option tables (the 7th
+# field of a credit_option entry {"key", CREDIT_OPT_..., ...}). The Makefile
 # embeds the result in bin/credit and in each plugin; mk/figures.mk keys every
 # run on it.
 set -euo pipefail
@@ -28,18 +29,25 @@ hash=$(for f in "$@"; do
     sys { next }
     {
       # msg: inside the arguments of a message call (depth: its parentheses),
-      # where string literals are emptied; it may span lines.
+      # opt: inside an option table entry (commas: its fields so far); string
+      # literals there are emptied. Both may span lines.
       out = ""; q = ""
       for (i = 1; i <= length($0); i++) {
         c = substr($0, i, 1)
         if (q != "") {
-          drop = msg && q == "\""
+          drop = (msg || (opt && commas == 6)) && q == "\""
           if (!drop) out = out c
           if (c == "\\") { i++; if (!drop) out = out substr($0, i, 1) }
           else if (c == q) { q = ""; if (drop) out = out c }
         } else if (c == "\"" || c == "'\''") { q = c; out = out c }
         else if (c != " " && c != "\t" && c != "\r" && c != "\f" && c != "\v") {
           out = out c
+          if (opt) { # an option table entry: its 7th field (after 6 commas) is help
+            if (c == "(" || c == "{") odepth++
+            else if ((c == ")" || c == "}") && odepth > 0) odepth--
+            else if (c == "}") opt = 0
+            else if (c == "," && odepth == 0) commas++
+          } else if (c == "_" && substr(out, length(out) - 10) == "CREDIT_OPT_" && out ~ /\{"[^"]*",CREDIT_OPT_$/) { opt = 1; commas = 1; odepth = 0 }
           if (msg) { if (c == "(") depth++; else if (c == ")" && --depth == 0) msg = 0 }
           else if (c == "(" && out ~ /(credit_error_setv?|->error)\($/) { msg = 1; depth = 1 }
           else if (c == "," && out ~ /fprintf\(stderr,$/) { msg = 1; depth = 1 }
