@@ -31,7 +31,7 @@ all: $(FIG_STATS)
 
 # ------------------------------------------------------------------ profile
 # An unknown PROFILE is an error only for the targets that use one.
-FIG_GOALS := figures fig-all fig-tables fig-runs fig-list fig-progress-start paper verify stale check-reference clean-runs clean-tables clean-figures
+FIG_GOALS := figures fig-all fig-tables fig-runs fig-list fig-progress-start paper verify stale check-reference clean-runs clean-tables clean-figures certify certify-check
 FIG_PROFILE_FILE := $(wildcard $(FIG_EXPERIMENTS)/$(PROFILE).mk)
 ifeq ($(FIG_PROFILE_FILE),)
 ifneq ($(filter $(FIG_GOALS) $(RESULTS)/%,$(MAKECMDGOALS)),)
@@ -159,7 +159,7 @@ FIG_CURVA   := $(if $(filter 1,$(FIG_CURV_AUTHORS)),$(FIG_MAIN_NAMES:%=$(FIG_RUN
 # a 712-byte stats.args, byte-identical to FIG_STATS_ARGS); stripping copies
 # both into fresh buffers and the comparison holds.
 fig_eq = $(and $(findstring x$(strip $(1))y,x$(strip $(2))y),$(findstring x$(strip $(2))y,x$(strip $(1))y))
-FIG_NEED_KEYS := $(filter fig-all fig-tables fig-runs fig-progress-start paper verify stale $(RESULTS)/%,$(MAKECMDGOALS))
+FIG_NEED_KEYS := $(filter fig-all fig-tables fig-runs fig-progress-start paper verify stale certify $(RESULTS)/%,$(MAKECMDGOALS))
 ifneq ($(FIG_NEED_KEYS),)
 fig_hash = $(or $(shell $(MATH_HASH) '$(CC)' '$(1)' $(2)),$(error cannot hash $(2) (figures/mathhash.sh)))
 FIG_MATH_CORE := $(call fig_hash,$(MATH_CFLAGS),$(MATH_CORE_SRC))
@@ -307,7 +307,14 @@ FIG_SAMPLE_DIRS := $(foreach t,$(FIG_TASKS),$(call FIG_SAMPLE_RUNS,$(t)))
 FIG_SAMPLES     := $(FIG_TABLES)/samples.tsv
 ifneq ($(FIG_NEED_KEYS),)
 FIG_SAMPLE_KEY := args $(strip $(FIG_SAMPLE_ARGS)) core $(FIG_MATH_CORE) script $(firstword $(shell sha256sum figures/samples.sh))$(foreach d,$(FIG_SAMPLE_DIRS), $(notdir $(d)))
-ifneq ($(or $(filter $(notdir $(FIG_SAMPLE_DIRS)),$(FIG_STALE)),$(if $(wildcard $(FIG_SAMPLES)),,missing),$(if $(call fig_eq,$(file <$(FIG_SAMPLES:.tsv=.key)),$(FIG_SAMPLE_KEY)),,changed)),)
+# After a certified change of the core (make certify) the table stands when
+# it was computed with the core its runs were trained with (their run.cfg)
+# and only that hash differs: its runs are current by certificate.
+FIG_SAMPLE_STORED := $(file <$(FIG_SAMPLES:.tsv=.key))
+FIG_SAMPLE_TRAINED := $(sort $(foreach d,$(FIG_SAMPLE_DIRS),$(shell sed -n 's/^\# math_core //p' $(d)/run.cfg 2>/dev/null)))
+FIG_SAMPLE_SAME := $(or $(call fig_eq,$(FIG_SAMPLE_STORED),$(FIG_SAMPLE_KEY)),$(and $(filter 1,$(words $(FIG_SAMPLE_TRAINED))),\
+  $(call fig_eq,$(subst core $(FIG_SAMPLE_TRAINED) ,core $(FIG_MATH_CORE) ,$(FIG_SAMPLE_STORED)),$(FIG_SAMPLE_KEY))))
+ifneq ($(or $(filter $(notdir $(FIG_SAMPLE_DIRS)),$(FIG_STALE)),$(if $(wildcard $(FIG_SAMPLES)),,missing),$(if $(FIG_SAMPLE_SAME),,changed)),)
 $(FIG_SAMPLES): FORCE
 endif
 endif

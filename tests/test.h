@@ -85,5 +85,6 @@ __attribute__((weak)) void test_pipeline(void);  /* tests/test_pipeline.c: the s
 __attribute__((weak)) void test_protocol(void);  /* tests/test_protocol.c: issue 14's protocol keys */
 __attribute__((weak)) void test_reliability(void); /* tests/test_reliability.c: issue 11's defects */
 __attribute__((weak)) void test_crash(void);       /* tests/test_crash.c: a run killed at every crash point */
+__attribute__((weak)) void test_certify(void);     /* tests/test_certify.c: refactors certified instead of retrained */
 
 #endif
