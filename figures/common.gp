@@ -42,3 +42,28 @@ lossunit(t) = ismse(t) ? "MSE" : "cross-entropy, nats"
 rows(file, where) = sprintf("< awk -f figures/select.awk -v where='%s' %s", where, file)
 # The rules with rows in an experiment group, in the table's order.
 rules_in(g) = system(sprintf("awk -F'\t' '!/^#/ && $1 == \"%s\" && !s[$3]++ { printf \"%%s \", $3 }' %s/summary.tsv", g, tables))
+# The canvas. A script sets W and H (pixels), then draws each format with
+#   do for [fmt in fmts] { eval term(fmt); set output out.".".fmt; eval layout(...); ... }
+# and gives every screen position through sx/sy (and multiplot spacing
+# through dx/dy). Probe mode (probe=P on the gnuplot command line, as
+# tests/test_figures.c does) draws the PNG alone on a canvas P pixels wider on
+# every side with the same layout in pixels, so whatever the real canvas
+# would cut off lies in the margin, where the test finds its ink; and it
+# logs what each panel holds to OUT.log (plog).
+pad = exists("probe") ? int(probe) : 0
+fmts = pad ? "png" : "png svg"
+sx(f) = pad ? (pad + f * W) / (W + 2.0 * pad) : f
+sy(f) = pad ? (pad + f * H) / (H + 2.0 * pad) : f
+dx(d) = pad ? d * W / (W + 2.0 * pad) : d
+dy(d) = pad ? d * H / (H + 2.0 * pad) : d
+term(fmt) = sprintf("set terminal %s noenhanced size %d, %d font \",10\"", fmt eq "png" ? "pngcairo" : "svg", W + 2 * pad, H + 2 * pad)
+layout(r, c, l, rt, b, t, sh, sv, ttl) = sprintf("set multiplot layout %d, %d%s margins %.17g, %.17g, %.17g, %.17g spacing %.17g, %.17g%s", \
+    r, c, colsfirst ? " columnsfirst" : "", sx(l), sx(rt), sy(b), sy(t), dx(sh), dy(sv), ttl eq "" ? "" : sprintf(" title \"%s\"", ttl))
+colsfirst = 0
+plog(s) = pad ? sprintf("set print '%s.log' append; print '%s'; set print", out, s) : ""
+# what the probe log says of a figure: its panel grid and its tasks
+loggrid(r, c) = plog(sprintf("grid %d %d", r, c))
+logtasks = "do for [ti_=1:ntasks] { eval plog('task '.word(tasks, ti_)) }"
+# a panel (or legend entry) and the number of table rows it draws
+logpanel(n, name) = plog(sprintf("panel %d %s", n, name))
+logkey(n, name) = plog(sprintf("key %d %s", n, name))

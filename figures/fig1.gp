@@ -9,10 +9,12 @@ smp = tables."/samples.tsv"
 nin(t) = int(system(sprintf("awk -F'\t' 'NR > 1 && $1 == \"%s\" { n = $5 } END { print n + 0 }' %s", t, smp)))
 first(t) = system(sprintf("awk -F'\t' 'NR > 1 && $1 == \"%s\" { print $2; exit }' %s", t, smp))
 set palette defined (0 "#2166ac", 0.5 "#ffffff", 1 "#b2182b")
-do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo noenhanced size figw(400), 520 font ",10" } else { set terminal svg noenhanced size figw(400), 520 font ",10" }
+W = figw(400); H = 520
+do for [fmt in fmts] {
+  eval term(fmt)
   set output out.".".fmt
-  set multiplot layout 2, ntasks columnsfirst margins 0.07, 0.95, 0.16, 0.86 spacing 0.1, 0.16 title "The tasks: one test trial each, with a trained BPTT network's output"
+  eval loggrid(2, ntasks); eval logtasks
+  colsfirst = 1; eval layout(2, ntasks, 0.07, 0.95, 0.16, 0.86, 0.1, 0.16, "The tasks: one test trial each, with a trained BPTT network's output")
   do for [ti=1:ntasks] {
     t = word(tasks, ti); n = nin(t); ex = first(t)
     m = n > 28 ? 28 : n
@@ -27,7 +29,8 @@ do for [fmt in "png svg"] {
     set ylabel "input channel"
     set yrange [-0.5:m-0.5]
     set ytics 0, (m <= 10 ? 1 : 5)
-    if (ti == 1) { set label 99 footer("samples.tsv (credit sample)") at screen 0.01, 0.015 font ",8" } else { unset label 99 }
+    if (ti == 1) { set label 99 footer("samples.tsv (credit sample)") at screen sx(0.01), sy(0.015) font ",8" } else { unset label 99 }
+    eval logpanel(n > 0 ? 1 : 0, t.": inputs")
     if (n > 0) {
       plot for [k=0:m-1] smp using (strcol("task") eq t && strcol("example") eq ex ? column("t") : NaN):(k):(0.5):(0.5):(column(sprintf("x%d", k))) \
         with boxxyerror fs solid 1.0 noborder fc palette notitle
@@ -37,9 +40,10 @@ do for [fmt in "png svg"] {
     set ytics autofreq
     if (ismse(t)) { set yrange [*:*] } else { set yrange [-0.05:1.05] }
     # one legend for the figure, at the bottom
-    if (ti == 1) { set key at screen 0.5, 0.035 center vertical maxrows 1 font ",9" samplen 2 } else { unset key }
+    if (ti == 1) { set key at screen sx(0.5), sy(0.035) center vertical maxrows 1 font ",9" samplen 2 } else { unset key }
     set title t.": target and output"
     set ylabel (ismse(t) ? "target / readout" : "target / probability of the class")
+    eval logpanel(n > 0 ? 1 : 0, t.": target and output")
     if (n > 0) {
       plot smp using (strcol("task") eq t && strcol("example") eq ex ? column("t") : NaN):"target_sel" with lines lw 3 dt 2 lc rgb "#999999" title (ti == 1 ? "target" : ""), \
            smp using (strcol("task") eq t && strcol("example") eq ex && column("mask") > 0 ? column("t") : NaN):"target_sel" with points pt 7 ps 0.6 lc rgb "#999999" title (ti == 1 ? "scored steps (loss)" : ""), \

@@ -9,10 +9,12 @@ mtasks = system(sprintf("awk -F'\t' '!/^#/ && $1 == \"matched\" && !s[$2]++ { pr
 mpanels = 2 * words(mtasks) > ntasks ? ntasks : 2 * words(mtasks)
 nrows = mpanels > 0 ? 3 : 2
 target = valstr("matched.target")
-do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo noenhanced size figw(380), 300*nrows+60 font ",10" } else { set terminal svg noenhanced size figw(380), 300*nrows+60 font ",10" }
+W = figw(380); H = 300*nrows+60
+do for [fmt in fmts] {
+  eval term(fmt)
   set output out.".".fmt
-  set multiplot layout nrows, ntasks margins 0.08, 0.98, 0.08, 0.92 spacing 0.07, 0.1 title "Generalization gap per rule: error gap (train - test accuracy) for classification, loss gap for pattern generation"
+  eval loggrid(nrows, ntasks); eval logtasks
+  eval layout(nrows, ntasks, 0.08, 0.98, 0.08, 0.92, 0.07, 0.1, "Generalization gap per rule: error gap (train - test accuracy) for classification, loss gap for pattern generation")
   set xrange [0.3:nrules+0.7]; set boxwidth 0.45
   set xtics () ; do for [i=1:nrules] { set xtics add (word(rules, i) i) }
   unset key
@@ -26,7 +28,9 @@ do for [fmt in "png svg"] {
       set title (row < 3 ? sprintf("%s, %s test set", t, row == 1 ? "clean" : "perturbed") : \
                  sprintf("%s at train acc %s, %s", t, target, q[1:1] eq "g" ? "clean" : "perturbed"))
       set ylabel (ismse(t) ? sprintf("loss gap (test - train, %s)", lossunit(t)) : "error gap (train - test accuracy)")
-      if (row == 1 && ti == 1) { set label 99 footer("runs.tsv, summary.tsv") at screen 0.01, 0.015 font ",8" } else { unset label 99 }
+      if (row == 1 && ti == 1) { set label 99 footer("runs.tsv, summary.tsv") at screen sx(0.01), sy(0.015) font ",8" } else { unset label 99 }
+      eval logpanel(nvalid(summ, "mean", sprintf("group=%s,task=%s,quantity=%s", g, t, q)), sprintf("%s %s %s", g, t, q))
+      do for [ri=1:nrules] { eval logkey(nvalid(runs, q, sprintf("group=%s,task=%s,rule=%s", g, t, word(rules, ri))), "column ".word(rules, ri)) }
       if (nvalid(summ, "mean", sprintf("group=%s,task=%s,quantity=%s", g, t, q)) == 0) { eval nodata("no runs") } else {
       plot summ using (strcol("group") eq g && strcol("task") eq t && strcol("quantity") eq q ? ruleidx(strcol("rule")) : NaN):\
              (column("mean") - column("sd")):(column("min")):(column("max")):(column("mean") + column("sd")):(rulecolor(strcol("rule"))) \

@@ -9,17 +9,20 @@ summ = tables."/summary.tsv"
 rem = rules_in("remedy"); bst = rules_in("boost")
 rtask = system(sprintf("awk -F'\t' '!/^#/ && $1 == \"remedy\" { print $2; exit }' %s", summ))
 mse = rtask ne "" && ismse(rtask)
-do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo noenhanced size 1350, 440 font ",10" } else { set terminal svg noenhanced size 1350, 440 font ",10" }
+W = 1350; H = 440
+do for [fmt in fmts] {
+  eval term(fmt)
   set output out.".".fmt
-  set multiplot layout 1, 3 margins 0.06, 0.98, 0.16, 0.84 spacing 0.07, 0.1 title "Remedy: a larger effective learning rate for the bio rules (mean ± SEM over seeds; the runs of the sweep, not at matched training loss)"
+  eval loggrid(1, 3); eval plog("task ".word(tasks, 1))
+  eval layout(1, 3, 0.06, 0.98, 0.16, 0.84, 0.07, 0.1, "Remedy: a larger effective learning rate for the bio rules (mean ± SEM over seeds; the runs of the sweep, not at matched training loss)")
   set key top right font ",8" samplen 2
   set logscale x 2
   set offsets graph 0.05, graph 0.05, graph 0.3, graph 0.05  # room for the key above the data
   set xlabel "learning-rate factor c (eta = c x the task's eta)"
   set title "curvature"
   set ylabel "final lambda_max (loss/weight^2)"
-  set label 99 footer("summary.tsv (groups remedy, boost)") at screen 0.01, 0.02 font ",8"
+  set label 99 footer("summary.tsv (groups remedy, boost)") at screen sx(0.01), sy(0.02) font ",8"
+  eval logpanel(nvalid(summ, "mean", "group=remedy,quantity=lambda_max"), "remedy curvature")
   if (nvalid(summ, "mean", "group=remedy,quantity=lambda_max") == 0) { unset logscale; eval nodata("no curvature in the remedy runs") } else {
   plot for [ri=1:words(rem)] rows(summ, sprintf("group=remedy,rule=%s,quantity=lambda_max", word(rem, ri))) using "x":"mean":(or0("sem")) \
          with yerrorlines pt 7 lc rgb rulecolor(word(rem, ri)) title word(rem, ri), \
@@ -31,6 +34,7 @@ do for [fmt in "png svg"] {
     q = (mse ? "gap_loss" : "gap_acc"); if (set == 2) { q = "p".q }
     set title sprintf("%s gap, %s test set", mse ? "loss" : "error", set == 1 ? "clean" : "perturbed")
     set ylabel (mse ? sprintf("test - train loss (%s)", lossunit(rtask)) : "train - test accuracy")
+    eval logpanel(nvalid(summ, "mean", "group=remedy,quantity=".q), "remedy ".q)
     if (nvalid(summ, "mean", "group=remedy,quantity=".q) == 0) { unset logscale; eval nodata("no remedy runs") } else {
     plot for [ri=1:words(rem)] rows(summ, sprintf("group=remedy,rule=%s,quantity=%s", word(rem, ri), q)) using "x":"mean":(or0("sem")) \
            with yerrorlines pt 7 lc rgb rulecolor(word(rem, ri)) title word(rem, ri), \

@@ -7,11 +7,13 @@
 load "figures/common.gp"
 rho = tables."/rho.tsv"
 blo = val("claims.band_lo"); bhi = val("claims.band_hi")
-do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo noenhanced size figw(380), 700 font ",10" } else { set terminal svg noenhanced size figw(380), 700 font ",10" }
+W = figw(380); H = 700
+do for [fmt in fmts] {
+  eval term(fmt)
   set output out.".".fmt
-  set multiplot layout 2, ntasks margins 0.09, 0.98, 0.1, 0.86 spacing 0.07, 0.13 title "The theorem along training: does each rule settle at its own edge? (mean ± SEM over seeds)"
-  set key at screen 0.5, 0.925 center vertical maxrows 1 font ",9" samplen 2
+  eval loggrid(2, ntasks); eval logtasks
+  eval layout(2, ntasks, 0.09, 0.98, 0.1, 0.86, 0.07, 0.13, "The theorem along training: does each rule settle at its own edge? (mean ± SEM over seeds)")
+  set key at screen sx(0.5), sy(0.925) center vertical maxrows 1 font ",9" samplen 2
   set logscale y
   set format y "%g"
   do for [row=1:2] {
@@ -21,7 +23,9 @@ do for [fmt in "png svg"] {
       set title sprintf("%s: %s", t, row == 1 ? "rho = eta lambda_max gamma / 2" : "rule's own edge eta Re(mu) / 2")
       set xlabel "iteration"
       set ylabel (ti == 1 ? (row == 1 ? "rho (1: gradient descent's edge)" : "eta Re(mu_max) / 2") : "")
-      if (row == 1 && ti == 1) { set label 99 footer("rho.tsv, values.tsv (claims.band_*)") at screen 0.01, 0.015 font ",8" } else { unset label 99 }
+      if (row == 1 && ti == 1) { set label 99 footer("rho.tsv, values.tsv (claims.band_*)") at screen sx(0.01), sy(0.015) font ",8" } else { unset label 99 }
+      eval logpanel(nvalid(rho, c."_mean", "task=".t), t." ".c)
+      do for [ri=1:nrules] { eval logkey(nvalid(rho, c."_mean", sprintf("task=%s,rule=%s", t, word(rules, ri))), word(rules, ri)) }
       if (nvalid(rho, c."_mean", "task=".t) == 0) { unset logscale y; eval nodata(row == 1 ? "no curvature measured" : "not measured (no rule_edge column)"); set logscale y } else {
       plot blo with lines dt 3 lw 1.5 lc rgb "#888888" title (row == 1 && ti == 1 ? "band of claim 5b" : ""), \
            bhi with lines dt 3 lw 1.5 lc rgb "#888888" notitle, \

@@ -9,11 +9,13 @@
 load "figures/common.gp"
 curves = tables."/curves.tsv"
 fit = tables."/gapfit.tsv"
-do for [fmt in "png svg"] {
-  if (fmt eq "png") { set terminal pngcairo noenhanced size figw(380), 700 font ",10" } else { set terminal svg noenhanced size figw(380), 700 font ",10" }
+W = figw(380); H = 700
+do for [fmt in fmts] {
+  eval term(fmt)
   set output out.".".fmt
-  set multiplot layout 2, ntasks margins 0.12, 0.98, 0.1, 0.86 spacing 0.08, 0.13 title "Gap at equal training loss (points: mean ± SEM over seeds at shared levels; lines: along training)"
-  set key at screen 0.5, 0.925 center vertical maxrows 1 font ",9" samplen 2
+  eval loggrid(2, ntasks); eval logtasks
+  eval layout(2, ntasks, 0.12, 0.98, 0.1, 0.86, 0.08, 0.13, "Gap at equal training loss (points: mean ± SEM over seeds at shared levels; lines: along training)")
+  set key at screen sx(0.5), sy(0.925) center vertical maxrows 1 font ",9" samplen 2
   set logscale x
   set format x "%g"
   set xrange [*:*] reverse
@@ -25,9 +27,11 @@ do for [fmt in "png svg"] {
       set title sprintf("%s: %s test set", t, row == 1 ? "clean" : "perturbed")
       set xlabel sprintf("training loss (%s)", mse ? "MSE" : "nats")
       set ylabel (mse ? "test - train loss" : "train - test accuracy")
-      if (row == 1 && ti == 1) { set label 99 footer("gapfit.tsv, curves.tsv") at screen 0.01, 0.015 font ",8" } else { unset label 99 }
+      if (row == 1 && ti == 1) { set label 99 footer("gapfit.tsv, curves.tsv") at screen sx(0.01), sy(0.015) font ",8" } else { unset label 99 }
       tl = row == 1 ? "test_loss" : "ptest_loss"; ta = row == 1 ? "test_acc" : "ptest_acc"
       gm = row == 1 ? "gap_mean" : "pgap_mean"; gs = row == 1 ? "gap_sem" : "pgap_sem"
+      eval logpanel(nvalid(fit, gm, "task=".t), t." ".gm)
+      do for [ri=1:nrules] { eval logkey(nvalid(fit, gm, sprintf("task=%s,rule=%s", t, word(rules, ri))), word(rules, ri)) }
       if (nvalid(fit, gm, "task=".t) == 0) { unset logscale x; eval nodata("the rules share no range of training losses"); set logscale x } else {
       plot for [ri=1:nrules] curves using (strcol("task") eq t && strcol("rule") eq word(rules, ri) && column("iter") > 0 ? column("train_loss") : NaN):\
              (mse ? column(tl) - column("train_loss") : column("train_acc") - column(ta)) \

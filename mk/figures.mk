@@ -31,7 +31,7 @@ all: $(FIG_STATS)
 
 # ------------------------------------------------------------------ profile
 # An unknown PROFILE is an error only for the targets that use one.
-FIG_GOALS := figures fig-all fig-tables fig-runs fig-list fig-progress-start paper verify stale check-reference clean-runs clean-tables clean-figures
+FIG_GOALS := figures fig-probe fig-all fig-tables fig-runs fig-list fig-progress-start paper verify stale check-reference clean-runs clean-tables clean-figures
 FIG_PROFILE_FILE := $(wildcard $(FIG_EXPERIMENTS)/$(PROFILE).mk)
 ifeq ($(FIG_PROFILE_FILE),)
 ifneq ($(filter $(FIG_GOALS) $(RESULTS)/%,$(MAKECMDGOALS)),)
@@ -331,6 +331,17 @@ $(FIG_FIGS)/%.png $(FIG_FIGS)/%.svg: figures/%.gp figures/common.gp figures/coun
 	@sync $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg && \
 	mv $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/$*.png && mv $(FIG_FIGS)/.$*.part.svg $(FIG_FIGS)/$*.svg
 $(FIG_FIGS)/fig1.png: $(FIG_SAMPLES)
+# The figure test's probes (tests/test_figures.c): every figure's PNG drawn
+# again into FIG_PROBE_DIR on a canvas FIG_PROBE_PAD pixels wider on each
+# side (figures/common.gp: probe=), with the log of its panels, from the
+# tables there are under RESULTS. Trains and rebuilds nothing.
+FIG_PROBE_PAD ?= 60
+fig-probe: ## the figure test's padded probes of every figure into FIG_PROBE_DIR (trains nothing)
+	@[ -n "$(FIG_PROBE_DIR)" ] || { echo "fig-probe: FIG_PROBE_DIR= names the directory for the probes" >&2; exit 1; }
+	@mkdir -p $(FIG_PROBE_DIR) && rm -f $(FIG_PROBE_DIR)/*.log
+	@for f in $(FIG_LIST); do \
+	  gnuplot -e "tables='$(FIG_TABLES)'; out='$(FIG_PROBE_DIR)/$$f'; tasks='$(FIG_TASKS)'; rules='$(FIG_RULES)'; script='figures/$$f.gp'; probe=$(FIG_PROBE_PAD)" figures/$$f.gp || exit 1; \
+	done
 
 # ------------------------------------------------------------------ paper
 $(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FILES) $(FIG_PROTOCOLS) $(FIG_FILES)
@@ -338,7 +349,7 @@ $(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FI
 	@mv $@.new $@
 
 # ------------------------------------------------------------------ verbs
-.PHONY: figures fig-all fig-tables fig-runs paper verify fig-list stale check-reference clean-runs clean-tables clean-figures fig-progress-start
+.PHONY: figures fig-probe fig-all fig-tables fig-runs paper verify fig-list stale check-reference clean-runs clean-tables clean-figures fig-progress-start
 # What this `make figures` will train (stale or missing runs), for the
 # progress lines (figures/progress.sh): a stale run's old metrics.tsv is not
 # done until it is rewritten.
