@@ -74,12 +74,13 @@ do for [fmt in fmts] {
   unset multiplot
   unset output
 }
-allpix = 1; do for [ti=1:nt] { t = word(tk, ti); rg = inrange(t, first(t), nin(t) > 28 ? 28 : nin(t)); if (real(word(rg, 1)) < 0) { allpix = 0 } }
+allpix = 1; nopix = 1; do for [ti=1:nt] { t = word(tk, ti); rg = inrange(t, first(t), nin(t) > 28 ? 28 : nin(t)); if (real(word(rg, 1)) < 0) { allpix = 0 } else { nopix = 0 } }
 allcls = 1; do for [ti=1:nt] { if (ismse(word(tk, ti))) { allcls = 0 } }
 fignote = rawnote
 eval writecaption(sprintf("%s Top: the inputs (input channel against time step, at most the first 28 channels, in their order in the data), %s. Bottom: the target of the output the trial is about (%s), drawn only on the steps the loss scores, and the output of a trained BPTT network of this profile (its first seed that did not diverge): %s.%s", \
     nt > 1 ? "One test trial of each task (columns)." : sprintf("One test trial of %s.", word(tk, 1)), \
-    allpix ? "colour from white at 0 to dark blue at the largest input" : "colour from blue (negative) through white (0) to red (positive), per task", \
+    allpix ? "colour from white at 0 to dark blue at the largest input" : nopix ? "colour from blue (negative) through white (0) to red (positive), per task" : \
+      "white at 0: from white to dark blue for a task whose inputs are never negative, else from blue (negative) through white to red (positive)", \
     allcls ? "its class" : "its class, or the one output", \
     allcls ? "the softmax probability of the trial's class" : "the softmax probability of the trial's class for a classification task, the readout itself for a regression task", \
     fignote eq "" ? "" : " Not shown: ".fignote."."))
