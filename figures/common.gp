@@ -104,3 +104,6 @@ do for [e=-4:6] { do for [m in "1 2 5"] { tics125s = tics125s.(tics125s eq "" ? 
 # take, which a script adds to H and to every top offset below the note.
 wrapnote(s) = s eq "" ? "" : system(sprintf("awk -v s=\"%s\" -v w=%d 'BEGIN { n = split(s, a, \"; \"); for (i = 1; i <= n; i++) { p = a[i] (i < n ? \";\" : \"\"); if (l != \"\" && length(l) + 1 + length(p) > w) { o = o l \"\\\\n\"; l = p } else l = l (l == \"\" ? \"\" : \" \") p } printf \"%%s\", o l }'", s, int((W - 40) / 7)))
 notelines(s) = s eq "" ? 1 : 1 + (strlen(s) - strlen(system(sprintf("printf '%%s' \"%s\" | sed 's/\\\\n//g'", s)))) / 2
+# The spikes in words for a caption: "bptt seed 8 (training loss 0.096 at
+# its evaluation before the last, 1.1 at the last)", joined by "; ".
+spikewords = system(sprintf("awk -f figures/spikes.awk %s/runs.tsv | awk -F'\t' 'NR > 1 { printf \"%%s%%s seed %%s (training loss %%.2g at its evaluation before the last, %%.2g at the last)\", n++ ? \"; \" : \"\", $2, $3, $5, $4 }'", tables))

@@ -70,5 +70,5 @@ fignote = rawnote
 eval writecaption(sprintf("The generalization gap (%s) against the final lambda_max on a log axis, every main run of %s (colour: rule). Dashed: least squares of the gap on ln lambda_max over all rules pooled; the panel titles give its Pearson r with the two-sided p, Spearman's rho and the number of runs: a description, since claim 3 is judged within rules. %s%s%s", \
     ntasks > 1 ? "the error gap for a classification task, the loss gap for an MSE task" : (ismse(word(tasks, 1)) ? "the loss gap" : "the error gap, training minus test accuracy"), \
     ntasks > 1 ? "a task" : word(tasks, 1), ntasks > 1 ? "Columns: the tasks; top row: clean test set, bottom row: perturbed. " : "Top: clean test set; bottom: perturbed. ", \
-    nsp > 0 ? "Ringed in red: a run whose final training loss is more than three times its rule's median (a spike at the last evaluation), named beside it. " : "", \
+    nsp > 0 ? sprintf("Ringed in red and named: a run whose final training loss is more than three times its rule's median: %s. ", spikewords) : "", \
     fignote eq "" ? "" : "Not shown: ".fignote."."))

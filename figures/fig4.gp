@@ -55,5 +55,5 @@ do for [fmt in fmts] {
 }
 fignote = rawnote
 eval writecaption(sprintf("lambda_max (W_rec) over training on a log axis: the geometric mean over the seeds that did not diverge, band exp(mean +- SEM of ln lambda_max); dashed: the gradient-descent bound 2/eta.%s%s", \
-    nsp > 0 ? " A run whose final training loss jumped at the last evaluation is named where it moves its rule's last point." : "", \
+    nsp > 0 ? sprintf(" Named at its rule's last point, which it moves: a run whose final training loss is more than three times its rule's median, %s.", spikewords) : "", \
     fignote eq "" ? "" : " Not shown: ".fignote."."))

@@ -76,5 +76,5 @@ fignote = rawnote
 eval writecaption(sprintf("Training curves of %s per rule, mean over the seeds that did not diverge (solid: training set; dashed: test set): the loss on a log scale (left) and %s (right).%s%s", \
     ntasks > 1 ? "every task (rows)" : word(tasks, 1), \
     nmse == 0 ? "the accuracy" : nmse == ntasks ? "the loss on the perturbed test set, since an MSE task has no accuracy" : "the accuracy, or for an MSE task, which has none, the loss on the perturbed test set", \
-    nsp > 0 ? " A run whose training loss jumped at its last evaluation is named where it moves its rule's mean." : "", \
+    nsp > 0 ? sprintf(" Ringed and named where it moves its rule's mean: a run whose final training loss is more than three times its rule's median, %s.", spikewords) : "", \
     fignote eq "" ? "" : " Not shown: ".fignote."."))
