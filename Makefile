@@ -73,7 +73,7 @@ apt_install = if [ "$$(id -u)" = 0 ]; then \
 	  echo "$(1): run: sudo apt-get install $(2)   (then make again)" >&2; exit 1; \
 	fi
 
-DEB_PACKAGES := libgsl-dev libopenblas-dev gnuplot-nox
+DEB_PACKAGES := libgsl-dev libopenblas-dev gnuplot-nox zlib1g-dev
 .PHONY: deps
 deps: ## install the Debian packages the build needs (apt-get as root, else print the command)
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -181,6 +181,8 @@ $(BUILD)/bad/%.so: tests/bad/%.c tests/bad/bad.h $(CREDIT_H) | $(BUILD)/.dir
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/static_plugins.h | $(BUILD)/.dir
 	$(CC) $(CFLAGS) -Itests -MMD -MP -c -o $@ $<
 
+# zlib: tests/test_figures.c decodes the figures' PNGs
+$(TEST_BIN): LDLIBS += -lz
 $(TEST_BIN): $(TEST_OBJ) $(CORE_OBJ) $(PLUGIN_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

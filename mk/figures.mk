@@ -31,7 +31,7 @@ all: $(FIG_STATS)
 
 # ------------------------------------------------------------------ profile
 # An unknown PROFILE is an error only for the targets that use one.
-FIG_GOALS := figures fig-all fig-tables fig-runs fig-list fig-progress-start paper verify stale check-reference clean-runs clean-tables clean-figures certify certify-check
+FIG_GOALS := figures fig-probe fig-all fig-tables fig-runs fig-list fig-progress-start paper verify stale check-reference clean-runs clean-tables clean-figures certify certify-check
 FIG_PROFILE_FILE := $(wildcard $(FIG_EXPERIMENTS)/$(PROFILE).mk)
 ifeq ($(FIG_PROFILE_FILE),)
 ifneq ($(filter $(FIG_GOALS) $(RESULTS)/%,$(MAKECMDGOALS)),)
@@ -333,12 +333,28 @@ FIG_LIST := fig1 fig2 fig3 fig4 fig5 fig6 fig7 fig8 figS
 FIG_FILES := $(foreach f,$(FIG_LIST),$(FIG_FIGS)/$(f).png $(FIG_FIGS)/$(f).svg)
 FIG_GP_VARS = tables='$(FIG_TABLES)'; out='$(FIG_FIGS)/.$*.part'; tasks='$(FIG_TASKS)'; \
   rules='$(FIG_RULES)'; script='figures/$*.gp'
-$(FIG_FIGS)/%.png $(FIG_FIGS)/%.svg: figures/%.gp figures/common.gp figures/count.awk figures/select.awk $(FIG_TABLES)/values.tsv
-	@mkdir -p $(@D); rm -f $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg
+# Each script also writes its caption for the paper (figN.caption, a value
+# file for figures/render.awk: caption.figN), true for what it drew.
+FIG_CAPTIONS := $(FIG_LIST:%=$(FIG_FIGS)/%.caption)
+$(FIG_FIGS)/%.png $(FIG_FIGS)/%.svg $(FIG_FIGS)/%.caption: figures/%.gp figures/common.gp figures/count.awk figures/select.awk \
+    figures/absent.awk figures/spikes.awk figures/geotraj.awk figures/quartiles.awk $(FIG_TABLES)/values.tsv
+	@mkdir -p $(@D); rm -f $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg $(FIG_FIGS)/.$*.part.caption
 	gnuplot -e "$(FIG_GP_VARS)" figures/$*.gp
-	@sync $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg && \
-	mv $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/$*.png && mv $(FIG_FIGS)/.$*.part.svg $(FIG_FIGS)/$*.svg
+	@sync $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg $(FIG_FIGS)/.$*.part.caption && \
+	mv $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/$*.png && mv $(FIG_FIGS)/.$*.part.svg $(FIG_FIGS)/$*.svg && \
+	mv $(FIG_FIGS)/.$*.part.caption $(FIG_FIGS)/$*.caption
 $(FIG_FIGS)/fig1.png: $(FIG_SAMPLES)
+# The figure test's probes (tests/test_figures.c): every figure's PNG drawn
+# again into FIG_PROBE_DIR on a canvas FIG_PROBE_PAD pixels wider on each
+# side (figures/common.gp: probe=), with the log of its panels, from the
+# tables there are under RESULTS. Trains and rebuilds nothing.
+FIG_PROBE_PAD ?= 60
+fig-probe: ## the figure test's padded probes of every figure into FIG_PROBE_DIR (trains nothing)
+	@[ -n "$(FIG_PROBE_DIR)" ] || { echo "fig-probe: FIG_PROBE_DIR= names the directory for the probes" >&2; exit 1; }
+	@mkdir -p $(FIG_PROBE_DIR) && rm -f $(FIG_PROBE_DIR)/*.log
+	@for f in $(FIG_LIST); do \
+	  gnuplot -e "tables='$(FIG_TABLES)'; out='$(FIG_PROBE_DIR)/$$f'; tasks='$(FIG_TASKS)'; rules='$(FIG_RULES)'; script='figures/$$f.gp'; probe=$(FIG_PROBE_PAD)" figures/$$f.gp || exit 1; \
+	done
 
 # The confirmatory experiment's paragraph (figures/confirm.sh): its findings
 # once all its runs have finished, else how many have (no interim look).
@@ -349,12 +365,12 @@ $(FIG_CONFIRM): figures/confirm.sh $(wildcard $(FIG_CONFIRM_DIR)/tables/findings
 	  figures/confirm.sh $(PROFILE) $(FIG_CONFIRM_DIR) $$n > $@.new && mv $@.new $@
 
 # ------------------------------------------------------------------ paper
-$(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FILES) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_FILES)
-	awk -f figures/render.awk -v tables=$(FIG_TABLES) -v figs=figures paper/authors.tsv $(FIG_TABLES)/values.tsv paper/paper.md > $@.new
+$(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FILES) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_FILES) $(FIG_CAPTIONS)
+	awk -f figures/render.awk -v tables=$(FIG_TABLES) -v figs=figures paper/authors.tsv $(FIG_TABLES)/values.tsv $(FIG_CAPTIONS) paper/paper.md > $@.new
 	@mv $@.new $@
 
 # ------------------------------------------------------------------ verbs
-.PHONY: figures fig-all fig-tables fig-runs paper verify fig-list stale check-reference clean-runs clean-tables clean-figures fig-progress-start
+.PHONY: figures fig-probe fig-all fig-tables fig-runs paper verify fig-list stale check-reference clean-runs clean-tables clean-figures fig-progress-start
 # What this `make figures` will train (stale or missing runs), for the
 # progress lines (figures/progress.sh): a stale run's old metrics.tsv is not
 # done until it is rewritten.
@@ -425,4 +441,4 @@ clean-runs: ## remove the runs of PROFILE under RESULTS and the sample table (re
 clean-tables: ## remove the tables under RESULTS but the sample table (recomputed from the runs' text files, no training)
 	rm -f $(FIG_TABLE_FILES) $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_PAPER)
 clean-figures: ## remove the figures under RESULTS (replotted from the tables)
-	rm -f $(FIG_FILES) $(FIG_FIGS)/.*.part.png $(FIG_FIGS)/.*.part.svg
+	rm -f $(FIG_FILES) $(FIG_CAPTIONS) $(FIG_FIGS)/.*.part.png $(FIG_FIGS)/.*.part.svg $(FIG_FIGS)/.*.part.caption

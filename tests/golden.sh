@@ -24,7 +24,8 @@ what_made() { # RESULTS -> the header lines: cpu, blas, gnuplot, and precision u
   local blas prec
   blas=$(grep -h -m1 '^# blas ' "$1"/runs/*/*/metrics.tsv 2>/dev/null | head -n 1 | sed 's/^# blas //')
   # single-precision runs say so in their provenance (make PREC=32); double runs have no such line
-  prec=$(grep -h -m1 '^# precision ' "$1"/runs/*/*/metrics.tsv 2>/dev/null | head -n 1 | awk '{ print $3 }')
+  # (no such line is no error: under set -e and pipefail a grep that finds nothing would end the script)
+  prec=$({ grep -h -m1 '^# precision ' "$1"/runs/*/*/metrics.tsv 2>/dev/null || true; } | head -n 1 | awk '{ print $3 }')
   echo "# cpu $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
   echo "# blas ${blas:-unknown}"
   echo "# gnuplot $(gnuplot --version 2>/dev/null || echo none)"
