@@ -88,5 +88,6 @@ __attribute__((weak)) void test_pipeline(void);  /* tests/test_pipeline.c: the s
 __attribute__((weak)) void test_protocol(void);  /* tests/test_protocol.c: issue 14's protocol keys */
 __attribute__((weak)) void test_reliability(void); /* tests/test_reliability.c: issue 11's defects */
 __attribute__((weak)) void test_crash(void);       /* tests/test_crash.c: a run killed at every crash point */
+__attribute__((weak)) void test_defects2(void);    /* tests/test_defects2.c: issue 22's defects outside the pipeline */
 
 #endif
