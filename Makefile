@@ -100,7 +100,14 @@ $(BUILD)/version.h: | $(BUILD)/.dir
 	@echo '$(CREDIT_VERSION_H)' > $@.new && mv $@.new $@
 FORCE:
 
+# The first build on a machine without the packages stops here, naming
+# make deps, instead of in the compiler on a missing GSL or OpenBLAS header
+# (DEPS_HEADERS: one a package provides; CFLAGS' -I paths count).
+DEPS_HEADERS := gsl/gsl_eigen.h gsl/gsl_cdf.h cblas.h
 $(BUILD)/.dir:
+	@for h in $(DEPS_HEADERS); do printf '#include <%s>\n' $$h | $(CC) $(CFLAGS) -E -x c - > /dev/null 2>&1 || { \
+	  echo "make: the compiler finds no <$$h>: the Debian packages $(DEB_PACKAGES) are missing" >&2; \
+	  echo "make: run 'make deps' (as root it installs them; otherwise it prints the apt-get command), then make again" >&2; exit 1; }; done
 	@mkdir -p $(BUILD)/core $(BUILD)/tests $(BUILD)/static/rules $(BUILD)/static/tasks $(BUILD)/bad $(ROOT)/bin $(ROOT)/rules $(ROOT)/tasks
 	@touch $@
 

@@ -41,6 +41,15 @@ else
 include $(FIG_PROFILE_FILE)
 endif
 
+# RESULTS is one word of plain characters: make splits a path at a blank, so
+# `rm -rf $(FIG_RUNS)` would remove the part before it (another directory).
+fig_bad_chars = $(strip $(foreach c,; & | * ? < > " ' ` \ $$,$(if $(findstring $(c),$(1)),$(c))))
+ifneq ($(filter $(FIG_GOALS),$(MAKECMDGOALS)),)
+ifneq ($(strip $(words $(RESULTS)) $(words $(PROFILE)) $(call fig_bad_chars,$(RESULTS))),1 1)
+$(error RESULTS='$(RESULTS)' PROFILE='$(PROFILE)': each must be one path without blanks, quotes or shell characters (make would split it and clean-runs could remove another directory))
+endif
+endif
+
 FIG_RUNS    := $(RESULTS)/runs/$(PROFILE)
 FIG_TABLES  := $(RESULTS)/tables
 FIG_FIGS    := $(RESULTS)/figures
@@ -405,7 +414,7 @@ check-reference: ## the tables under RESULTS are exactly what its raw runs give 
 # The sample table goes with the runs: it needs their weights, which
 # committed runs do not have.
 clean-runs: ## remove the runs of PROFILE under RESULTS and the sample table (retrains everything)
-	rm -rf $(FIG_RUNS) $(FIG_SAMPLES) $(FIG_SAMPLES:.tsv=.key)
+	rm -rf -- $(FIG_RUNS) $(FIG_SAMPLES) $(FIG_SAMPLES:.tsv=.key)
 clean-tables: ## remove the tables under RESULTS but the sample table (recomputed from the runs' text files, no training)
 	rm -f $(FIG_TABLE_FILES) $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) $(FIG_PAPER)
 clean-figures: ## remove the figures under RESULTS (replotted from the tables)

@@ -1,7 +1,8 @@
 /* test_defects2.c - the second hostile test's defects (issue 22) that live
  * outside the pipeline test: the raw-run reader's numbers (N2), closed
- * standard fds (N4), credit curvature's --out after a key, a dangling
- * plugin file. */
+ * standard fds (N4), a RESULTS path with a blank (N5), a build without the
+ * Debian packages, credit curvature's --out after a key, a dangling plugin
+ * file. */
 #define _GNU_SOURCE
 #include "test.h"
 #include "../figures/tsv.h"
@@ -9,7 +10,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* What the trainer writes is a number; a prefix, blanks, hex or words it
@@ -67,6 +67,41 @@ static void test_curvature_out(const char *tmp)
     free(out);
 }
 
+/* make with a RESULTS that holds a blank refuses before running anything:
+ * clean-runs once removed the part before the blank. */
+static void test_results_blank(const char *tmp)
+{
+    char cmd[3000], *out = NULL;
+    snprintf(cmd, sizeof cmd,
+             "{ mkdir -p %s/n5keep && echo sentinel > %s/n5keep/keep.txt && "
+             "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory clean-runs PROFILE=smoke 'RESULTS=%s/n5keep n5stray'; echo rc=$?; "
+             "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory figures PROFILE=smoke 'RESULTS=%s/n5keep n5stray'; echo rc=$?; "
+             "[ -f %s/n5keep/keep.txt ] && echo KEPT; [ -e n5stray ] && echo STRAY; }",
+             tmp, tmp, tmp, tmp, tmp);
+    test_run(cmd, &out);
+    CHECK(out && !strstr(out, "rc=0") && strstr(out, "KEPT") && !strstr(out, "STRAY") && strstr(out, "without blanks"),
+          "N5: a RESULTS path with a blank is refused by clean-runs and figures; nothing is removed or created", "%.800s", out ? out : "");
+    free(out);
+}
+
+/* A first `make` on a machine without the Debian packages names make deps
+ * instead of failing in the compiler (a compiler that finds no system
+ * header stands in for the missing packages). */
+static void test_no_packages(const char *tmp)
+{
+    char cmd[2000], *out = NULL;
+    snprintf(cmd, sizeof cmd,
+             "{ rm -rf %s/nodeps && mkdir -p %s/nodeps && cp -r Makefile mk core rules tasks figures tests %s/nodeps/ && "
+             "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory -C %s/nodeps 'CC=cc -nostdinc'; echo rc=$?; }",
+             tmp, tmp, tmp, tmp);
+    test_run(cmd, &out);
+    CHECK(out && !strstr(out, "rc=0") && strstr(out, "make deps") && strstr(out, "apt-get") && !strstr(out, "error:"),
+          "set-up: make without the packages' headers stops naming make deps, before any compiler error", "%.800s", out ? out : "");
+    free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s/nodeps", tmp);
+    test_run(cmd, NULL);
+}
+
 /* A dangling link named X.so on the plugin path is no rule to offer. */
 static void test_dangling_plugin(const char *tmp)
 {
@@ -85,5 +120,7 @@ void test_defects2(void)
     test_numbers();
     test_closed_fds(tmp);
     test_curvature_out(tmp);
+    test_results_blank(tmp);
+    test_no_packages(tmp);
     test_dangling_plugin(tmp);
 }
