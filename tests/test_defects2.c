@@ -2,7 +2,8 @@
  * outside the pipeline test: the raw-run reader's numbers (N2), closed
  * standard fds (N4), a RESULTS path with a blank (N5), a build without the
  * Debian packages, credit curvature's --out after a key, a dangling plugin
- * file. */
+ * file. The damaged reference (N2, N8) and the full-disk figures (N3) are in
+ * tests/test_pipeline.c, the crash and fault sweeps in tests/test_crash.c. */
 #define _GNU_SOURCE
 #include "test.h"
 #include "../figures/tsv.h"
