@@ -210,6 +210,15 @@ test: deps
 	@OPENBLAS_NUM_THREADS=1 CREDIT_ROOT=$(ROOT) CREDIT_BUILD=$(BUILD) CREDIT_TEST_OTHER=$(TEST_OTHER) ./$(TEST_BIN)
 endif
 
+# The crash and corruption sweeps at every point (tests/test_crash.c: kill
+# points of training and curvature, ENOSPC and EIO through strace's fault
+# injection; make test runs about 12 points of each), in double precision.
+.PHONY: test-crash-full
+test-crash-full: deps ## every kill point and injected disk fault of a small run and its curvature (strace; installs it as root)
+	@command -v strace > /dev/null || { $(call apt_install,test-crash-full,strace); }
+	@$(MAKE) --no-print-directory all $(TEST_BIN) SAN=$(SAN) PREC=$(PREC)
+	@OPENBLAS_NUM_THREADS=1 CREDIT_TEST_FULL=1 CREDIT_TEST_ONLY=crash CREDIT_ROOT=$(ROOT) CREDIT_BUILD=$(BUILD) ./$(TEST_BIN)
+
 # Refactors keep the smoke profile's outputs byte-identical: the pipeline
 # test compares them with this manifest (tests/golden.sh; only on the CPU,
 # BLAS kernel and precision that recorded it; smoke-f32.manifest is the
