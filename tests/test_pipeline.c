@@ -199,7 +199,7 @@ static void damaged_reference(const char *res)
          "measured at iteration 1, but the run ended at"},
         {"curve.tsv cut at a line boundary", "head -n -3 $D/curve.tsv > $D/x && mv $D/x $D/curve.tsv", "curve.tsv", "(cut short?)"},
     };
-    char copy[800], cmd[4000], *out = NULL;
+    char copy[800], cmd[8192], *out = NULL;
     snprintf(copy, sizeof copy, "%s/damaged", test_tmp());
     for (size_t i = 0; i < sizeof dmg / sizeof *dmg; i++) {
         char name[300], want[200];
@@ -228,6 +228,18 @@ static void damaged_reference(const char *res)
         CHECK(rc == 0, name, "%.400s", out ? out : "");
         free(out);
     }
+    /* figures/protocols.awk (tables/protocols.md) reads curvature_authors.tsv:
+     * a junk value or a file its .args says was measured is refused */
+    snprintf(cmd, sizeof cmd,
+             "{ rm -rf %s && cp -a %s %s && sed 's|%s/|%s/|' %s/tables/manifest.tsv > %s/m.tsv && D=%s/%s && "
+             "sed -i 's/^\\([0-9]*\t[-0-9.e+]*\\)/\\1junk/' $D/curvature_authors.tsv && awk -f figures/protocols.awk %s/m.tsv > /dev/null; "
+             "echo rc=$?; rm $D/curvature_authors.tsv && awk -f figures/protocols.awk %s/m.tsv > /dev/null; echo rc=$?; }",
+             copy, res, copy, res, copy, copy, copy, copy, run, copy, copy);
+    test_run(cmd, &out);
+    CHECK(out && strstr(out, "junk' is not a number") && strstr(out, "curvature_authors.tsv: missing, but") && !strstr(out, "rc=0"),
+          "N2: protocols.awk refuses a junk value and a missing curvature_authors.tsv, naming the file", "%.600s", out ? out : "");
+    free(out);
+
     /* verify writes nothing under RESULTS, also when its tables differ
      * (another FIG_ALPHA): it names them instead */
     snprintf(cmd, sizeof cmd, "rm -rf %s && cp -a %s %s && cd %s && find . -type f | sort | xargs sha256sum > ../damaged.sum", copy, res, copy, copy);
