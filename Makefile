@@ -100,7 +100,14 @@ $(BUILD)/version.h: | $(BUILD)/.dir
 	@echo '$(CREDIT_VERSION_H)' > $@.new && mv $@.new $@
 FORCE:
 
+# The first build on a machine without the packages stops here, naming
+# make deps, instead of in the compiler on a missing GSL or OpenBLAS header
+# (DEPS_HEADERS: one a package provides; CFLAGS' -I paths count).
+DEPS_HEADERS := gsl/gsl_eigen.h gsl/gsl_cdf.h cblas.h
 $(BUILD)/.dir:
+	@for h in $(DEPS_HEADERS); do printf '#include <%s>\n' $$h | $(CC) $(CFLAGS) -E -x c - > /dev/null 2>&1 || { \
+	  echo "make: the compiler finds no <$$h>: the Debian packages $(DEB_PACKAGES) are missing" >&2; \
+	  echo "make: run 'make deps' (as root it installs them; otherwise it prints the apt-get command), then make again" >&2; exit 1; }; done
 	@mkdir -p $(BUILD)/core $(BUILD)/tests $(BUILD)/static/rules $(BUILD)/static/tasks $(BUILD)/bad $(ROOT)/bin $(ROOT)/rules $(ROOT)/tasks
 	@touch $@
 
@@ -204,6 +211,15 @@ test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(BAD_SO) SAN=$(SAN) PREC=$(PREC)
 	@OPENBLAS_NUM_THREADS=1 CREDIT_ROOT=$(ROOT) CREDIT_BUILD=$(BUILD) CREDIT_TEST_OTHER=$(TEST_OTHER) ./$(TEST_BIN)
 endif
+
+# The crash and corruption sweeps at every point (tests/test_crash.c: kill
+# points of training and curvature, ENOSPC and EIO through strace's fault
+# injection; make test runs about 12 points of each), in double precision.
+.PHONY: test-crash-full
+test-crash-full: deps ## every kill point and injected disk fault of a small run and its curvature (strace; installs it as root)
+	@command -v strace > /dev/null || { $(call apt_install,test-crash-full,strace); }
+	@$(MAKE) --no-print-directory all $(TEST_BIN) SAN=$(SAN) PREC=$(PREC)
+	@OPENBLAS_NUM_THREADS=1 CREDIT_TEST_FULL=1 CREDIT_TEST_ONLY=crash CREDIT_ROOT=$(ROOT) CREDIT_BUILD=$(BUILD) ./$(TEST_BIN)
 
 # Refactors keep the smoke profile's outputs byte-identical: the pipeline
 # test compares them with this manifest (tests/golden.sh; only on the CPU,

@@ -8,9 +8,12 @@
 #include "util.h"
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The commands, in the order `credit --help` lists them. run is NULL for a
  * command whose module is not linked in (credit_cmd_* are weak). */
@@ -176,8 +179,44 @@ static int cmd_plugins(int argc, char **argv)
     return 0;
 }
 
+/* fds 0-2 closed by the caller (`credit train ... >&- 2>&-`) would be
+ * taken by the first files the run opens, and the progress line and any
+ * message would land in curve.tsv. Each closed one gets /dev/null first
+ * (open returns the lowest free fd: 0, then 1, then 2). */
+static int std_fds_open(void)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+        int got = open("/dev/null", fd ? O_WRONLY : O_RDONLY);
+        if (got != fd) return -1;
+    }
+    return 0;
+}
+
+/* `credit curvature RUN_DIR key=v --out=NAME`: cmd_curvature.c takes --out
+ * only right after RUN_DIR, so an --out further on is moved there instead of
+ * being refused as a key. The names curvature itself writes beside
+ * curvature_final.tsv (the density's outputs) are no --out. */
+static int curvature_args(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--out=", 6)) continue;
+        const char *name = argv[i] + 6;
+        if (!strcmp(name, "curvature_density.tsv") || !strcmp(name, "curvature_slq.tsv")) {
+            fprintf(stderr, "credit: curvature: --out='%s' is the name of an output of hessian_density; choose another\n", name);
+            return -1;
+        }
+        char *out = argv[i];
+        memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof *argv);
+        argv[1] = out;
+        break;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (std_fds_open()) return 1; /* nowhere to say why: stderr is what failed */
     credit_blas_init(argv); /* may re-execute with OPENBLAS_CORETYPE set: before any BLAS call */
     /* A file-size limit (ulimit -f) is then an EFBIG write error with a
      * message, not a silent kill. */
@@ -188,6 +227,7 @@ int main(int argc, char **argv)
         return argc < 2 ? CREDIT_EXIT_USAGE : 0;
     }
     const char *cmd = argv[1];
+    if (!strcmp(cmd, "curvature") && curvature_args(argc - 2, argv + 2)) return CREDIT_EXIT_USAGE;
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (commands[i].run && strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
     fprintf(stderr, "credit: unknown command '%s'\n\n", cmd);

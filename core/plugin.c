@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------ crash attribution */
@@ -323,6 +324,11 @@ int credit_plugin_names(credit_kind kind, char ***names, size_t *n)
                 int dup = 0;
                 for (size_t i = 0; i < count; i++) dup |= strcmp(list[i], stem) == 0;
                 if (dup || !valid_name(stem)) continue;
+                /* a dangling link or a directory named X.so is no plugin to list */
+                char file[4400];
+                struct stat st;
+                snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
+                if (stat(file, &st) != 0 || !S_ISREG(st.st_mode)) continue;
                 if (names_push(&list, &count, &cap, stem)) break;
             }
             closedir(d);

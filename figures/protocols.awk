@@ -18,6 +18,15 @@ function col(file, name,    line, n, f, i, c, v) {
     close(file)
     return v
 }
+# A damaged run is refused, never counted as not measured (issue 22): a
+# curvature_authors.tsv its .args says was measured must be there, and a
+# value must be wholly a number (or nan, as the trainer writes it).
+function exists(file,    line, r) { r = (getline line < file); close(file); return r >= 0 }
+function die(msg) { print "protocols.awk: " msg > "/dev/stderr"; failed = 1; exit 1 }
+function checknum(v, file) {
+    if (v != "" && v != "nan" && v != "-nan" && v !~ /^-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/)
+        die(file ": lambda_max '" v "' is not a number")
+}
 function median(a, n,    i, j, t) {
     for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
@@ -27,12 +36,16 @@ NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
 $h["group"] == "main" {
     r = $h["rule"]; d = $h["dir"]
     if (!(r in seen)) { seen[r] = 1; order[++nr] = r }
+    if (exists(d "/curvature_authors.args") && !exists(d "/curvature_authors.tsv"))
+        die(d "/curvature_authors.tsv: missing, but " d "/curvature_authors.args says it was measured")
     ours = col(d "/curvature.tsv", "lambda_max"); theirs = col(d "/curvature_authors.tsv", "lambda_max")
+    checknum(ours, d "/curvature.tsv"); checknum(theirs, d "/curvature_authors.tsv")
     prod = col(d "/curvature_authors.tsv", "hvps")
     if (ours !~ /^[-+]?[0-9]/ || theirs !~ /^[-+]?[0-9]/ || ours + 0 == 0) { skipped[r]++; next }
     k = ++n[r]; o[r, k] = ours + 0; t[r, k] = theirs + 0; q[r, k] = (theirs + 0) / (ours + 0); p[r, k] = prod + 0
 }
 END {
+    if (failed) exit 1
     print "| rule | runs | lambda_max, ours (median) | lambda_max, authors' (median) | authors' / ours: median | range | power products (median) | not measured |"
     print "|---|---|---|---|---|---|---|---|"
     for (i = 1; i <= nr; i++) {

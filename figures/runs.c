@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *const run_field_name[NF] = {
     "train_loss", "train_acc", "test_loss", "test_acc", "ptest_loss", "ptest_acc",
@@ -27,9 +28,12 @@ static void read_config(run *r)
     FILE *fp = fopen(path, "r");
     if (!fp) stats_die("%s: %s (the run is incomplete)", path, strerror(errno));
     char *line = NULL, section[64] = "core";
-    size_t cap = 0;
+    size_t cap = 0, lineno = 0;
     ssize_t len;
+    int newline = 1;
     while ((len = getline(&line, &cap, fp)) >= 0) {
+        lineno++;
+        newline = len > 0 && line[len - 1] == '\n';
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
         if (line[0] == '#') {
             /* "# core", "# rule NAME", "# task NAME" open sections */
@@ -47,8 +51,10 @@ static void read_config(run *r)
         r->val[r->nkey] = stats_strdup(eq + 3);
         r->section[r->nkey++] = stats_strdup(section);
     }
+    if (ferror(fp)) stats_die("%s: %s", path, strerror(errno));
     free(line);
     fclose(fp);
+    if (!newline) stats_die("%s:%zu: no newline at the end of the file (cut short?)", path, lineno);
 }
 
 const char *run_config(const run *r, const char *key)
@@ -70,9 +76,9 @@ static void read_series(run_series *s, const tsv_table *t, const char *path, con
     s->iter = stats_calloc(t->nrow, sizeof(double));
     for (int k = 0; k < ncols; k++) s->v[k] = stats_calloc(t->nrow, sizeof(double));
     for (size_t i = 0; i < t->nrow; i++) {
-        if (need >= 0 && !isfinite(tsv_num(t->row[i][need]))) continue; /* not an evaluation row */
-        s->iter[s->n] = tsv_num(t->row[i][ci]);
-        for (int k = 0; k < ncols; k++) s->v[k][s->n] = cj[k] >= 0 ? tsv_num(t->row[i][cj[k]]) : NAN;
+        if (need >= 0 && !isfinite(tsv_field_num(t, i, need))) continue; /* not an evaluation row */
+        s->iter[s->n] = tsv_field_num(t, i, ci);
+        for (int k = 0; k < ncols; k++) s->v[k][s->n] = cj[k] >= 0 ? tsv_field_num(t, i, cj[k]) : NAN;
         s->n++;
     }
 }
@@ -112,28 +118,45 @@ static void read_run(run *r, const run_opts *o)
     for (int k = 0; k < NF; k++) r->f[k] = NAN;
     r->commit = provenance_word(&m, "# credit ", "commit");
     r->math_hash = provenance_word(&m, "# math_hash", "# math_hash");
-    if (m.ncol < 2) stats_die("%s: expected key<TAB>value rows", path);
+    if (m.ncol != 2) stats_die("%s: expected key<TAB>value rows", path);
+    /* Every key the tables read must be there: a missing one is a damaged
+     * file, never a NaN that the statistics would quietly leave out. */
+    int seen[NF] = {0};
     for (size_t i = 0; i < m.nrow; i++) {
         const char *key = m.row[i][0], *v = m.row[i][1];
         if (!strcmp(key, "status")) r->status = stats_strdup(v);
-        if (!strcmp(key, "iterations")) r->f[F_ITERS] = tsv_num(v);
+        if (!strcmp(key, "iterations")) r->f[F_ITERS] = tsv_field_num(&m, i, 1), seen[F_ITERS] = 1;
         for (int k = F_TRAIN_LOSS; k <= F_PGAP_ACC; k++)
-            if (!strcmp(key, run_field_name[k])) r->f[k] = tsv_num(v);
+            if (!strcmp(key, run_field_name[k])) r->f[k] = tsv_field_num(&m, i, 1), seen[k] = 1;
     }
     tsv_free(&m);
-    if (!r->status) stats_die("%s: no status row", path);
+    if (!r->status) stats_die("%s: no 'status' row", path);
+    if (strcmp(r->status, "completed") && strcmp(r->status, "diverged") && strcmp(r->status, "target_reached"))
+        stats_die("%s: status '%s' is not completed, diverged or target_reached", path, r->status);
+    for (int k = F_TRAIN_LOSS; k <= F_ITERS; k++)
+        if (!seen[k] && (k <= F_PGAP_ACC || k == F_ITERS)) stats_die("%s: no '%s' row (a damaged file)", path, run_field_name[k]);
     r->f[F_DIVERGED] = !strcmp(r->status, "diverged");
     read_config(r);
-    const char *lr = run_config(r, "lr");
+    const char *lr = run_config(r, "lr"), *ce = run_config(r, "curvature_every");
+    double every = 0;
     if (!lr) stats_die("%s/config.txt: no lr", r->dir);
-    r->f[F_LR] = tsv_num(lr);
+    if (tsv_parse_num(lr, &r->f[F_LR])) stats_die("%s/config.txt: lr '%s' is not a number", r->dir, lr);
+    if (ce && tsv_parse_num(ce, &every)) stats_die("%s/config.txt: curvature_every '%s' is not a number", r->dir, ce);
 
     static const char *const curve_cols[6] = {"train_loss", "test_loss", "train_acc", "test_acc", "ptest_loss", "ptest_acc"};
     tsv_table t;
     snprintf(path, sizeof path, "%s/curve.tsv", r->dir);
-    if (!tsv_read(&t, path)) read_series(&r->curve, &t, path, curve_cols, 6, 6, "train_loss"), tsv_free(&t);
+    if (tsv_read(&t, path)) stats_die("%s: missing (metrics.tsv says the run finished)", path);
+    read_series(&r->curve, &t, path, curve_cols, 6, 6, "train_loss");
+    /* The trainer's last row is the final iteration's: fewer rows is a file cut short. */
+    double last_iter = t.nrow ? tsv_field_num(&t, t.nrow - 1, tsv_col(&t, "iter")) : NAN;
+    if (last_iter != r->f[F_ITERS])
+        stats_die("%s: ends at iteration %g, metrics.tsv says %g (cut short?)", path, t.nrow ? last_iter : -1.0, r->f[F_ITERS]);
+    tsv_free(&t);
     snprintf(path, sizeof path, "%s/curvature.tsv", r->dir);
     if (!tsv_read(&t, path)) read_series(&r->curv, &t, path, curv_col, NC, CURV_REQUIRED, NULL), tsv_free(&t);
+    else if (every > 0) stats_die("%s: missing (config.txt has curvature_every = %s)", path, ce);
+    if (every > 0 && !r->curv.n && !r->f[F_DIVERGED]) stats_die("%s: no rows (the run was measured every %s iterations)", path, ce);
 
     /* The final checkpoint's curvature: over W_rec it is the final lambda_max;
      * over all parameters (hessian_params=all) it is 5b's second measurement
@@ -144,7 +167,22 @@ static void read_run(run *r, const run_opts *o)
     if (!tsv_read(&t, path)) {
         for (size_t i = 0; i < t.ncomment; i++) all |= strstr(t.comment[i], "# curvature:") && strstr(t.comment[i], "all parameters");
         read_series(&fin, &t, path, curv_col, NC, CURV_REQUIRED, NULL);
+        /* measured on the final checkpoint: one of an unfinished run that a
+         * resume then finished is another run's curvature (N8) */
+        char *at = provenance_word(&t, "# run_config_hash", "iteration");
+        double it = NAN;
+        if (at && (tsv_parse_num(at, &it) || it != r->f[F_ITERS]))
+            stats_die("%s: measured at iteration %s, but the run ended at %g (measure it again: credit curvature %s)", path, at,
+                      r->f[F_ITERS], r->dir);
+        free(at);
         tsv_free(&t);
+        /* only a diverged run's has no row (the pipeline writes a header) */
+        if (!fin.n && !r->f[F_DIVERGED]) stats_die("%s: no rows, and the run did not diverge", path);
+    } else {
+        /* measured once (its arguments recorded after it): the file's loss is damage */
+        char args[4200];
+        snprintf(args, sizeof args, "%s/curvature_final.args", r->dir);
+        if (!access(args, F_OK)) stats_die("%s: missing, but %s says it was measured", path, args);
     }
     const run_series *src = fin.n && !all ? &fin : r->curv.n ? &r->curv : NULL;
     if (src && !r->f[F_DIVERGED]) {

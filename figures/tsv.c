@@ -60,10 +60,17 @@ int tsv_read(tsv_table *t, const char *path)
         if (errno == ENOENT) return -1;
         stats_die("%s: %s", path, strerror(errno));
     }
+    t->path = stats_strdup(path);
     char *line = NULL;
-    size_t cap = 0;
+    size_t cap = 0, lineno = 0;
     ssize_t len;
+    int newline = 1;
     while ((len = getline(&line, &cap, fp)) >= 0) {
+        lineno++;
+        /* A file cut short (a full disk, a kill, an editor) must not pass
+         * for a complete one: every line the trainer writes ends in \n. */
+        newline = len > 0 && line[len - 1] == '\n';
+        if (strlen(line) != (size_t)len) stats_die("%s:%zu: a NUL byte (a damaged file)", path, lineno);
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
         if (line[0] == '#') {
             t->comment = stats_realloc(t->comment, (t->ncomment + 1) * sizeof *t->comment);
@@ -78,12 +85,16 @@ int tsv_read(tsv_table *t, const char *path)
             t->ncol = n;
             continue;
         }
-        if (n != t->ncol) stats_die("%s: a row has %zu fields, the header %zu", path, n, t->ncol);
+        if (n != t->ncol) stats_die("%s:%zu: a row has %zu fields, the header %zu", path, lineno, n, t->ncol);
         t->row = stats_realloc(t->row, (t->nrow + 1) * sizeof *t->row);
+        t->line = stats_realloc(t->line, (t->nrow + 1) * sizeof *t->line);
+        t->line[t->nrow] = lineno;
         t->row[t->nrow++] = f;
     }
+    if (ferror(fp)) stats_die("%s: %s", path, strerror(errno));
     free(line);
     fclose(fp);
+    if (!newline) stats_die("%s:%zu: no newline at the end of the file (cut short?)", path, lineno);
     if (!t->head) stats_die("%s: no header row", path);
     return 0;
 }
@@ -100,6 +111,8 @@ void tsv_free(tsv_table *t)
     free(t->row);
     for (size_t i = 0; i < t->ncomment; i++) free(t->comment[i]);
     free(t->comment);
+    free(t->line);
+    free(t->path);
     memset(t, 0, sizeof *t);
 }
 
@@ -110,11 +123,35 @@ int tsv_col(const tsv_table *t, const char *name)
     return -1;
 }
 
+int tsv_parse_num(const char *s, double *v)
+{
+    /* "%.17g" and "%.9g" of a double print digits, sign, point and exponent,
+     * or these words; strtod alone would also take a prefix ("1.5junk"),
+     * blanks, hex and "infinity", none of which the trainer writes. */
+    static const char *const words[] = {"nan", "-nan", "inf", "-inf"};
+    for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+        if (!strcmp(s, words[k])) return *v = k < 2 ? NAN : k == 2 ? INFINITY : -INFINITY, 0;
+    if (!*s || strspn(s, "0123456789+-.eE") != strlen(s)) return -1;
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (*end || end == s) return -1;
+    *v = x; /* out of range: strtod's +-HUGE_VAL or 0, as printf would print them */
+    return 0;
+}
+
 double tsv_num(const char *s)
 {
-    char *end;
-    double v = strtod(s, &end);
-    return end == s ? NAN : v;
+    double v;
+    return tsv_parse_num(s, &v) ? NAN : v;
+}
+
+double tsv_field_num(const tsv_table *t, size_t i, int j)
+{
+    double v;
+    if (tsv_parse_num(t->row[i][j], &v))
+        stats_die("%s:%zu: column '%s': '%s' is not a number", t->path ? t->path : "?", t->line ? t->line[i] : 0, t->head[j], t->row[i][j]);
+    return v;
 }
 
 FILE *tsv_open(tsv_out *o, const char *name)

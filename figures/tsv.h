@@ -22,15 +22,25 @@ typedef struct tsv_table {
     size_t nrow;
     char **comment; /* the '#' lines, without the newline */
     size_t ncomment;
+    size_t *line; /* line[i]: row i's line number in the file, for messages */
+    char *path;
 } tsv_table;
 
-/* 0 on success, -1 if the file does not exist; dies on a malformed one. */
+/* 0 on success, -1 if the file does not exist; dies on a malformed one: a
+ * row with the wrong number of fields, no header, a NUL byte, or no final
+ * newline (a file cut short). */
 int tsv_read(tsv_table *t, const char *path);
 void tsv_free(tsv_table *t);
 /* Column index by header name, -1 if absent: readers never rely on positions. */
 int tsv_col(const tsv_table *t, const char *name);
-/* A number; NaN for text that is not one. */
+/* A number; NaN for text that is not wholly one (no numeric prefix). */
 double tsv_num(const char *s);
+/* 0 and the value when s is exactly what the trainer writes for a number
+ * (decimal, with exponent, or nan, -nan, inf, -inf), -1 otherwise. */
+int tsv_parse_num(const char *s, double *v);
+/* Row i's field in column j as a number; dies naming the file, line and
+ * column when it is not one. */
+double tsv_field_num(const tsv_table *t, size_t i, int j);
 
 /* The output directory, the provenance every table carries and the tables open now. */
 typedef struct tsv_out {

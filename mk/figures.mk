@@ -31,7 +31,7 @@ all: $(FIG_STATS)
 
 # ------------------------------------------------------------------ profile
 # An unknown PROFILE is an error only for the targets that use one.
-FIG_GOALS := figures fig-probe fig-all fig-tables fig-runs fig-list fig-progress-start paper verify stale check-reference clean-runs clean-tables clean-figures certify certify-check
+FIG_GOALS := figures fig-probe fig-all fig-tables fig-runs fig-list fig-progress-start paper verify stale check-reference reference-sums clean-runs clean-tables clean-figures certify certify-check
 FIG_PROFILE_FILE := $(wildcard $(FIG_EXPERIMENTS)/$(PROFILE).mk)
 ifeq ($(FIG_PROFILE_FILE),)
 ifneq ($(filter $(FIG_GOALS) $(RESULTS)/%,$(MAKECMDGOALS)),)
@@ -41,7 +41,18 @@ else
 include $(FIG_PROFILE_FILE)
 endif
 
+# RESULTS is one word of plain characters: make splits a path at a blank, so
+# `rm -rf $(FIG_RUNS)` would remove the part before it (another directory).
+fig_bad_chars = $(strip $(foreach c,; & | * ? < > " ' ` \ $$,$(if $(findstring $(c),$(1)),$(c))))
+ifneq ($(filter $(FIG_GOALS),$(MAKECMDGOALS)),)
+ifneq ($(strip $(words $(RESULTS)) $(words $(PROFILE)) $(call fig_bad_chars,$(RESULTS))),1 1)
+$(error RESULTS='$(RESULTS)' PROFILE='$(PROFILE)': each must be one path without blanks, quotes or shell characters (make would split it and clean-runs could remove another directory))
+endif
+endif
+
 FIG_RUNS    := $(RESULTS)/runs/$(PROFILE)
+# The checksums of the raw runs (figures/runsums.sh; make reference-sums)
+FIG_SUMS    := $(RESULTS)/runs/$(PROFILE).sha256
 FIG_TABLES  := $(RESULTS)/tables
 FIG_FIGS    := $(RESULTS)/figures
 FIG_PAPER   := $(RESULTS)/paper.md
@@ -248,6 +259,9 @@ stale: ## the runs that would be retrained and why (which maths hash or config k
 	@echo "stale: $(words $(FIG_STALE)) of $(words $(FIG_NAMES)) runs of $(PROFILE) to train$(if $(FIG_CURVF),$(fig_comma) $(words $(FIG_CURV_STALE)) final curvatures to measure)"
 
 # ------------------------------------------------------------------ tables
+# A file written as NAME.new is synced before it is renamed: a full disk or
+# a crash never leaves a short file under the final name.
+fig_commit = sync $(1).new && mv $(1).new $(1)
 # Files rewritten only when their content changes, decided at parse time
 # (content compared with $(file <)) so that `make -n` agrees with `make`.
 fig_tab := $(shell printf '\t')
@@ -262,11 +276,12 @@ FIG_MANIFEST_TEXT := $(subst $(fig_space)$(fig_nl),$(fig_nl),$(subst :$(FIG_RUNS
 ifeq ($(call fig_eq,$(file <$(FIG_MANIFEST)),$(FIG_MANIFEST_TEXT)),)
 $(FIG_MANIFEST): FORCE
 endif
+FIG_MANIFEST_CMD = { printf 'group\ttask\trule\tseed\tx\tdir\n'; \
+	   for row in $(FIG_ROWS); do IFS=: read -r g t r s x n <<< "$$row"; printf '%s\t%s\t%s\t%s\t%s\t%s\n' $$g $$t $$r $$s $$x $(FIG_RUNS)/$$n; done; }
 $(FIG_MANIFEST):
 	@mkdir -p $(@D)
-	@{ printf 'group\ttask\trule\tseed\tx\tdir\n'; \
-	   for row in $(FIG_ROWS); do IFS=: read -r g t r s x n <<< "$$row"; printf '%s\t%s\t%s\t%s\t%s\t%s\n' $$g $$t $$r $$s $$x $(FIG_RUNS)/$$n; done; } > $@.new
-	@mv $@.new $@
+	@$(FIG_MANIFEST_CMD) > $@.new
+	@$(call fig_commit,$@)
 
 # The statistics' arguments (FIG_ALPHA, the profile, every FIG_CLAIM_*
 # setting): a change redoes the tables, not the runs or the curvature.
@@ -276,7 +291,7 @@ ifeq ($(call fig_eq,$(file <$(FIG_STATS_KEY)),$(FIG_STATS_ARGS)),)
 $(FIG_STATS_KEY): FORCE
 endif
 $(FIG_STATS_KEY):
-	@mkdir -p $(@D); printf '%s\n' '$(subst ','\'',$(FIG_STATS_ARGS))' > $@.new && mv $@.new $@
+	@mkdir -p $(@D); printf '%s\n' '$(subst ','\'',$(FIG_STATS_ARGS))' > $@.new && $(call fig_commit,$@)
 
 FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.tsv traj.tsv curves.tsv rho.tsv gapfit.tsv gapfit.md \
                    claims.tsv claims.md claims_summary.md summary.md feedback.md edge.md settings.md sweeps.md matched.md values.tsv \
@@ -290,13 +305,13 @@ $(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_METRICS) $(FIG_CURV
 FIG_PROVENANCE := $(FIG_TABLES)/provenance.tsv
 $(FIG_PROVENANCE): $(FIG_METRICS) figures/provenance.awk
 	@mkdir -p $(@D)
-	@awk -f figures/provenance.awk $(FIG_METRICS) > $@.new && mv $@.new $@
+	@awk -f figures/provenance.awk $(FIG_METRICS) > $@.new && $(call fig_commit,$@)
 
 # The two curvature protocols side by side (figures/protocols.awk).
 FIG_PROTOCOLS := $(FIG_TABLES)/protocols.md
 $(FIG_PROTOCOLS): $(FIG_MANIFEST) $(FIG_METRICS) $(FIG_CURVA) figures/protocols.awk
 	@mkdir -p $(@D)
-	@awk -f figures/protocols.awk $(FIG_MANIFEST) > $@.new && mv $@.new $@
+	@awk -f figures/protocols.awk $(FIG_MANIFEST) > $@.new && $(call fig_commit,$@)
 
 # Figure 1: a few trials of each task (credit sample) with the output of a
 # BPTT run of the task on them (the first seed that did not diverge). It
@@ -321,14 +336,15 @@ endif
 $(FIG_SAMPLES): | $(FIG_SAMPLE_DIRS:%=%/metrics.tsv) $(BIN)
 	@mkdir -p $(@D)
 	figures/samples.sh "$(BIN)" "$(FIG_SAMPLE_ARGS)" $(foreach t,$(FIG_TASKS),$(t)=$(subst $(eval) ,$(fig_comma),$(strip $(call FIG_SAMPLE_RUNS,$(t))))) > $@.new
-	@mv $@.new $@; printf '%s\n' '$(FIG_SAMPLE_KEY)' > $(@:.tsv=.key)
+	@$(call fig_commit,$@); printf '%s\n' '$(FIG_SAMPLE_KEY)' > $(@:.tsv=.key)
 
 # ------------------------------------------------------------------ figures
 # One gnuplot script per figure, PNG and SVG from one call; the script and
 # the tables it reads are its prerequisites, so editing it only replots.
 # gnuplot writes .figN.part.png/.svg; they are synced and renamed only after
-# it succeeds, so a killed gnuplot never leaves a truncated figN.png that a
-# later make would count as done.
+# it succeeds and both files are complete (figures/figcheck.sh: gnuplot exits
+# 0 after a failed write on a full disk), so neither a killed gnuplot nor a
+# full disk leaves a truncated figN.png that a later make would count as done.
 FIG_LIST := fig1 fig2 fig3 fig4 fig5 fig6 fig7 fig8 figS
 FIG_FILES := $(foreach f,$(FIG_LIST),$(FIG_FIGS)/$(f).png $(FIG_FIGS)/$(f).svg)
 FIG_GP_VARS = tables='$(FIG_TABLES)'; out='$(FIG_FIGS)/.$*.part'; tasks='$(FIG_TASKS)'; \
@@ -340,9 +356,11 @@ $(FIG_FIGS)/%.png $(FIG_FIGS)/%.svg $(FIG_FIGS)/%.caption: figures/%.gp figures/
     figures/absent.awk figures/spikes.awk figures/geotraj.awk figures/quartiles.awk $(FIG_TABLES)/values.tsv
 	@mkdir -p $(@D); rm -f $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg $(FIG_FIGS)/.$*.part.caption
 	gnuplot -e "$(FIG_GP_VARS)" figures/$*.gp
+	@figures/figcheck.sh $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg || \
+	  { rm -f $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg $(FIG_FIGS)/.$*.part.caption; exit 1; }
 	@sync $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg $(FIG_FIGS)/.$*.part.caption && \
 	mv $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/$*.png && mv $(FIG_FIGS)/.$*.part.svg $(FIG_FIGS)/$*.svg && \
-	mv $(FIG_FIGS)/.$*.part.caption $(FIG_FIGS)/$*.caption
+	mv $(FIG_FIGS)/.$*.part.caption $(FIG_FIGS)/$*.caption && sync $(FIG_FIGS)
 $(FIG_FIGS)/fig1.png: $(FIG_SAMPLES)
 # The figure test's probes (tests/test_figures.c): every figure's PNG drawn
 # again into FIG_PROBE_DIR on a canvas FIG_PROBE_PAD pixels wider on each
@@ -367,10 +385,10 @@ $(FIG_CONFIRM): figures/confirm.sh $(wildcard $(FIG_CONFIRM_DIR)/tables/findings
 # ------------------------------------------------------------------ paper
 $(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FILES) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_FILES) $(FIG_CAPTIONS)
 	awk -f figures/render.awk -v tables=$(FIG_TABLES) -v figs=figures paper/authors.tsv $(FIG_TABLES)/values.tsv $(FIG_CAPTIONS) paper/paper.md > $@.new
-	@mv $@.new $@
+	@$(call fig_commit,$@)
 
 # ------------------------------------------------------------------ verbs
-.PHONY: figures fig-probe fig-all fig-tables fig-runs paper verify fig-list stale check-reference clean-runs clean-tables clean-figures fig-progress-start
+.PHONY: figures fig-probe fig-all fig-tables fig-runs paper verify fig-list stale check-reference reference-sums clean-runs clean-tables clean-figures fig-progress-start
 # What this `make figures` will train (stale or missing runs), for the
 # progress lines (figures/progress.sh): a stale run's old metrics.tsv is not
 # done until it is rewritten.
@@ -407,37 +425,67 @@ paper: $(FIG_PAPER) ## the literate paper results/paper.md (trains what is missi
 fig-list: ## the runs of the profile, one per line
 	@printf '%s\n' $(FIG_NAMES)
 
-# The claims table from the runs there are; trains nothing. Fails when a
-# run is missing or its files are broken, never because a claim fails.
-verify: $(FIG_STATS) $(FIG_MANIFEST) $(FIG_STATS_KEY) ## the claims table: statistic, p-value, verdict per claim (trains nothing)
+# Tables under RESULTS compared with ones computed elsewhere: the run
+# directories' path (the dir column of runs.tsv, provenance.tsv) is written
+# R/runs/PROFILE/ on both sides, so a copy of the tree anywhere compares equal.
+FIG_COMPARED := $(notdir $(FIG_TABLE_FILES) $(FIG_PROVENANCE))
+fig_norm = sed -E 's%(^|\t)[^\t]*/runs/$(PROFILE)/%\1R/runs/$(PROFILE)/%g' $(1)
+
+# The claims table from the runs there are; trains nothing and writes
+# nothing under RESULTS (the tables are computed in a scratch directory, the
+# claims printed from there, and a table under RESULTS that differs from them
+# is named: make fig-tables writes them). Fails when a run is missing, a raw
+# file is damaged (credit-stats names it) or, where RESULTS/runs/PROFILE.sha256
+# exists, a raw file is not the one it records; never because a claim fails.
+verify: $(FIG_STATS) ## the claims table: statistic, p-value, verdict per claim (trains nothing, writes nothing under RESULTS)
 	@miss=0; for f in $(FIG_METRICS) $(FIG_CURVF) $(FIG_CURVA); do [ -f $$f ] || { echo "verify: missing $$f" >&2; miss=$$((miss+1)); }; done; \
 	if [ $$miss != 0 ]; then echo "verify: $$miss result files missing: make figures PROFILE=$(PROFILE)" >&2; exit 1; fi
 	@$(if $(FIG_STALE),echo "verify: warning: $(words $(FIG_STALE)) runs were computed with other maths or config than the tree's (make stale)" >&2)
-	@$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) $(FIG_STATS_ARGS)
-	@awk -f figures/provenance.awk $(FIG_METRICS) > $(FIG_PROVENANCE).new && mv $(FIG_PROVENANCE).new $(FIG_PROVENANCE)
-	@awk -f figures/claims.awk $(FIG_TABLES)/claims.tsv
+	@if [ -f $(FIG_SUMS) ]; then figures/runsums.sh check $(FIG_RUNS) $(FIG_SUMS) > /dev/null; fi
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(FIG_MANIFEST_CMD) > $$tmp/manifest.tsv; \
+	$(FIG_STATS) $$tmp/manifest.tsv $$tmp $(FIG_STATS_ARGS); \
+	awk -f figures/provenance.awk $(FIG_METRICS) > $$tmp/provenance.tsv; \
+	awk -f figures/claims.awk $$tmp/claims.tsv; \
+	for f in $(FIG_COMPARED); do \
+	  [ -f $(FIG_TABLES)/$$f ] && cmp -s <($(call fig_norm,$(FIG_TABLES)/$$f)) <($(call fig_norm,$$tmp/$$f)) || \
+	    echo "verify: note: $(FIG_TABLES)/$$f is not what the runs give now (make fig-tables writes it)" >&2; \
+	done
 
-# The committed reference output checks itself: a copy of RESULTS with its
-# tables removed gets them back from the runs' text files alone, nothing
-# retrained, byte for byte (the dir column aside, which names the copy).
-check-reference: ## the tables under RESULTS are exactly what its raw runs give (trains nothing; PROFILE, RESULTS)
+# Records the checksums of the raw runs (FIG_SUMS) that check-reference and
+# verify check first: after retraining the committed reference on purpose.
+reference-sums: ## record RESULTS/runs/PROFILE.sha256, the checksums of the raw runs (after retraining the reference)
+	@[ -d $(FIG_RUNS) ] || { echo "reference-sums: no raw runs in $(FIG_RUNS)" >&2; exit 1; }
+	@figures/runsums.sh write $(FIG_RUNS) > $(FIG_SUMS).new && $(call fig_commit,$(FIG_SUMS)) && \
+	  echo "reference-sums: $(FIG_SUMS): $$(grep -vc '^#' $(FIG_SUMS)) files"
+
+# The committed reference output checks itself: its raw runs are those its
+# checksums record (FIG_SUMS, first: a damaged file is named before anything
+# is computed from it); a copy of RESULTS with its tables removed gets them
+# back from the runs' text files alone, nothing retrained, byte for byte
+# (the run directories' path aside: fig_norm).
+check-reference: ## the raw runs under RESULTS are the recorded ones and its tables are exactly what they give (trains nothing)
 	@set -e; [ -d $(FIG_RUNS) ] || { echo "check-reference: no raw runs in $(FIG_RUNS)" >&2; exit 1; }; \
+	figures/runsums.sh check $(FIG_RUNS) $(FIG_SUMS) || { echo "check-reference: the raw runs fail their checksums" >&2; exit 1; }; \
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; cp -r $(RESULTS) $$tmp/results; \
 	sub="$(MAKE) --no-print-directory PROFILE=$(PROFILE) RESULTS=$$tmp/results"; \
 	st=$$($$sub stale | tail -n 1); \
 	case "$$st" in "stale: 0 of "*" to train"|"stale: 0 of "*" to train, 0 final curvatures to measure") ;; \
 	  *) $$sub stale >&2; echo "check-reference: the raw runs are not current for this tree ($$st)" >&2; exit 1 ;; esac; \
 	$$sub clean-tables > /dev/null; $$sub fig-tables > /dev/null; bad=0; \
-	for f in $(notdir $(FIG_TABLE_FILES) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) $(FIG_CONFIRM)); do \
-	  cmp -s <(sed 's|$(RESULTS)/|R/|g' $(FIG_TABLES)/$$f) <(sed "s|$$tmp/results/|R/|g" $$tmp/results/tables/$$f) || \
+	for f in $(FIG_COMPARED) $(notdir $(FIG_PROTOCOLS)); do \
+	  cmp -s <($(call fig_norm,$(FIG_TABLES)/$$f)) <($(call fig_norm,$$tmp/results/tables/$$f)) || \
 	    { echo "check-reference: $(FIG_TABLES)/$$f is not what the raw runs give" >&2; bad=1; }; \
-	done; [ $$bad = 0 ] && echo "check-reference: $(words $(FIG_TABLE_FILES) $(FIG_PROVENANCE) $(FIG_PROTOCOLS)) tables of $(RESULTS) are what its $(words $(FIG_NAMES)) raw runs give"
+	done; \
+	cmp -s <(sed 's|$(RESULTS)/|R/|g' $(FIG_CONFIRM)) <(sed "s|$$tmp/results/|R/|g" $$tmp/results/tables/$(notdir $(FIG_CONFIRM))) || \
+	  { echo "check-reference: $(FIG_CONFIRM) is not what the confirmatory runs give" >&2; bad=1; }; \
+	[ $$bad = 0 ] && echo "check-reference: $(words $(FIG_COMPARED) $(FIG_PROTOCOLS) $(FIG_CONFIRM)) tables of $(RESULTS) are what its $(words $(FIG_NAMES)) raw runs give"
 
 # Cleaning a profile's results (PROFILE, RESULTS); `make clean` removes builds only.
 # The sample table goes with the runs: it needs their weights, which
 # committed runs do not have.
-clean-runs: ## remove the runs of PROFILE under RESULTS and the sample table (retrains everything)
-	rm -rf $(FIG_RUNS) $(FIG_SAMPLES) $(FIG_SAMPLES:.tsv=.key)
+clean-runs: ## remove the runs of PROFILE under RESULTS, their checksums and the sample table (retrains everything)
+	rm -rf -- $(FIG_RUNS) $(FIG_SUMS) $(FIG_SAMPLES) $(FIG_SAMPLES:.tsv=.key)
 clean-tables: ## remove the tables under RESULTS but the sample table (recomputed from the runs' text files, no training)
 	rm -f $(FIG_TABLE_FILES) $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_PAPER)
 clean-figures: ## remove the figures under RESULTS (replotted from the tables)

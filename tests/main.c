@@ -25,7 +25,19 @@ const credit_static_plugin test_static_plugins[] = {
 };
 const size_t test_static_count = sizeof test_static_plugins / sizeof test_static_plugins[0];
 
-int test_passed, test_failed;
+int test_passed, test_failed, test_skipped;
+
+void test_skip(const char *name, const char *fmt, ...)
+{
+    test_skipped++;
+    printf("skip %s: ", name);
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+}
 
 int test_check(int cond, const char *name, const char *fmt, ...)
 {
@@ -248,7 +260,7 @@ int main(int argc, char **argv)
         {"cli", test_cli}, {"rules", test_rules}, {"rules2", test_rules2}, {"tasks", test_tasks}, {"curvature", test_curvature},
         {"blas", test_blas}, {"protocol", test_protocol}, {"stats", test_stats}, {"pipeline", test_pipeline},
         {"figures", test_figures},
-        {"reliability", test_reliability}, {"crash", test_crash}, {"certify", test_certify},
+        {"reliability", test_reliability}, {"crash", test_crash}, {"certify", test_certify}, {"defects2", test_defects2},
     };
     for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
         if (!suites[i].run) continue;
@@ -262,6 +274,6 @@ int main(int argc, char **argv)
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (!test_failed && system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
-    printf("%d passed, %d failed\n", test_passed, test_failed);
+    printf("%d passed, %d failed, %d skipped\n", test_passed, test_failed, test_skipped);
     return test_failed ? 1 : 0;
 }

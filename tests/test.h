@@ -7,11 +7,14 @@
 #include "session.h"
 #include <stdio.h>
 
-extern int test_passed, test_failed;
+extern int test_passed, test_failed, test_skipped;
 
 /* Records one check: prints "ok   name" or "FAIL name: detail". Returns cond. */
 int test_check(int cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 #define CHECK(cond, name, ...) test_check(!!(cond), (name), __VA_ARGS__)
+/* A check that cannot be made here (another CPU, a missing tool): prints
+ * "skip name: why" and counts as skipped, never as passed. */
+void test_skip(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Paths of the tree under test (CREDIT_ROOT: . or build-san; CREDIT_BUILD). */
 const char *test_root(void);
@@ -87,5 +90,6 @@ __attribute__((weak)) void test_protocol(void);  /* tests/test_protocol.c: issue
 __attribute__((weak)) void test_reliability(void); /* tests/test_reliability.c: issue 11's defects */
 __attribute__((weak)) void test_crash(void);       /* tests/test_crash.c: a run killed at every crash point */
 __attribute__((weak)) void test_certify(void);     /* tests/test_certify.c: refactors certified instead of retrained */
+__attribute__((weak)) void test_defects2(void);    /* tests/test_defects2.c: issue 22's defects outside the pipeline */
 
 #endif

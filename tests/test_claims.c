@@ -241,13 +241,17 @@ static void test_run_files(void)
     snprintf(a, sizeof a, "%s/claims-run-a", test_tmp());
     snprintf(b, sizeof b, "%s/claims-run-b", test_tmp());
     snprintf(man, sizeof man, "%s/claims-manifest.tsv", test_tmp());
-    const char *metrics = "key\tvalue\nstatus\tcompleted\niterations\t40\ntrain_loss\t0.5\ntrain_acc\t0.8\ngap_acc\t0.05\n";
+    /* every key the reader requires (issue 22: a missing one is damage) */
+    const char *metrics = "key\tvalue\nstatus\tcompleted\niterations\t40\ntrain_loss\t0.5\ntrain_acc\t0.8\ntest_loss\t0.6\ntest_acc\t0.75\n"
+                          "ptest_loss\t0.7\nptest_acc\t0.7\ngap_loss\t0.1\ngap_acc\t0.05\npgap_loss\t0.2\npgap_acc\t0.1\n";
     for (int k = 0; k < 2; k++) {
         const char *d = k ? b : a;
         mkdir(d, 0777);
         snprintf(text, sizeof text, "# credit 0.1.0 commit abc123\n%s%s", k ? "" : "# math_hash 0123456789abcdef\n", metrics);
         write_text(d, "metrics.tsv", text);
         write_text(d, "config.txt", "# core\nlr = 0.1\n");
+        write_text(d, "curve.tsv", "iter\ttrain_loss\ttest_loss\ttrain_acc\ttest_acc\tptest_loss\tptest_acc\n"
+                                   "0\t2\t2\t0.1\t0.1\t2\t0.1\n40\t0.5\t0.6\t0.8\t0.75\t0.7\t0.7\n");
         /* columns in a new order, the edge columns only in run a; lambda 10, 20, 30, 40, 50 */
         snprintf(text, sizeof text, "# credit\niter\tgamma\teta\tlambda_max\tbound_gd\tbound_rule%s\n", k ? "" : "\tmu_re\tmu_im\trule_edge\tmargin");
         for (int i = 0; i <= 4; i++) {

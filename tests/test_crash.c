@@ -3,7 +3,15 @@
  * is killed at each of its write, rename, fsync, truncate and remove points
  * in turn (CREDIT_CRASH_AT=N, core/util.c), resumed with resume=1 and with
  * resume=auto, and each resumed directory must equal an uninterrupted run's
- * byte for byte, file for file. The same for `credit curvature RUN_DIR`. */
+ * byte for byte, file for file. The same for `credit curvature RUN_DIR`.
+ * Then a full disk and a failing disk (strace's fault injection, the second
+ * hostile test's method): ENOSPC on a write, EIO on an fsync or a rename
+ * must end the run with exit 1 naming the errno, leave no metrics.tsv (or,
+ * when the last directory fsync fails after it, the complete one), and
+ * resume=auto must end byte-identical.
+ *
+ * `make test` runs a quick subset (every few points, the first and the last);
+ * CREDIT_TEST_FULL=1 (`make test-crash-full`, run by CI) every point. */
 #define _GNU_SOURCE
 #include "test.h"
 #include "util.h"
@@ -34,6 +42,58 @@ static int sh(char **out, const char *fmt, ...)
     return rc;
 }
 
+/* The point after k in a sweep of 1..n: every point with CREDIT_TEST_FULL=1,
+ * otherwise about 12 spread over them, always the first and the last. */
+static long next_point(long k, long n)
+{
+    const char *full = getenv("CREDIT_TEST_FULL");
+    long step = (full && !strcmp(full, "1")) || n <= 12 ? 1 : n / 12;
+    return k < n && k + step > n ? n : k + step;
+}
+
+/* LeakSanitizer cannot run under ptrace (it fails the process at exit):
+ * off under strace in the SAN build; ASan and UBSan stay on. */
+#define NO_LSAN "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "
+
+/* A full or failing disk: the syscall's nth call (within trace=SYSCALL) fails
+ * with errno ERR (strace -e inject). Each must be an exit 1 that names the
+ * error, leave no metrics.tsv (a failed fsync of the directory after its
+ * rename may leave the complete one: the error is still reported), and
+ * resume=auto must then end byte-identical to ref. Returns the points tried. */
+static long fault_sweep(const char *sc, const char *err, const char *msg, const char *args, const char *run, const char *ref)
+{
+    char *out = NULL;
+    /* count the calls of an uninterrupted run */
+    int rc = sh(&out, "rm -rf %s; " NO_LSAN "strace -f -qq -o %s.trace -e trace=%s %s/bin/credit train %s > /dev/null 2>&1; grep -c '%s(' %s.trace", run, run, sc,
+                test_root(), args, sc, run);
+    long n = out ? strtol(out, NULL, 10) : 0, tried = 0, wrong = 0, unresumed = 0, first_bad = 0;
+    free(out);
+    if (rc != 0 || n <= 0) {
+        CHECK(0, "fault injection: the calls of a run counted", "exit %d, %ld calls of %s", rc, n, sc);
+        return 0;
+    }
+    for (long k = 1; k <= n; k = next_point(k, n)) {
+        tried++;
+        rc = sh(&out, "rm -rf %s; " NO_LSAN "strace -f -qq -o /dev/null -e trace=%s -e inject=%s:error=%s:when=%ld %s/bin/credit train %s; "
+                      "echo \"credit=$?\"; [ ! -e %s/metrics.tsv ] || cmp -s %s/metrics.tsv %s/metrics.tsv",
+                run, sc, sc, err, k, test_root(), args, run, run, ref);
+        const char *at = out ? strstr(out, "credit=") : NULL;
+        int ok = at && atoi(at + 7) == 1 && strstr(out, msg);
+        if (!ok && !first_bad) fprintf(stderr, "fault %s %s at %ld: %.300s\n", sc, err, k, out ? out : "");
+        free(out);
+        int r2 = sh(NULL, "%s/bin/credit train %s resume=auto > /dev/null 2>&1 && diff -r %s %s", test_root(), args, ref, run);
+        wrong += !ok || rc != 0;
+        unresumed += r2 != 0;
+        if ((!ok || rc || r2) && !first_bad) first_bad = k;
+    }
+    char name[200];
+    snprintf(name, sizeof name, "fault injection: %s failing with %s at any call: a clear exit 1, no incomplete metrics.tsv, resume=auto byte-identical", sc, err);
+    CHECK(wrong == 0 && unresumed == 0, name, "%ld of %ld points not refused cleanly, %ld not resumed (first: call %ld of %s)", wrong, tried,
+          unresumed, first_bad, sc);
+    sh(NULL, "rm -f %s.trace", run);
+    return tried;
+}
+
 static long points_of(const char *out)
 {
     const char *at = out ? strstr(out, "credit: crash points ") : NULL;
@@ -51,6 +111,8 @@ void test_crash(void)
              "task=file path=%s n=4 batch=8 lr=0.05 iters=6 eval_every=2 checkpoint_every=2 curvature_every=4 hessian_batch=8 "
              "hessian_k=2 hessian_maxiter=12 progress=0 out=%s",
              test_seq_file(0), run);
+    const char *full = getenv("CREDIT_TEST_FULL");
+    printf("# crash and fault sweeps: %s\n", full && !strcmp(full, "1") ? "every point (CREDIT_TEST_FULL=1)" : "about 12 points each (every point: make test-crash-full)");
     const char *curv_args = "hessian_batch=8 hessian_k=2 hessian_maxiter=12 hessian_density=2 hessian_density_steps=4 "
                             "hessian_density_points=8 progress=0";
 
@@ -71,7 +133,7 @@ void test_crash(void)
     if (rc || n_train <= 0 || n_curv <= 0) return;
 
     long not_killed = 0, bad1 = 0, bad_auto = 0, first_bad = 0;
-    for (long n = 1; n <= n_train; n++) {
+    for (long n = 1; n <= n_train; n = next_point(n, n_train)) {
         rc = sh(NULL, "rm -rf %s %s.copy; CREDIT_CRASH_AT=%ld %s/bin/credit train %s 2>/dev/null", run, run, n, root, args);
         if (rc != 128 + 9) not_killed++;
         sh(NULL, "[ -d %s ] && cp -a %s %s.copy", run, run, run);
@@ -90,7 +152,7 @@ void test_crash(void)
 
     /* credit curvature RUN_DIR: killed anywhere, a rerun gives the same files. */
     not_killed = bad1 = first_bad = 0;
-    for (long n = 1; n <= n_curv; n++) {
+    for (long n = 1; n <= n_curv; n = next_point(n, n_curv)) {
         rc = sh(NULL, "rm -rf %s; cp -a %s %s; rm -f %s/curvature_final.tsv %s/curvature_density.tsv %s/curvature_slq.tsv; "
                       "CREDIT_CRASH_AT=%ld %s/bin/credit curvature %s %s > /dev/null 2>&1",
                 run, ref, run, run, run, run, n, root, run, curv_args);
@@ -101,5 +163,13 @@ void test_crash(void)
     }
     CHECK(not_killed == 0 && bad1 == 0, "crash points: credit curvature killed at any point, rerun, ends byte-identical",
           "%ld of %ld points not reached, %ld differ (first: CREDIT_CRASH_AT=%ld)", not_killed, n_curv, bad1, first_bad);
+
+    if (sh(NULL, "command -v strace > /dev/null") != 0) {
+        test_skip("fault injection: ENOSPC on writes, EIO on fsync and rename", "no strace here (make test-crash-full installs it)");
+    } else {
+        fault_sweep("write", "ENOSPC", "No space left on device", args, run, ref_train);
+        fault_sweep("fsync", "EIO", "Input/output error", args, run, ref_train);
+        fault_sweep("rename", "EIO", "Input/output error", args, run, ref_train);
+    }
     sh(NULL, "rm -rf %s %s %s", run, ref, ref_train);
 }
