@@ -8,12 +8,14 @@
 #
 # Paths are relative to RUNS_DIR, so a copy of the tree anywhere checks the
 # same. The files are those git keeps (.gitignore): a run's checkpoints,
-# weights, logs, locks and the pipeline's own bookkeeping are left out.
+# weights, logs, locks and the pipeline's own bookkeeping are left out, and
+# so are the certificates (certificates/: not raw output; make certify-check
+# checks them, and a new certificate must not need new sums).
 set -euo pipefail
 
 list() { # RUNS_DIR -> the raw text files, sorted, relative
-  (cd "$1" && find . -type f ! -name 'checkpoint.bin*' ! -name weights.tsv ! -name '*.log' ! -name '*.part' ! -name '*.part.*' \
-      ! -name '*.new' ! -name '*.tmp' ! -name '*.lock' ! -name lock ! -name '.lock' ! -name lanczos_warm.bin ! -name '.progress-*' |
+  (cd "$1" && find . -path ./certificates -prune -o -type f ! -name 'checkpoint.bin*' ! -name weights.tsv ! -name '*.log' ! -name '*.part' ! -name '*.part.*' \
+      ! -name '*.new' ! -name '*.tmp' ! -name '*.lock' ! -name lock ! -name '.lock' ! -name lanczos_warm.bin ! -name '.progress-*' -print |
     sed 's|^\./||' | LC_ALL=C sort)
 }
 
