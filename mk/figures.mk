@@ -378,9 +378,13 @@ fig-probe: ## the figure test's padded probes of every figure into FIG_PROBE_DIR
 # once all its runs have finished, else how many have (no interim look).
 FIG_CONFIRM_DIR ?= $(RESULTS)/confirm
 FIG_CONFIRM := $(FIG_TABLES)/confirm.md
-$(FIG_CONFIRM): figures/confirm.sh $(wildcard $(FIG_CONFIRM_DIR)/tables/findings.md $(FIG_CONFIRM_DIR)/tables/power.md $(FIG_CONFIRM_DIR)/runs/confirm/*/metrics.tsv)
-	@mkdir -p $(@D); n=$$($(MAKE) -s --no-print-directory fig-list PROFILE=confirm RESULTS=$(FIG_CONFIRM_DIR) | wc -l) && \
-	  figures/confirm.sh $(PROFILE) $(FIG_CONFIRM_DIR) $$n > $@.new && mv $@.new $@
+# The confirm profile's run count comes from its own fig-list, in a make that
+# inherits none of this one's command-line variables (a FIG_SEEDS=1 given here
+# must not shrink it) and that make -n does not run (plain make, not $(MAKE)).
+$(FIG_CONFIRM): figures/confirm.sh $(FIG_EXPERIMENTS)/confirm.mk $(wildcard $(FIG_CONFIRM_DIR)/tables/findings.md $(FIG_CONFIRM_DIR)/tables/power.md $(FIG_CONFIRM_DIR)/runs/confirm/*/metrics.tsv)
+	@mkdir -p $(@D); list=$$(env -i PATH="$$PATH" make -s --no-print-directory -C $(CURDIR) fig-list PROFILE=confirm \
+	  RESULTS=$(abspath $(FIG_CONFIRM_DIR))) || { echo "$@: cannot list the confirm profile's runs" >&2; exit 1; }; \
+	  figures/confirm.sh $(PROFILE) $(FIG_CONFIRM_DIR) $$(printf '%s\n' "$$list" | grep -c .) > $@.new && $(call fig_commit,$@)
 
 # ------------------------------------------------------------------ paper
 $(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FILES) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_FILES) $(FIG_CAPTIONS)
