@@ -3,7 +3,8 @@
 # paper's paragraph on the confirmatory experiment (paper/experiments/CONFIRM.md):
 # its findings once every one of its runs has finished, else how many have,
 # and never an interim look at their numbers (a confirmatory design is
-# judged once, on all its runs).
+# judged once, on all its runs). Paths are written relative to the paper, so
+# a copy of the results folder elsewhere checks the same.
 set -euo pipefail
 profile=$1 dir=${2%/} expected=$3
 if [ "$profile" = confirm ]; then
@@ -15,11 +16,12 @@ for m in "$dir"/runs/confirm/*/metrics.tsv; do [ -f "$m" ] && done_runs=$((done_
 if [ "$done_runs" -lt "$expected" ] || [ ! -f "$dir/tables/findings.md" ]; then
   echo "The confirmatory experiment (\`paper/experiments/CONFIRM.md\`: bptt against eprop on new seeds, the plateau endpoint," \
        "designed from this profile's power table and committed before its runs) has $done_runs of its $expected runs finished" \
-       "and committed (\`$dir/runs/confirm/\`). Its verdicts appear here once all have run" \
-       "(\`make figures PROFILE=confirm RESULTS=$dir\`); until then nothing of its results is looked at, so that no interim look can decide it."
+       "and committed (\`confirm/runs/confirm/\` beside this paper). Its verdicts appear here once all have run" \
+       "(\`make figures PROFILE=confirm RESULTS=results/confirm\` for the committed reference); until then nothing of its results is looked at," \
+       "so that no interim look can decide it."
   exit 0
 fi
-echo "The confirmatory experiment (\`paper/experiments/CONFIRM.md\`, all $expected runs; rendered in full in \`$dir/paper.md\`) found:"
+echo "The confirmatory experiment (\`paper/experiments/CONFIRM.md\`, all $expected runs; rendered in full in \`confirm/paper.md\` beside this paper) found:"
 echo
 grep -v '^<!--' "$dir/tables/findings.md"
 echo
