@@ -80,6 +80,7 @@ typedef struct claim_row {
     char reason[200];              /* why a row is inconclusive without a test ("not measured: ...") */
     char context[200];             /* training error beside every gap */
     double level;                  /* K_AT_LEVEL: the training loss the gaps are read at */
+    double power, mde;             /* primary rows: power at the SESOI and the 80%-power effect (power.c) */
     size_t n_rule, n_ref;          /* finite values behind the estimate: the row's rule, the reference (two-sample rows) */
     size_t runs_rule, runs_ref;    /* runs (diverged ones too) */
 } claim_row;

@@ -80,6 +80,7 @@ void stats_write_power(stats_ctx *c)
             needed = ceil((double)r->e.n * pow(r->e.se / need_se, 2));
         }
         if (!isfinite(r->e.se)) needed = NAN;
+        r->power = power, r->mde = mde; /* for the findings */
         fprintf(tsv, "%s\t%s\t%s\t%s\t%s\t%zu\t%zu", sp->id, r->task, r->rule, sp->test_set, run_field_name[sp->quantity], nr, nf);
         const double v[8] = {eff, sa, sb, h, alpha, power, mde, needed};
         for (int k = 0; k < 8; k++) fputc('\t', tsv), tsv_pnum(tsv, v[k]);
@@ -204,7 +205,8 @@ void stats_write_divergence(stats_ctx *c)
 }
 
 /* findings.md: what this rendering found, in sentences generated from the
- * rows (the paper's first section): accuracy first, every primary endpoint
+ * rows (the paper's first section; after stats_write_power, whose power
+ * and detectable effect it quotes): accuracy first, every primary endpoint
  * with its effect, interval, verdict and power, what a perturbed gap
  * measures where a rule's clean gap is negative, and the diverged runs. */
 void stats_write_findings(stats_ctx *c)
@@ -255,16 +257,9 @@ void stats_write_findings(stats_ctx *c)
             if (r->reason[0] && strncmp(r->reason, "not testable", 12)) fprintf(md, "; %s", r->reason);
             fprintf(md, ".");
         }
-        char key[200];
-        snprintf(key, sizeof key, "power.%s.%s.%s.%s.power", r->spec->id, r->task, r->rule, run_field_name[r->spec->quantity]);
-        if (r->spec->test == TEST_DIRECTION && isfinite(r->e.se)) {
-            size_t m = 0;
-            for (size_t j = 0; j < c->nrows; j++) m += c->rows[j].primary != 0;
-            double alpha = cs->alpha / (double)(m ? m : 1);
+        if (r->spec->test == TEST_DIRECTION && isfinite(r->e.se))
             fprintf(md, " The design had power %s at the smallest effect of interest (%s) and detects %s with 80%% power (`tables/power.md`).",
-                    tsv_fmt3(stat_power(r->band_hi, r->e.se, r->e.df, alpha), b1), tsv_fmt3(r->band_hi, b2),
-                    tsv_fmt3(stat_mde(r->e.se, r->e.df, alpha, 0.8), b3));
-        }
+                    tsv_fmt3(r->power, b1), tsv_fmt3(r->band_hi, b2), tsv_fmt3(r->mde, b3));
         fputc('\n', md);
     }
     /* what a perturbed gap measures: a rule whose clean gap is negative does not overfit */

@@ -276,9 +276,7 @@ void runs_derive(run *r, double plateau)
     for (size_t k = 0; k < sizeof derived / sizeof *derived; k++) r->f[derived[k]] = NAN;
     if (r->f[F_DIVERGED] > 0 || c->n == 0) return;
     /* the plateau: rows at or after (1 - plateau) of the last row's iteration */
-    double from = (1 - plateau) * c->iter[c->n - 1];
-    size_t p0 = 0;
-    while (p0 + 1 < c->n && c->iter[p0] < from) p0++;
+    size_t p0 = window_start(c, plateau);
     double sum[5] = {0};
     size_t cnt[5] = {0};
     for (size_t i = p0; i < c->n; i++) {
