@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 
 #define CREDIT_STATIC_RULE(id) const credit_rule *credit_rule_entry_##id(void);
 #define CREDIT_STATIC_TASK(id) const credit_task *credit_task_entry_##id(void);
@@ -63,10 +64,27 @@ const char *test_build(void) { const char *b = getenv("CREDIT_BUILD"); return b 
 static char tmpdir[256];
 const char *test_tmp(void) { return tmpdir; }
 
+/* Seconds since an arbitrary start (monotonic). */
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* CREDIT_TEST_TIMES=S: name every shell command of the tests that took more
+ * than S seconds (where the suites' time goes). */
+static void report_slow(const char *cmd, double seconds)
+{
+    const char *env = getenv("CREDIT_TEST_TIMES");
+    if (env && seconds > atof(env)) printf("# slow %.1f s: %.160s\n", seconds, cmd);
+}
+
 int test_run(const char *cmd, char **out)
 {
     char full[8192];
     snprintf(full, sizeof full, "%s 2>&1", cmd);
+    double t0 = now_s();
     FILE *p = popen(full, "r");
     if (!p) return -1;
     size_t cap = 4096, n = 0;
@@ -76,6 +94,7 @@ int test_run(const char *cmd, char **out)
         if (cap - n < 2) buf = realloc(buf, cap *= 2);
     }
     int status = pclose(p);
+    report_slow(cmd, now_s() - t0);
     if (buf) buf[n] = 0;
     if (out) *out = buf;
     else free(buf);
@@ -242,6 +261,17 @@ const char *test_seq_file(int mse)
     return path;
 }
 
+/* name is one of the comma-separated names in list. */
+static int name_listed(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = list; p; p = strchr(p, ',')) {
+        if (*p == ',') p++;
+        if (strncmp(p, name, len) == 0 && (p[len] == ',' || !p[len])) return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -263,13 +293,12 @@ int main(int argc, char **argv)
         {"reliability", test_reliability}, {"crash", test_crash}, {"certify", test_certify}, {"defects2", test_defects2},
     };
     for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
-        if (!suites[i].run) continue;
-        if (only) {
-            const char *p = strstr(only, suites[i].name);
-            size_t len = strlen(suites[i].name);
-            if (!p || (p != only && p[-1] != ',') || (p[len] && p[len] != ',')) continue;
-        }
+        if (!suites[i].run || (only && !name_listed(only, suites[i].name))) continue;
+        /* Each suite's wall time, so that CI's budget shows where it goes. */
+        double t0 = now_s();
         suites[i].run();
+        printf("# suite %s: %.1f s\n", suites[i].name, now_s() - t0);
+        fflush(stdout);
     }
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);

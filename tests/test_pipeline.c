@@ -279,6 +279,13 @@ void test_pipeline(void)
     CHECK(out && strstr(out, "done smnist-") && strstr(out, " runs, 0 left") && strstr(out, "min to go at the pace so far"),
           "pipeline: one progress line per finished run, with the runs left and the time to go", "%.600s", out ? out : "");
     free(out);
+    /* The figure suite reads a copy of this fresh output (tests/test_figures.c):
+     * one smoke pipeline less per precision and build. */
+    {
+        char cmd[1400];
+        snprintf(cmd, sizeof cmd, "cp -a %s %s/figsmoke.part && mv %s/figsmoke.part %s/figsmoke", res, test_tmp(), test_tmp(), test_tmp());
+        test_run(cmd, NULL);
+    }
 
     /* A refactor changes no number: the outputs are those recorded in the
      * committed manifest, compared on the CPU and BLAS kernel that made it
@@ -709,8 +716,30 @@ void test_pipeline(void)
         free(out);
         /* make check-reference: the same check on any results directory (the
          * committed one after its regeneration); it fails on a changed table. */
+        /* reference-sums first cuts the finished runs' curves to the committed
+         * form (figures/thincurve.sh): evaluation rows and the last row kept,
+         * batch rows of every 10th iteration; the tables must not change
+         * (check-reference below rebuilds them from the cut runs). */
+        snprintf(cmd, sizeof cmd, "cd %s/runs/smoke && for c in */curve.tsv; do grep -v '^#' $c | awk -F'\t' 'NR > 1 && $5 != \"nan\"'; "
+                                  "grep -v '^#' $c | tail -n 1; done > %s/evalrows.before", res, test_tmp());
+        rc = test_run(cmd, NULL);
+        int rc_sums = make(&out, res, "reference-sums");
+        CHECK(rc == 0 && rc_sums == 0 && strstr(out, "runs/smoke.sha256") && strstr(out, "curves under"),
+              "pipeline: make reference-sums cuts the curves and records the raw runs' checksums", "exit %d: %.800s", rc_sums, out);
+        free(out);
+        snprintf(cmd, sizeof cmd, "cd %s/runs/smoke && for c in */curve.tsv; do grep -v '^#' $c | awk -F'\t' 'NR > 1 && $5 != \"nan\"'; "
+                                  "grep -v '^#' $c | tail -n 1; done | cmp - %s/evalrows.before && "
+                                  "! grep -L '^# thinned ' */curve.tsv | grep . && "
+                                  "for c in */curve.tsv; do w=$(sed -n 's/^# thinned .* wrote \\([0-9]*\\) rows$/\\1/p' $c); "
+                                  "[ $(grep -v '^#' $c | sed 1d | wc -l) -lt $w ] && echo cut; done | grep -q cut && "
+                                  "! for c in */curve.tsv; do grep -v '^#' $c | sed '1d;$d' | awk -F'\t' '$5 == \"nan\" && $3 != \"nan\" && $1 %% 10'; done | grep .",
+                 res, test_tmp());
+        rc = test_run(cmd, &out);
+        CHECK(rc == 0, "pipeline: a cut curve keeps every evaluation row and its last row, and only the batch rows of every 10th iteration",
+              "exit %d: %.400s", rc, out);
+        free(out);
         rc = make(&out, res, "reference-sums");
-        CHECK(rc == 0 && strstr(out, "runs/smoke.sha256"), "pipeline: make reference-sums records the raw runs' checksums", "exit %d: %.800s", rc, out);
+        CHECK(rc == 0 && strstr(out, "thincurve: 0 curves"), "pipeline: cutting the curves again changes nothing", "exit %d: %.800s", rc, out);
         free(out);
         rc = make(&out, res, "check-reference");
         CHECK(rc == 0 && strstr(out, "are what its"), "pipeline: make check-reference passes on raw runs and their tables", "exit %d: %.800s", rc, out);
