@@ -15,9 +15,27 @@
 # field of a credit_option entry {"key", CREDIT_OPT_..., ...}). The Makefile
 # embeds the result in bin/credit and in each plugin; mk/figures.mk keys every
 # run on it.
+#
+# MATHHASH_CACHE=DIR keeps each result in DIR, keyed by the SHA-256 of what
+# it is computed from: this script, the compiler's identity, the flags, the
+# files and every header in their folders and in the -I folders. The pipeline hashes
+# the core and every rule and task at each make (mk/figures.mk), and
+# preprocessing and the scan below cost seconds where the key costs
+# milliseconds. System headers are not in the key: the cache lives in the
+# build folder, which make clean removes (after a libc update, say).
 set -euo pipefail
 cc=$1 flags=$2
 shift 2
+key=
+if [ -n "${MATHHASH_CACHE:-}" ]; then
+  dirs=$(for f in "$@"; do dirname -- "$f"; done
+         for w in $flags; do case $w in -I?*) echo "${w#-I}" ;; esac; done)
+  # shellcheck disable=SC2046
+  key=$({ "$cc" --version 2>&1 | head -n 1; printf '%s\n' "$flags" "$@"
+          cat -- "$0" "$@" $(printf '%s\n' "$dirs" | LC_ALL=C sort -u | while read -r d; do ls -- "$d"/*.h 2>/dev/null || true; done)
+        } | sha256sum | cut -c1-64)
+  if [ -f "$MATHHASH_CACHE/$key" ]; then cat -- "$MATHHASH_CACHE/$key"; exit 0; fi
+fi
 hash=$(for f in "$@"; do
   [ -f "$f" ] || { echo "mathhash: no file $f" >&2; exit 1; }
   echo "@file $f"
@@ -56,4 +74,7 @@ hash=$(for f in "$@"; do
       if (out != "") print out
     }' || { echo "mathhash: $cc -E $f failed" >&2; exit 1; }
 done | sha256sum | cut -c1-16) || exit 1
+if [ -n "$key" ] && mkdir -p -- "$MATHHASH_CACHE" 2>/dev/null; then
+  echo "$hash" > "$MATHHASH_CACHE/$key.$$" && mv -f -- "$MATHHASH_CACHE/$key.$$" "$MATHHASH_CACHE/$key" || rm -f -- "$MATHHASH_CACHE/$key.$$"
+fi
 echo "$hash"

@@ -172,7 +172,7 @@ FIG_CURVA   := $(if $(filter 1,$(FIG_CURV_AUTHORS)),$(FIG_MAIN_NAMES:%=$(FIG_RUN
 fig_eq = $(and $(findstring x$(strip $(1))y,x$(strip $(2))y),$(findstring x$(strip $(2))y,x$(strip $(1))y))
 FIG_NEED_KEYS := $(filter fig-all fig-tables fig-runs fig-progress-start paper verify stale certify $(RESULTS)/%,$(MAKECMDGOALS))
 ifneq ($(FIG_NEED_KEYS),)
-fig_hash = $(or $(shell $(MATH_HASH) '$(CC)' '$(1)' $(2)),$(error cannot hash $(2) (figures/mathhash.sh)))
+fig_hash = $(or $(shell MATHHASH_CACHE='$(BUILD)/math/cache' $(MATH_HASH) '$(CC)' '$(1)' $(2)),$(error cannot hash $(2) (figures/mathhash.sh)))
 FIG_MATH_CORE := $(call fig_hash,$(MATH_CFLAGS),$(MATH_CORE_SRC))
 $(foreach r,$(sort $(foreach n,$(FIG_NAMES),$(FIG_RULE.$(n)))),$(eval FIG_MATH_rule.$(r) := $(call fig_hash,$(MATH_CFLAGS) $(PLUGIN_FLAGS),rules/$(r).c)))
 $(foreach t,$(sort $(foreach n,$(FIG_NAMES),$(FIG_TASK.$(n)))),$(eval FIG_MATH_task.$(t) := $(call fig_hash,$(MATH_CFLAGS) $(PLUGIN_FLAGS),tasks/$(t).c)))
