@@ -31,7 +31,7 @@ all: $(FIG_STATS)
 
 # ------------------------------------------------------------------ profile
 # An unknown PROFILE is an error only for the targets that use one.
-FIG_GOALS := figures fig-probe fig-all fig-tables fig-runs fig-list fig-progress-start paper verify stale check-reference reference-sums clean-runs clean-tables clean-figures certify certify-check
+FIG_GOALS := figures fig-probe fig-all fig-tables fig-runs fig-list fig-progress-start paper verify stale check-reference reference-sums clean-runs clean-tables clean-figures certify certify-check rule-report
 FIG_PROFILE_FILE := $(wildcard $(FIG_EXPERIMENTS)/$(PROFILE).mk)
 ifeq ($(FIG_PROFILE_FILE),)
 ifneq ($(filter $(FIG_GOALS) $(RESULTS)/%,$(MAKECMDGOALS)),)
@@ -63,15 +63,48 @@ FIG_MANIFEST := $(FIG_TABLES)/manifest.tsv
 fig_mul = $(shell awk 'BEGIN { printf "%g", ($(1)) * ($(2)) }')
 fig_lr  = $(call fig_mul,1,$(or $(FIG_LR_$(1)),$(FIG_LR)))
 
+# A rule's own keys on a task: FIG_ARGS_TASK_RULE where the profile names the
+# rule, else FIG_ARGS_TASK_NEWRULE, what the profile gives a rule it does not
+# name (the authors': the bio rules' iterations and cadence, not the core's
+# defaults; issue 23). The protocol's keys are those FIG_ARGS_TASK_NEWRULE
+# sets, or where it sets none those every FIG_ARGS_TASK_RULE sets (a key only
+# some rules set, such as a rule's own option, is not the protocol's). A
+# protocol key that neither the shared keys nor this rule's own set would
+# fall back to the core's default: an error naming the rule and the keys,
+# for the goals that train or read runs.
+fig_rule_args = $(if $(filter undefined,$(origin FIG_ARGS_$(1)_$(2))),$(FIG_ARGS_$(1)_NEWRULE),$(FIG_ARGS_$(1)_$(2)))
+fig_keys = $(sort $(foreach w,$(1),$(firstword $(subst =, ,$(w)))))
+fig_cfg_keys = $(if $(wildcard $(FIG_EXPERIMENTS)/$(1).cfg),$(shell sed -n 's/^[ \t]*\([A-Za-z0-9_]*\)[ \t]*=.*/\1/p' $(FIG_EXPERIMENTS)/$(1).cfg))
+fig_rule_vars = $(filter-out FIG_ARGS_$(1)_NEWRULE,$(filter FIG_ARGS_$(1)_%,$(.VARIABLES)))
+fig_every_rule_keys = $(foreach k,$(call fig_keys,$(foreach v,$(call fig_rule_vars,$(1)),$($(v)))),\
+  $(if $(strip $(foreach v,$(call fig_rule_vars,$(1)),$(if $(filter $(k),$(call fig_keys,$($(v)))),,x))),,$(k)))
+fig_own_keys = $(filter-out $(call fig_cfg_keys,$(1)) $(call fig_keys,$(FIG_ARGS) $(FIG_ARGS_$(1)) $(FIG_CURV_ARGS)),\
+  $(or $(call fig_keys,$(FIG_ARGS_$(1)_NEWRULE)),$(call fig_every_rule_keys,$(1))))
+fig_missing_keys = $(filter-out $(call fig_keys,$(call fig_rule_args,$(1),$(2))),$(call fig_own_keys,$(1)))
+define fig_rule_check
+ifndef FIG_CHECKED.$(1).$(2)
+FIG_CHECKED.$(1).$(2) := 1
+FIG_FALLBACK.$(1).$(2) := $$(call fig_missing_keys,$(1),$(2))
+ifneq ($$(FIG_FALLBACK.$(1).$(2)),)
+ifneq ($(filter $(FIG_GOALS) $(RESULTS)/%,$(MAKECMDGOALS)),)
+$$(error PROFILE=$(PROFILE): rule $(2) on $(1) would get the core's defaults for $$(FIG_FALLBACK.$(1).$(2)), which the profile sets per rule \
+  ($(call fig_rule_vars,$(1))): set FIG_ARGS_$(1)_$(2) or FIG_ARGS_$(1)_NEWRULE to include them)
+endif
+endif
+endif
+endef
+
 # $(call fig_run,GROUP,TASK,RULE,SEED,X,NAME,EXTRA_ARGS): one run in one group.
 # A run named twice (the sweep's eta = the main eta) is trained once.
-# Keys, later wins: TASK.cfg, FIG_ARGS, FIG_ARGS_TASK, FIG_CURV_ARGS,
-# FIG_ARGS_TASK_RULE (e.g. the authors' per-rule iteration counts), the run's own.
+# Keys, later wins: TASK.cfg, FIG_ARGS, FIG_ARGS_TASK, FIG_CURV_ARGS, the
+# rule's own (fig_rule_args: e.g. the authors' per-rule iteration counts),
+# the run's own.
 define fig_run
+$(call fig_rule_check,$(2),$(3))
 ifndef FIG_ARGS.$(6)
 FIG_NAMES += $(6)
 FIG_TASK.$(6) := $(2)
-FIG_ARGS.$(6) := task=$(2) rule=$(3) seed=$(4) $(FIG_ARGS) $(FIG_ARGS_$(2)) $(FIG_CURV_ARGS) $(FIG_ARGS_$(2)_$(3)) $(7)
+FIG_ARGS.$(6) := task=$(2) rule=$(3) seed=$(4) $(FIG_ARGS) $(FIG_ARGS_$(2)) $(FIG_CURV_ARGS) $(call fig_rule_args,$(2),$(3)) $(7)
 FIG_RULE.$(6) := $(3)
 FIG_BASE.$(6) := $(wildcard $(FIG_EXPERIMENTS)/$(2).cfg)
 $(FIG_RUNS)/$(6)/metrics.tsv: | $(BIN) $(ROOT)/rules/$(3).so $(ROOT)/tasks/$(2).so
@@ -84,8 +117,10 @@ $(foreach t,$(FIG_TASKS),$(eval FIG_ETA_$(t) := $(call fig_lr,$(t))))
 # (FIG_SEEDS_RULE, when set, gives a rule its own seeds: the authors' protocol
 # runs 8 seeds of bptt and eprop, 5 of rflo and mdgl)
 fig_seeds = $(or $(FIG_SEEDS_$(1)),$(FIG_SEEDS))
+# $(call fig_main_name,TASK,RULE,SEED): a main run's name (mk/report.mk too)
+fig_main_name = $(1)-$(2)-lr$(FIG_ETA_$(1))-s$(3)
 $(foreach t,$(FIG_TASKS),$(foreach r,$(FIG_RULES),$(foreach s,$(call fig_seeds,$(r)),\
-  $(eval $(call fig_run,main,$(t),$(r),$(s),$(FIG_ETA_$(t)),$(t)-$(r)-lr$(FIG_ETA_$(t))-s$(s),lr=$(FIG_ETA_$(t)))))))
+  $(eval $(call fig_run,main,$(t),$(r),$(s),$(FIG_ETA_$(t)),$(call fig_main_name,$(t),$(r),$(s)),lr=$(FIG_ETA_$(t)))))))
 # lr: the learning-rate sweep (factors of the task's eta). With
 # FIG_LR_STEPS_TASK_RULE = "ITERS EVAL_EVERY CURVATURE_EVERY" (the main run's)
 # a run at f times eta gets all three divided by f, so every run takes the
@@ -170,7 +205,7 @@ FIG_CURVA   := $(if $(filter 1,$(FIG_CURV_AUTHORS)),$(FIG_MAIN_NAMES:%=$(FIG_RUN
 # a 712-byte stats.args, byte-identical to FIG_STATS_ARGS); stripping copies
 # both into fresh buffers and the comparison holds.
 fig_eq = $(and $(findstring x$(strip $(1))y,x$(strip $(2))y),$(findstring x$(strip $(2))y,x$(strip $(1))y))
-FIG_NEED_KEYS := $(filter fig-all fig-tables fig-runs fig-progress-start paper verify stale certify $(RESULTS)/%,$(MAKECMDGOALS))
+FIG_NEED_KEYS := $(filter fig-all fig-tables fig-runs fig-progress-start fig-report-cost paper verify stale certify rule-report $(RESULTS)/%,$(MAKECMDGOALS))
 ifneq ($(FIG_NEED_KEYS),)
 fig_hash = $(or $(shell MATHHASH_CACHE='$(BUILD)/math/cache' $(MATH_HASH) '$(CC)' '$(1)' $(2)),$(error cannot hash $(2) (figures/mathhash.sh)))
 FIG_MATH_CORE := $(call fig_hash,$(MATH_CFLAGS),$(MATH_CORE_SRC))
@@ -236,8 +271,10 @@ $(FIG_RUNS)/%/curvature_final.tsv: | $(FIG_RUNS)/%/metrics.tsv $(BIN)
 	fi; \
 	printf '%s\n' '$(FIG_CURV_KEY)' > $(@D)/curvature_final.args
 
-# The same on the authors' protocol (a diverged run: a header only).
-$(FIG_RUNS)/%/curvature_authors.tsv: | $(FIG_RUNS)/%/metrics.tsv $(BIN)
+# The same on the authors' protocol (a diverged run: a header only). After
+# the final curvature of the same run: two credit processes on one run
+# directory collide on its lock (seen under -j2 with make rule-report).
+$(FIG_RUNS)/%/curvature_authors.tsv: | $(FIG_RUNS)/%/metrics.tsv $(BIN) $(if $(FIG_CURVF),$(FIG_RUNS)/%/curvature_final.tsv)
 	@rm -f $(@D)/curvature_authors.args; \
 	if grep -q '^status	diverged' $(@D)/metrics.tsv; then \
 	  printf '# diverged run: no curvature\niter\tlambda_max\n' > $@.part && mv $@.part $@; \

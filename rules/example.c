@@ -1,9 +1,9 @@
 /* example.c - a complete, minimal learning rule to copy when you write your own.
  *
- *   cp rules/example.c rules/myrule.c   # rename "example" below to "myrule"
- *   make                                 # builds rules/myrule.so
- *   bin/credit train rule=myrule task=... out=results/runs/try
- *   bin/credit grad  rule=myrule task=...   # cosine with the exact gradient
+ *   sed 's/example/myrule/g' rules/example.c > rules/myrule.c
+ *   make                                      # builds rules/myrule.so
+ *   bin/credit grad rule=myrule task=dms      # cosine with the exact gradient
+ *   make rule-report RULE=myrule              # the paper's protocol (after make data)
  *
  * The rule here is "immediate credit": each unit is credited only for the
  * loss at the same step, through its own derivative, with no memory at all:
@@ -15,26 +15,60 @@
  * learning signal s_t is W_out^T dy_t (symmetric feedback, the default) or
  * B dy_t with a fixed random B (feedback=random).
  *
- * The hooks are called in this order; every one but grad runs once. The kit
- * (rules/README.md): credit.h, <cblas.h>, the C library with libm, and
+ * The numbered comments follow rules/README.md ("ABI v2, hook by hook"),
+ * steps 1-10. The kit: credit.h (with credit_views.h, which holds
+ * credit_traj and the weight views), <cblas.h>, the C library with libm, and
  * rules/trace.h; nothing else of the core is visible to a plugin.
  */
 #include "credit.h"
+#include "trace.h"
 
 #include <cblas.h>
 #include <string.h>
 
-/* 1. Options. Each is a config key, validated by the core like its own keys
+/* The options by their place in the table (step 2), and the hooks
+ * (steps 4-9), declared so that the descriptor can come first. */
+enum { OPT_FEEDBACK, N_OPTIONS };
+static const credit_option example_options[N_OPTIONS];
+static size_t example_state_size(const credit_dims *d, const credit_value *opt);
+static int example_init(void *state, const credit_dims *d, const credit_value *opt, const credit_host *host);
+static int example_grad(void *state, const credit_traj *tr, const credit_weights *w, credit_params *g);
+
+/* 1. The head: ABI version, size, kind and precision (CREDIT_PLUGIN_HEAD),
+ * then the identity. `name` must match the file name (rules/example.so) and
+ * is what rule= selects and results record; bump `version` when the
+ * estimate changes. Then the hooks the core calls. */
+static const credit_rule example_rule = {
+    .head = {
+        CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_RULE, credit_rule),
+        .name = "example",
+        .version = "1.0",
+        .summary = "template: immediate credit (truncated BPTT, K = 1, leak path cut)",
+        .citation = "template rule of this project; see rules/README.md",
+        .flags = CREDIT_RULE_LOCAL, /* step 3 */
+        .options = example_options,
+        .n_options = N_OPTIONS,
+    },
+    .state_size = example_state_size,
+    .init = example_init,
+    .grad = example_grad,
+    /* .fini, .after_update, .save_size, .save, .load: steps 7-9, NULL here */
+};
+
+/* 2. Options. Each is a config key, validated by the core like its own keys
  * (`credit plugins describe example` lists them). Values reach init in the
  * order of this table; a CHOICE arrives as its word (opt[k].s). */
-enum { OPT_FEEDBACK };
-static const credit_option example_options[] = {
+static const credit_option example_options[N_OPTIONS] = {
     {"feedback", CREDIT_OPT_CHOICE, "symmetric", 0, 0, "symmetric|random", "learning signal through W_out^T or a fixed random matrix"},
 };
 
-/* 2. State. The core allocates state_size() bytes, zeroed, before init; the
- * rule never allocates. Workspaces are sized for the largest batch (B_max)
- * and live at the end of the same block. */
+/* 3. Flags (in the head): CREDIT_RULE_LOCAL, a broadcast error signal times
+ * local quantities. CREDIT_RULE_EXACT would claim the true gradient, which
+ * the conformance suite checks against BPTT; this rule must not set it. */
+
+/* 4. state_size: the core allocates this many bytes, zeroed, before init;
+ * the rule never allocates. Workspaces are sized for the largest batch
+ * (B_max) and live at the end of the same block. */
 typedef struct example_state {
     int random_feedback;
     credit_real *B;      /* n x n_out random feedback (only with feedback=random) */
@@ -48,74 +82,57 @@ static size_t example_state_size(const credit_dims *d, const credit_value *opt)
     return sizeof(example_state) + sizeof(credit_real) * ((size_t)d->n * d->n_out + TB * d->n);
 }
 
-/* 3. init: carve the workspaces out of the block, draw anything fixed. Random
- * numbers come from a stream seeded by host->seed (derived from the run's
- * seed), so the same seed gives the same rule. */
+/* 5. init: carve the workspaces out of the block, draw anything fixed. The
+ * kit's random feedback comes from stream 0 of host->seed (derived from the
+ * run's seed), the B every random-feedback rule of a run shares. */
 static int example_init(void *state, const credit_dims *d, const credit_value *opt, const credit_host *host)
 {
     example_state *s = state;
     s->B = (credit_real *)(s + 1);
     s->signal = s->B + (size_t)d->n * d->n_out;
     s->random_feedback = strcmp(opt[OPT_FEEDBACK].s, "random") == 0;
-    if (s->random_feedback) {
-        credit_rng rng;
-        credit_rng_seed(&rng, host->seed, 0);
-        double scale = 1.0 / sqrt((double)d->n_out);
-        for (size_t k = 0; k < (size_t)d->n * d->n_out; k++) s->B[k] = scale * credit_rng_normal(&rng);
-    }
+    if (s->random_feedback) trace_random_feedback(s->B, d, host->seed);
     return CREDIT_OK;
 }
 
-/* 4. grad: called once per training batch, after the forward pass and the
- * loss. The trajectory holds everything (see credit_traj in core/credit.h:
- * z_prev are the presynaptic rates z_0..z_T-1, z the rates z_1..z_T); w is
- * read-only; accumulate the estimate into g->W_in and g->W_rec. W_out and b_out get
- * their exact gradient from the core, which also adds L2. Sequence sums are
- * written as one matrix product over all T*B rows, so the rule costs about
- * as much as a forward pass. */
+/* 6. grad: once per training batch, after the forward pass and the loss,
+ * and by the measurements at other weights (so it changes no state). The
+ * trajectory (credit_traj, in credit_views.h): z_prev are the presynaptic
+ * rates z_0..z_T-1, z the rates z_1..z_T, each step a B x n block; w is
+ * read-only. Accumulate the estimate into g->W_in and g->W_rec; W_out and
+ * b_out get their exact gradient from the core, which also adds L2. Only
+ * the steps with a loss carry a signal (trace_scored_steps), and the sums
+ * over them are one matrix product each, so the rule costs about a
+ * forward pass. */
 static int example_grad(void *state, const credit_traj *tr, const credit_weights *w, credit_params *g)
 {
     (void)w;
     example_state *s = state;
-    const size_t rows = (size_t)tr->T * tr->B, n = (size_t)tr->n;
-    if (s->random_feedback) /* signal = dy B^T, row per (t, b) */
-        CREDIT_BLAS(gemm)(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, tr->n, tr->n_out, 1.0, tr->dy, tr->n_out, s->B,
-                          tr->n_out, 0.0, s->signal, tr->n);
-    else
-        memcpy(s->signal, tr->L, sizeof(credit_real) * rows * n);
-    for (size_t k = 0; k < rows * n; k++) s->signal[k] *= tr->psi[k];
+    int t0, t1;
+    trace_scored_steps(tr, &t0, &t1);
+    if (t1 == t0) return CREDIT_OK;
+    trace_learning_signal(s->signal, tr, s->random_feedback ? s->B : NULL, t0, t1);
+    trace_times_psi(s->signal, tr, t0, t1);
+    const int rows = (t1 - t0) * tr->B;
+    const size_t first = (size_t)t0 * tr->B;
     const credit_real c = 1.0 - tr->leak;
-    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, tr->n, tr->n, (int)rows, c, s->signal, tr->n, tr->z_prev, tr->n, 1.0,
-                      g->W_rec, tr->n);
-    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, tr->n, tr->n_in, (int)rows, c, s->signal, tr->n, tr->x, tr->n_in,
-                      1.0, g->W_in, tr->n_in);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, tr->n, tr->n, rows, c, s->signal + first * tr->n, tr->n,
+                      tr->z_prev + first * tr->n, tr->n, 1.0, g->W_rec, tr->n);
+    CREDIT_BLAS(gemm)(CblasRowMajor, CblasTrans, CblasNoTrans, tr->n, tr->n_in, rows, c, s->signal + first * tr->n, tr->n,
+                      tr->x + first * tr->n_in, tr->n_in, 1.0, g->W_in, tr->n_in);
     return CREDIT_OK;
 }
 
-/* 5. fini would release what init acquired; the core frees the state block
- * itself, so this rule needs none (fini = NULL). A rule whose state learns
- * (learned feedback) would add after_update, called after every optimizer
- * step, and save_size/save/load so that the state goes into checkpoints. */
+/* 7. fini would release what init acquired beyond the block; the core frees
+ * the block itself, so this rule needs none (fini = NULL). */
 
-/* 6. The descriptor: the common head (ABI version, size, kind, precision by
- * CREDIT_PLUGIN_HEAD; identity, flags, options), then the hooks. `name` must
- * match the file name (rules/example.so) and is what rule= selects and
- * results record. */
-static const credit_rule example_rule = {
-    .head = {
-        CREDIT_PLUGIN_HEAD(CREDIT_PLUGIN_RULE, credit_rule),
-        .name = "example",
-        .version = "1.0",
-        .summary = "template: immediate credit (truncated BPTT, K = 1, leak path cut)",
-        .citation = "template rule of this project; see rules/README.md",
-        .flags = CREDIT_RULE_LOCAL,
-        .options = example_options,
-        .n_options = sizeof example_options / sizeof example_options[0],
-    },
-    .state_size = example_state_size,
-    .init = example_init,
-    .grad = example_grad,
-};
+/* 8. after_update (optional): called after every optimizer step of
+ * training, never by measurements. A rule whose state learns (learned
+ * feedback: rules/kp.c) updates it here; this one has none. */
 
-/* 7. Export: one symbol in the .so, a uniquely named function in the test binary. */
+/* 9. save_size, save, load (all three with after_update): the state that
+ * changes after init, into the checkpoint, so that a resumed run continues
+ * bit for bit (rules/kp.c, rules/nodepert.c). None here. */
+
+/* 10. Export: one symbol in the .so, a uniquely named function in the test binary. */
 CREDIT_RULE_EXPORT(example, example_rule)

@@ -290,7 +290,7 @@ int main(int argc, char **argv)
         {"cli", test_cli}, {"rules", test_rules}, {"rules2", test_rules2}, {"tasks", test_tasks}, {"curvature", test_curvature},
         {"blas", test_blas}, {"protocol", test_protocol}, {"stats", test_stats}, {"pipeline", test_pipeline},
         {"figures", test_figures},
-        {"reliability", test_reliability}, {"crash", test_crash}, {"certify", test_certify}, {"defects2", test_defects2},
+        {"reliability", test_reliability}, {"crash", test_crash}, {"certify", test_certify}, {"defects2", test_defects2}, {"report", test_report},
     };
     for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
         if (!suites[i].run || (only && !name_listed(only, suites[i].name))) continue;

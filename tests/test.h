@@ -91,5 +91,6 @@ __attribute__((weak)) void test_reliability(void); /* tests/test_reliability.c: 
 __attribute__((weak)) void test_crash(void);       /* tests/test_crash.c: a run killed at every crash point */
 __attribute__((weak)) void test_certify(void);     /* tests/test_certify.c: refactors certified instead of retrained */
 __attribute__((weak)) void test_defects2(void);    /* tests/test_defects2.c: issue 22's defects outside the pipeline */
+__attribute__((weak)) void test_report(void);      /* tests/test_report.c: issue 23, a new rule through make rule-report */
 
 #endif

@@ -49,6 +49,11 @@ FIG_ARGS_smnist_bptt  ?= iters=10000 eval_every=250 curvature_every=250
 FIG_ARGS_smnist_eprop ?= iters=16000 eval_every=400 curvature_every=400
 FIG_ARGS_smnist_rflo  ?= iters=16000 eval_every=400 curvature_every=400
 FIG_ARGS_smnist_mdgl  ?= iters=16000 eval_every=400 curvature_every=400
+# A rule this profile does not name (yours: make rule-report RULE=myrule, or
+# FIG_RULES="... myrule") gets the bio rules' protocol, not the core's
+# defaults (1,000 iterations, no curvature rows); mk/figures.mk stops with
+# the rule named when a rule would miss a key every named rule sets.
+FIG_ARGS_smnist_NEWRULE ?= iters=16000 eval_every=400 curvature_every=400
 # The final checkpoint once more over all parameters (5b's second
 # measurement: the W_rec block under-reads the full Hessian), with the rule's
 # own edge over all parameters; the W_rec value stays the trainer's last row.

@@ -28,6 +28,8 @@ FIG_ARGS_smnist ?= n=128 batch=256 eval_subsample=0 hessian_warm=1 hessian_traj_
 FIG_CURV_ARGS   ?=
 FIG_ARGS_smnist_bptt  ?= iters=10000 eval_every=250 curvature_every=250
 FIG_ARGS_smnist_eprop ?= iters=16000 eval_every=400 curvature_every=400
+# a rule this profile does not name gets the bio rule's protocol (e-prop's)
+FIG_ARGS_smnist_NEWRULE ?= iters=16000 eval_every=400 curvature_every=400
 FIG_CURVATURE_FINAL ?= 1
 FIG_CURV_FINAL_ARGS ?= hessian_params=all jacobian_k=20
 FIG_CURV_AUTHORS    ?= 0

@@ -48,6 +48,10 @@ FIG_ARGS_smnist_tbptt ?= iters=10000 eval_every=250 curvature_every=250
 FIG_ARGS_smnist_eprop ?= curvature_every=400
 FIG_ARGS_smnist_rflo  ?= curvature_every=400
 FIG_ARGS_smnist_mdgl  ?= curvature_every=400
+# a rule this profile does not name gets the bio rules' protocol (16,000
+# iterations from FIG_ARGS_smnist, 40 curvature rows); on patgen and dms
+# every rule, named or not, gets the same keys
+FIG_ARGS_smnist_NEWRULE ?= curvature_every=400
 # The final checkpoint once more over all parameters (claim 5b's second
 # measurement: the W_rec block under-reads the full Hessian); the W_rec value
 # stays the trainer's last row. One Lanczos pass per run.

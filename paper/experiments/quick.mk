@@ -29,6 +29,9 @@ FIG_ARGS    ?= n=64 threads=1
 FIG_ARGS_smnist ?= leak=0.8 batch=128 iters=2500 eval_every=500 train_size=5000
 FIG_ARGS_patgen ?= batch=32 iters=3000 eval_every=500
 FIG_ARGS_dms    ?= batch=32 iters=2000 eval_every=250
+# No key is set per rule here: a rule this profile does not name gets what
+# every rule gets (the lines above), not the core's defaults.
+FIG_ARGS_smnist_NEWRULE ?=
 # Curvature every 500 iterations and at the end (6 rows for smnist and
 # patgen, 5 for dms); the trainer's last row is the final one over W_rec.
 FIG_CURV_ARGS ?= curvature_every=500

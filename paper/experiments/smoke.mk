@@ -12,6 +12,9 @@ FIG_ARGS    ?= n=8 iters=40 batch=16 eval_every=10 threads=1
 FIG_MNIST_DIR ?= $(or $(MNIST_DIR),data/mnist)
 FIG_DATA_DIR  ?= $(FIG_MNIST_DIR)
 FIG_ARGS_smnist ?= data_dir=$(FIG_MNIST_DIR) train_size=64 valid_size=100
+# No key is set per rule here: a rule this profile does not name gets what
+# every rule gets (the lines above), not the core's defaults.
+FIG_ARGS_smnist_NEWRULE ?=
 FIG_CURV_ARGS ?= curvature_every=20
 FIG_CURVATURE_FINAL ?= 1
 FIG_CURV_FINAL_ARGS ?=

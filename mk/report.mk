@@ -1,0 +1,72 @@
+# mk/report.mk - `make rule-report RULE=NAME`: one rule put through the
+# profile's protocol beside its committed reference runs (issue 23).
+#
+#   make rule-report RULE=myrule [PROFILE=authors] [LAUNCH=...] [-j2]
+#
+# Trains only RULE's main runs (the profile's tasks and main seeds, at what
+# the profile gives a rule it does not name: FIG_ARGS_TASK_NEWRULE) into
+# REPORT_DIR, reuses the reference runs under RESULTS/runs/PROFILE for every
+# other rule (never retrained: they are not prerequisites), computes the
+# statistics over both with bin/credit-stats at the plateau endpoint, and
+# writes REPORT_DIR/report.md and report.png (figures/report.sh, report.gp).
+# A rule the profile already runs is reported from its reference runs alone.
+
+REPORT_DIR ?= $(RESULTS)/rules/$(RULE)
+REPORT_RUNS := $(REPORT_DIR)/runs/$(PROFILE)
+REPORT_TABLES := $(REPORT_DIR)/tables
+
+ifneq ($(filter rule-report,$(MAKECMDGOALS)),)
+ifneq ($(strip $(words $(RULE)) $(call fig_bad_chars,$(RULE))),1)
+$(error rule-report: RULE=NAME names one rule, the stem of rules/NAME.c (rules: $(notdir $(basename $(wildcard rules/*.c)))))
+endif
+ifeq ($(wildcard rules/$(RULE).c),)
+$(error rule-report: no rules/$(RULE).c: the pipeline keys a run on its rule's source (rules: $(notdir $(basename $(wildcard rules/*.c)))))
+endif
+# Stop before anything runs when RULE would take a core default the
+# profile's protocol sets (mk/figures.mk, fig_rule_check).
+$(foreach t,$(FIG_TASKS),$(eval $(call fig_rule_check,$(t),$(RULE))))
+endif
+
+# RULE's main runs, named and grouped as mk/figures.mk names a main run.
+REPORT_OWN := $(filter $(RULE),$(FIG_RULES))
+REPORT_ROWS := $(if $(REPORT_OWN),,$(foreach t,$(FIG_TASKS),$(foreach s,$(call fig_seeds,$(RULE)),\
+  main:$(t):$(RULE):$(s):$(FIG_ETA_$(t)):$(call fig_main_name,$(t),$(RULE),$(s)))))
+# The sub-make that trains them: the profile with RULE as its only rule and
+# every other experiment group off, results under REPORT_DIR. Its lines
+# carry + so that make -n runs it as make -n (the text holds no literal
+# $(MAKE) for make to see).
+REPORT_SUB = $(MAKE) --no-print-directory PROFILE=$(PROFILE) RESULTS=$(REPORT_DIR) FIG_RULES=$(RULE) FIG_LR_TASKS= FIG_K_TASKS= \
+  FIG_REMEDY_TASKS= FIG_MATCH_TASKS= FIG_MATCHL_TASKS= FIG_FB_TASKS= FIG_BOOST_ARGS=
+# The statistics at the plateau endpoint, whatever the profile's verdicts use.
+REPORT_STATS_ARGS := $(subst 'FIG_CLAIM_ENDPOINT=$(FIG_CLAIM_ENDPOINT)','FIG_CLAIM_ENDPOINT=plateau',$(FIG_STATS_ARGS))
+
+# What training RULE's runs costs, before they start (run by the sub-make:
+# the runs still to train, with their keys), from BUDGET.md's measured pieces;
+# printed under make -n too (+: it only reads).
+.PHONY: fig-report-cost
+fig-report-cost:
+	+@printf '%s\n' $(foreach n,$(sort $(FIG_STALE) $(foreach n,$(FIG_NAMES),$(if $(wildcard $(FIG_RUNS)/$(n)/metrics.tsv),,$(n)))),'$(strip $(FIG_ARGS.$(n)))') | \
+	  figures/report_cost.sh $(words $(FIG_NAMES)) $(FIG_CURV_AUTHORS) rule-report
+
+.PHONY: rule-report
+rule-report: ## one rule at the profile's protocol beside the reference runs: REPORT_DIR/report.md and report.png (RULE=name; trains only its runs)
+	@$(MAKE) --no-print-directory deps
+	@$(if $(FIG_DATA),$(MAKE) --no-print-directory $(FIG_DATA),true)
+	$(FIG_DATA_CHECK)
+	@$(MAKE) --no-print-directory all $(FIG_STATS)
+	@miss=0; for f in $(FIG_METRICS) $(FIG_CURVF) $(FIG_CURVA); do [ -f $$f ] || { echo "rule-report: missing $$f" >&2; miss=$$((miss+1)); }; done; \
+	if [ $$miss != 0 ]; then echo "rule-report: $$miss files of the reference runs missing under $(FIG_RUNS): make figures PROFILE=$(PROFILE) first" >&2; exit 1; fi
+	@$(if $(FIG_STALE),echo "rule-report: warning: $(words $(FIG_STALE)) reference runs were computed with other maths or config than the tree's (make stale); they are used as they are" >&2)
+	@echo "rule-report $(RULE): profile $(PROFILE), the reference's $(words $(FIG_NAMES)) runs from $(FIG_RUNS) (not retrained)$(if $(REPORT_OWN),; $(RULE) is one of its rules: nothing to train)"
+	+@$(if $(REPORT_OWN),true,$(REPORT_SUB) fig-progress-start fig-report-cost)
+	+@$(if $(REPORT_OWN),true,$(REPORT_SUB) $(FIG_JOBS) fig-runs)
+	@mkdir -p $(REPORT_TABLES); { $(FIG_MANIFEST_CMD); \
+	  for row in $(REPORT_ROWS); do IFS=: read -r g t r s x n <<< "$$row"; printf '%s\t%s\t%s\t%s\t%s\t%s\n' $$g $$t $$r $$s $$x $(REPORT_RUNS)/$$n; done; } \
+	  > $(REPORT_TABLES)/manifest.tsv
+	$(FIG_STATS) $(REPORT_TABLES)/manifest.tsv $(REPORT_TABLES) $(REPORT_STATS_ARGS) > /dev/null
+	figures/report.sh $(RULE) $(PROFILE) $(REPORT_DIR) $(FIG_RUNS) '$(FIG_TASKS)' '$(FIG_RULES)' $(FIG_CLAIM_REFERENCE) $(BIN) > $(REPORT_DIR)/report.md.new
+	@$(call fig_commit,$(REPORT_DIR)/report.md)
+	@rm -f $(REPORT_DIR)/.report.part.png; \
+	gnuplot -e "tables='$(REPORT_TABLES)'; out='$(REPORT_DIR)/.report.part'; tasks='$(firstword $(FIG_TASKS))'; rules='$(if $(REPORT_OWN),,$(RULE) )$(FIG_RULES)'; rule='$(RULE)'; script='figures/report.gp'" figures/report.gp && \
+	  figures/figcheck.sh $(REPORT_DIR)/.report.part.png && mv $(REPORT_DIR)/.report.part.png $(REPORT_DIR)/report.png
+	@echo "rule-report: $(REPORT_DIR)/report.md, $(REPORT_DIR)/report.png"
