@@ -407,6 +407,11 @@ fig-progress-start:
 FIG_NPROC := $(shell nproc 2>/dev/null || echo 1)
 FIG_USER_J = $(filter -j%,$(MAKEFLAGS))$(findstring j,$(filter-out -%,$(firstword $(MAKEFLAGS))))
 FIG_JOBS ?= $(if $(FIG_USER_J),,-j$(FIG_NPROC))
+# Under `make -n` the two passes are one sub-make (fig-runs fig-all): the
+# second pass re-reads the makefiles only to define the matched-loss runs
+# from a target the first pass writes, and in a dry run the first pass made
+# nothing, so a second sub-make would list every run again.
+FIG_DRY = $(findstring n,$(filter-out -%,$(firstword $(MAKEFLAGS))))
 # A profile that reads MNIST from a directory it does not fetch (smoke:
 # FIG_DATA_DIR) says how to get one before anything is trained.
 FIG_DATA_CHECK = $(if $(FIG_DATA_DIR),@test -f $(FIG_DATA_DIR)/train-images-idx3-ubyte || { \
@@ -418,8 +423,8 @@ figures: ## every run, table, figure and the paper (PROFILE=authors (default)|qu
 	$(FIG_DATA_CHECK)
 	@$(MAKE) --no-print-directory all $(FIG_STATS)
 	@$(MAKE) --no-print-directory fig-progress-start
-	@$(MAKE) --no-print-directory $(FIG_JOBS) fig-runs
-	@$(MAKE) --no-print-directory $(FIG_JOBS) fig-all
+	@$(MAKE) --no-print-directory $(FIG_JOBS) fig-runs $(if $(FIG_DRY),fig-all)
+	$(if $(FIG_DRY),,@$(MAKE) --no-print-directory $(FIG_JOBS) fig-all)
 	@echo "figures: $(FIG_FIGS)/, tables: $(FIG_TABLES)/, paper: $(FIG_PAPER)"
 
 fig-all: $(FIG_FILES) $(FIG_PAPER) $(FIG_PROVENANCE)
