@@ -353,7 +353,7 @@ FIG_GP_VARS = tables='$(FIG_TABLES)'; out='$(FIG_FIGS)/.$*.part'; tasks='$(FIG_T
 # file for figures/render.awk: caption.figN), true for what it drew.
 FIG_CAPTIONS := $(FIG_LIST:%=$(FIG_FIGS)/%.caption)
 $(FIG_FIGS)/%.png $(FIG_FIGS)/%.svg $(FIG_FIGS)/%.caption: figures/%.gp figures/common.gp figures/count.awk figures/select.awk \
-    figures/absent.awk figures/spikes.awk figures/geotraj.awk figures/quartiles.awk $(FIG_TABLES)/values.tsv
+    figures/absent.awk figures/spikes.awk figures/quartiles.awk $(FIG_TABLES)/values.tsv
 	@mkdir -p $(@D); rm -f $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg $(FIG_FIGS)/.$*.part.caption
 	gnuplot -e "$(FIG_GP_VARS)" figures/$*.gp
 	@figures/figcheck.sh $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg || \
