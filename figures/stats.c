@@ -371,6 +371,7 @@ int main(int argc, char **argv)
     stats_write_endpoints(&c);
     stats_write_divergence(&c);
     stats_write_findings(&c);
+    stats_write_discussion(&c);
     stats_write_fragments(&c);
     tsv_close(&c.out, c.values);
     free(c.rows);
