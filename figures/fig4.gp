@@ -1,14 +1,13 @@
 # fig4.gp - Figure 4: top Hessian eigenvalue (W_rec) over training per
 # rule on a log axis: the geometric mean over the seeds that did not diverge
 # (the tests use ln lambda_max), band exp(mean -+ SEM of ln lambda_max)
-# (figures/geotraj.awk, from each run's curvature.tsv), with the
-# gradient-descent stability bound 2/eta (traj.tsv). A run whose final
-# training loss jumped (figures/spikes.awk) is named where it moves its
-# rule's last point.
+# (both computed by credit-stats into traj.tsv), with the gradient-descent
+# stability bound 2/eta. A run whose final training loss jumped
+# (figures/spikes.awk) is named where it moves its rule's last point.
 load "figures/common.gp"
 traj = tables."/traj.tsv"; runs = tables."/runs.tsv"
-geo(t, r) = sprintf("< awk -f figures/geotraj.awk -v t='%s' -v r='%s' %s", t, r, runs)
-lastgeo(t, r) = system(sprintf("awk -f figures/geotraj.awk -v t='%s' -v r='%s' %s | awk 'END { print $1, $3 }'", t, r, runs))
+geo(t, r) = rows(traj, sprintf("task=%s,rule=%s", t, r))
+lastgeo(t, r) = system(sprintf("awk -f figures/select.awk -v where='task=%s,rule=%s' %s | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { l = $(c[\"iter\"]) \" \" $(c[\"lambda_geo\"]) } END { print l }'", t, r, traj))
 fignote = ""
 do for [ti=1:ntasks] { t = word(tasks, ti); fignote = joinnote(fignote, absent("main", t, have(traj, "lambda_mean", "task=".t), "no curvature")) }
 rr = have(traj, "lambda_mean", "")
@@ -22,13 +21,16 @@ do for [fmt in fmts] {
   eval layout(1, ntasks, 95.0 / W, 0.95, 75.0 / H, 1 - (110.0 + notex) / H, 80.0 / W, 0.1, \
       "Curvature during training: top Hessian eigenvalue of the training loss (W_rec), geometric mean over seeds")
   set key at screen sx(0.5), sy(1 - (55.0 + notex) / H) center vertical maxrows 1 font ",9" samplen 2
-  eval footerat("runs.tsv (each run's curvature.tsv), traj.tsv", 12)
+  eval footerat("traj.tsv, runs.tsv", 12)
   set logscale y
+  set autoscale xfix
   set autoscale yfix
   eval tics125("y")
   set mytics 10
   set format y "%g"
-  set offsets 0, 0, graph 0.05, graph 0.05
+  # room left and right: iteration 0 (the initialization, the band's widest
+  # point) and the last evaluation would otherwise lie on the frame
+  set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05
   do for [ti=1:ntasks] {
     t = word(tasks, ti)
     n = nvalid(traj, "lambda_mean", "task=".t)
@@ -43,8 +45,8 @@ do for [fmt in fmts] {
     sp = system(sprintf("awk -f figures/spikes.awk %s | awk -F'\t' '$1 == \"%s\" { printf \"%%s %%s %%s \", $2, $3, $6 }'", runs, t))
     if (words(sp) >= 3) { lg = lastgeo(t, word(sp, 1)); \
       set label 1 sprintf("%s seed %s: final loss spike", word(sp, 1), word(sp, 2)) at real(word(lg, 1)), real(word(lg, 2)) right offset -1.2, 1.2 point pt 6 ps 2 lw 1.5 lc rgb "#d00000" font ",8" tc rgb "#d00000" front }
-    plot for [ri=1:words(rr)] geo(t, word(rr, ri)) using "iter":"lo":"hi" with filledcurves lc rgb rulecolor(word(rr, ri)) notitle, \
-         for [ri=1:words(rr)] geo(t, word(rr, ri)) using "iter":"geo" with lines lw 2 lc rgb rulecolor(word(rr, ri)) title (ti == 1 ? word(rr, ri) : ""), \
+    plot for [ri=1:words(rr)] geo(t, word(rr, ri)) using "iter":"lambda_geo_lo":"lambda_geo_hi" with filledcurves lc rgb rulecolor(word(rr, ri)) notitle, \
+         for [ri=1:words(rr)] geo(t, word(rr, ri)) using "iter":"lambda_geo" with lines lw 2 lc rgb rulecolor(word(rr, ri)) title (ti == 1 ? word(rr, ri) : ""), \
          traj using (strcol("task") eq t ? column("iter") : NaN):"bound_gd" with lines dt 2 lc rgb "#000000" title (ti == 1 ? "2/eta" : "")
     unset label 1
     eval clearfig

@@ -306,6 +306,15 @@ void stats_write_fragments(stats_ctx *c)
     }
     stats_value(c, "matched.reached", "%zu", reached_all);
     stats_value(c, "matched.runs", "%zu", n_all);
+    /* the same in words, so that a profile without the group renders no "none" or "0 of 0" */
+    if (nmt == 0 || !isfinite(target)) {
+        stats_value(c, "matched.accuracy", "this profile has no such runs (group `matched`), so rows 1m, 2m and 4m are not measured");
+        stats_value(c, "matched.accuracy_target", "not run in this profile");
+    } else {
+        stats_value(c, "matched.accuracy", "every run stopped at the first evaluation where its training accuracy reaches %s (core key `stop_train_acc`); "
+                    "%zu of %zu runs reached it (a run that never does trains to the end and is kept, with its error shown)", tsv_fmt3(target, b1), reached_all, n_all);
+        stats_value(c, "matched.accuracy_target", "%s", tsv_fmt3(target, b1));
+    }
     tsv_close(&c->out, fp);
 
     /* Sweeps as tables: lr, tbptt K, remedy c, boost. */

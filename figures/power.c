@@ -230,7 +230,7 @@ void stats_write_findings(stats_ctx *c)
         for (size_t q = 0; q < nr; q++) {
             size_t n = runs_pick(s, "main", tasks[t], rules[q], NAN, acc ? F_TRAIN_ERR : F_TRAIN_LOSS, a, NULL);
             stat_summary m = stat_describe(a, n);
-            if (m.n == 0) fprintf(md, "%s %s none (%zu of %zu runs diverged)", q ? ";" : "", rules[q], n, n);
+            if (m.n == 0) fprintf(md, "%s %s: all %zu runs diverged", q ? ";" : "", rules[q], n);
             else {
                 fprintf(md, "%s %s %s", q ? ";" : "", rules[q], tsv_fmt3(m.mean, b1));
                 if (m.n < n) fprintf(md, " (%zu of %zu runs diverged)", n - m.n, n);

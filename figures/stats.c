@@ -230,13 +230,16 @@ static double traj_value(const run_series *s, enum traj_kind kind, int k, size_t
     return k == 0 ? eta * lam * s->v[C_GAMMA][j] / 2 : k == 1 ? eta * lam / 2 : s->v[C_RULE_EDGE][j];
 }
 
-/* Mean and SEM over the runs of (group, task, rule) at each iteration. */
+/* Mean and SEM over the runs of (group, task, rule) at each iteration;
+ * for curvature also the geometric mean of lambda_max and exp(mean -+ SEM)
+ * of its log over the positive values, what Figure 4 draws on its log axis
+ * (the tests use log lambda_max). */
 static void write_traj(stats_ctx *c, FILE *fp, const char *group, enum traj_kind kind, int nv)
 {
     const run_set *s = &c->runs;
     const char *tasks[64], *rules[64];
     size_t nt = runs_distinct(s, group, NULL, RUN_TASK, tasks, 64);
-    double *buf = stats_calloc(s->n, sizeof *buf);
+    double *buf = stats_calloc(s->n, sizeof *buf), *logs = stats_calloc(s->n, sizeof *logs);
     for (size_t t = 0; t < nt; t++) {
         size_t nr = runs_distinct(s, group, tasks[t], RUN_RULE, rules, 64);
         for (size_t q = 0; q < nr; q++) {
@@ -254,6 +257,7 @@ static void write_traj(stats_ctx *c, FILE *fp, const char *group, enum traj_kind
             for (size_t j = 0; j < longest->n; j++) {
                 fprintf(fp, "%s\t%s\t", tasks[t], rules[q]);
                 tsv_pnum(fp, longest->iter[j]);
+                size_t nlog = 0;
                 for (int v = 0; v < nv; v++) {
                     size_t n = 0;
                     for (size_t i = 0; i < s->n; i++) {
@@ -267,20 +271,29 @@ static void write_traj(stats_ctx *c, FILE *fp, const char *group, enum traj_kind
                     stat_summary m = stat_describe(buf, n);
                     if (v == 0) fprintf(fp, "\t%zu", m.n);
                     fputc('\t', fp), tsv_pnum(fp, m.mean), fputc('\t', fp), tsv_pnum(fp, m.sem);
+                    if (kind == TRAJ_CURV && v == C_LAMBDA)
+                        for (size_t k = 0; k < n; k++)
+                            if (buf[k] > 0 && isfinite(buf[k])) logs[nlog++] = log(buf[k]);
                 }
-                if (kind == TRAJ_CURV) fputc('\t', fp), tsv_pnum(fp, 2 / lr);
+                if (kind == TRAJ_CURV) {
+                    fputc('\t', fp), tsv_pnum(fp, 2 / lr);
+                    stat_summary g = stat_describe(logs, nlog);
+                    double se = nlog > 1 ? g.sem : 0;
+                    fputc('\t', fp), tsv_pnum(fp, exp(g.mean)), fputc('\t', fp), tsv_pnum(fp, exp(g.mean - se));
+                    fputc('\t', fp), tsv_pnum(fp, exp(g.mean + se));
+                }
                 fputc('\n', fp);
             }
             fputs("\n\n", fp); /* gnuplot index blocks */
         }
     }
-    free(buf);
+    free(buf), free(logs);
 }
 
 static void write_trajectories(stats_ctx *c)
 {
     FILE *fp = tsv_open(&c->out, "traj.tsv");
-    fprintf(fp, "task\trule\titer\tn\tlambda_mean\tlambda_sem\tgamma_mean\tgamma_sem\tbound_gd\n");
+    fprintf(fp, "task\trule\titer\tn\tlambda_mean\tlambda_sem\tgamma_mean\tgamma_sem\tbound_gd\tlambda_geo\tlambda_geo_lo\tlambda_geo_hi\n");
     write_traj(c, fp, "main", TRAJ_CURV, 2);
     tsv_close(&c->out, fp);
     fp = tsv_open(&c->out, "curves.tsv");
@@ -358,6 +371,7 @@ int main(int argc, char **argv)
     stats_write_endpoints(&c);
     stats_write_divergence(&c);
     stats_write_findings(&c);
+    stats_write_discussion(&c);
     stats_write_fragments(&c);
     tsv_close(&c.out, c.values);
     free(c.rows);

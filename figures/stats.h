@@ -31,5 +31,7 @@ void stats_write_power(stats_ctx *c);
 void stats_write_endpoints(stats_ctx *c);
 void stats_write_divergence(stats_ctx *c);
 void stats_write_findings(stats_ctx *c);
+/* discussion.c: the Discussion's generated sentences (values discussion.*; after the power table). */
+void stats_write_discussion(stats_ctx *c);
 
 #endif

@@ -390,7 +390,7 @@ FIG_GP_VARS = tables='$(FIG_TABLES)'; out='$(FIG_FIGS)/.$*.part'; tasks='$(FIG_T
 # file for figures/render.awk: caption.figN), true for what it drew.
 FIG_CAPTIONS := $(FIG_LIST:%=$(FIG_FIGS)/%.caption)
 $(FIG_FIGS)/%.png $(FIG_FIGS)/%.svg $(FIG_FIGS)/%.caption: figures/%.gp figures/common.gp figures/count.awk figures/select.awk \
-    figures/absent.awk figures/spikes.awk figures/geotraj.awk figures/quartiles.awk $(FIG_TABLES)/values.tsv
+    figures/absent.awk figures/spikes.awk figures/quartiles.awk $(FIG_TABLES)/values.tsv
 	@mkdir -p $(@D); rm -f $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg $(FIG_FIGS)/.$*.part.caption
 	gnuplot -e "$(FIG_GP_VARS)" figures/$*.gp
 	@figures/figcheck.sh $(FIG_FIGS)/.$*.part.png $(FIG_FIGS)/.$*.part.svg || \
@@ -444,6 +444,11 @@ fig-progress-start:
 FIG_NPROC := $(shell nproc 2>/dev/null || echo 1)
 FIG_USER_J = $(filter -j%,$(MAKEFLAGS))$(findstring j,$(filter-out -%,$(firstword $(MAKEFLAGS))))
 FIG_JOBS ?= $(if $(FIG_USER_J),,-j$(FIG_NPROC))
+# Under `make -n` the two passes are one sub-make (fig-runs fig-all): the
+# second pass re-reads the makefiles only to define the matched-loss runs
+# from a target the first pass writes, and in a dry run the first pass made
+# nothing, so a second sub-make would list every run again.
+FIG_DRY = $(findstring n,$(filter-out -%,$(firstword $(MAKEFLAGS))))
 # A profile that reads MNIST from a directory it does not fetch (smoke:
 # FIG_DATA_DIR) says how to get one before anything is trained.
 FIG_DATA_CHECK = $(if $(FIG_DATA_DIR),@test -f $(FIG_DATA_DIR)/train-images-idx3-ubyte || { \
@@ -455,8 +460,8 @@ figures: ## every run, table, figure and the paper (PROFILE=authors (default)|qu
 	$(FIG_DATA_CHECK)
 	@$(MAKE) --no-print-directory all $(FIG_STATS)
 	@$(MAKE) --no-print-directory fig-progress-start
-	@$(MAKE) --no-print-directory $(FIG_JOBS) fig-runs
-	@$(MAKE) --no-print-directory $(FIG_JOBS) fig-all
+	@$(MAKE) --no-print-directory $(FIG_JOBS) fig-runs $(if $(FIG_DRY),fig-all)
+	$(if $(FIG_DRY),,@$(MAKE) --no-print-directory $(FIG_JOBS) fig-all)
 	@echo "figures: $(FIG_FIGS)/, tables: $(FIG_TABLES)/, paper: $(FIG_PAPER)"
 
 fig-all: $(FIG_FILES) $(FIG_PAPER) $(FIG_PROVENANCE)
