@@ -136,6 +136,13 @@ int credit_ckpt_read(credit_session *s, const char *path, credit_ckpt_info *info
         st = CREDIT_ERROR(CREDIT_EFORMAT, "%s is corrupt (checksum mismatch)", path);
         goto done;
     }
+    if (CREDIT_PRECISION != CREDIT_PRECISION_SINGLE && h.config_hash == (s->config_hash ^ CREDIT_CKPT_PREC32_TAG)) {
+        /* Not "a different config": the same config, trained by the PREC=32 build. */
+        st = CREDIT_ERROR(CREDIT_EFORMAT, "%s was written by the single-precision build (PREC=32), which tags its checkpoints' config "
+                          "hash: this double-precision build neither resumes nor measures it (use the PREC=32 build, or train afresh)",
+                          path);
+        goto done;
+    }
     if (h.config_hash != credit_ckpt_config_hash(s->config_hash)) {
         st = CREDIT_ERROR(CREDIT_EFORMAT, "%s was written with a different config (hash %016llx, this config %016llx)" CREDIT_CKPT_HASH_NOTE, path,
                           (unsigned long long)h.config_hash, (unsigned long long)credit_ckpt_config_hash(s->config_hash));
@@ -232,8 +239,17 @@ static int parse_index(const char *text, int *out)
 int credit_weights_read(credit_session *s, const char *path)
 {
     char *text;
-    int st = credit_read_file(path, &text, NULL);
+    size_t len;
+    int st = credit_read_file(path, &text, &len);
     if (st) return st;
+    /* A NUL would end the text early: the rows after it read as missing. */
+    const char *nul = memchr(text, 0, len);
+    if (nul) {
+        int at = 1;
+        for (const char *p = text; p < nul; p++) at += *p == '\n';
+        free(text);
+        return CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: contains a NUL byte (a binary file, or a corrupt one?)", path, at);
+    }
     size_t total = s->n_params;
     unsigned char *seen = calloc(total, 1);
     if (!seen) { free(text); return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory"); }

@@ -45,8 +45,9 @@ int credit_params_finite(const credit_real *theta, size_t n);
  * build resumes or measures the other's checkpoint (its weights would be
  * rounded, or a float run continued in double). In the double build both
  * macros leave the code's text as it was. */
+#define CREDIT_CKPT_PREC32_TAG 0x5052454333320000ull /* "PREC32" */
 #if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
-#define credit_ckpt_config_hash(hash) ((hash) ^ 0x5052454333320000ull) /* "PREC32" */
+#define credit_ckpt_config_hash(hash) ((hash) ^ CREDIT_CKPT_PREC32_TAG)
 #define CREDIT_CKPT_HASH_NOTE                                                                                                     \
     "; this build trains in single precision (PREC=32) and tags its checkpoints' config hash, so a checkpoint of the double "    \
     "build is refused (use that build, or train afresh)"

@@ -15,6 +15,7 @@ typedef struct credit_config_entry {
 typedef struct credit_config {
     credit_config_entry *e;
     size_t n, cap;
+    size_t *slot, nslot; /* hash of the keys: entry index + 1 (0 empty), nslot a power of 2 > 2 n */
 } credit_config;
 
 void credit_config_free(credit_config *c);

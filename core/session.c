@@ -47,7 +47,7 @@ const credit_option credit_core_options[] = {
     {"eval_every", CREDIT_OPT_INT, "100", 1, 1e12, NULL, "iterations between evaluations on the whole train, validation and test sets"},
     {"eval_subsample", CREDIT_OPT_INT, "0", 0, 1e12, NULL,
      "intermediate evaluations on a fixed random subsample of this many examples per split (the final one on the whole sets); 0 = whole sets"},
-    {"eval_chunk", CREDIT_OPT_INT, "512", 1, 1e6, NULL, "examples per forward pass during evaluation (memory only)"},
+    {"eval_chunk", CREDIT_OPT_INT, "512", 1, 1e6, NULL, "examples per forward pass during evaluation: memory, and the last bits of the metrics (the sums are added per chunk)"},
     {"checkpoint_every", CREDIT_OPT_INT, "0", 0, 1e12, NULL, "iterations between checkpoints; 0 = at every evaluation"},
     {"stop_train_acc", CREDIT_OPT_REAL, "0", 0, 1, NULL, "stop once training accuracy reaches this (matched-accuracy comparisons); 0 = never"},
     {"stop_train_loss", CREDIT_OPT_REAL, "0", 0, INF, NULL,

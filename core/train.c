@@ -194,6 +194,63 @@ static int curve_mismatch(const char *path, uint64_t offset, long len)
                         (unsigned long long)offset);
 }
 
+/* Parameters and both Adam moments, as the checkpoint reader checks them:
+ * a second moment can overflow while the parameters stay finite (the step
+ * m1/sqrt(m2) is then 0), and a run finished so would not resume. */
+static int state_finite(const credit_session *s)
+{
+    return credit_params_finite(s->theta, s->n_params) &&
+           (s->o.optimizer == 0 || (credit_params_finite(s->m1, s->n_params) && credit_params_finite(s->m2, s->n_params)));
+}
+
+/* The iteration of the curve row that ends at offset (the checkpoint's
+ * curve offset, already known to end a line): a checkpoint written at
+ * iteration k follows row k - 1. A checksum does not tie the two together,
+ * so a mismatch would splice repeated or missing rows into curve.tsv. */
+static int curve_last_row_check(const char *path, uint64_t offset, long want)
+{
+    char buf[4096];
+    size_t n = offset < sizeof buf - 1 ? (size_t)offset : sizeof buf - 1;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return CREDIT_ERROR(CREDIT_EIO, "cannot read %s: %s", path, strerror(errno));
+    int ok = fseeko(fp, (off_t)(offset - n), SEEK_SET) == 0 && fread(buf, 1, n, fp) == n;
+    fclose(fp);
+    if (!ok) return CREDIT_ERROR(CREDIT_EIO, "cannot read the last row before byte %llu of %s", (unsigned long long)offset, path);
+    buf[n - 1] = 0; /* the newline that ends the row */
+    char *row = strrchr(buf, '\n'), *end;
+    row = row ? row + 1 : buf;
+    errno = 0;
+    long got = strtol(row, &end, 10);
+    if (end == row || *end != '\t' || errno)
+        return CREDIT_ERROR(CREDIT_EFORMAT, "%s: the line before the checkpoint's curve offset %llu is not a curve row ('%.20s')", path,
+                            (unsigned long long)offset, row);
+    if (got != want)
+        return CREDIT_ERROR(CREDIT_EFORMAT, "%s: the row before the checkpoint's curve offset %llu is iteration %ld, but the checkpoint "
+                            "is at iteration %ld (it follows row %ld): the checkpoint and the curve disagree",
+                            path, (unsigned long long)offset, got, want + 1, want);
+    return CREDIT_OK;
+}
+
+/* What credit curvature measured in this directory before: a (re)start or
+ * resume changes the state it measured, so none of it may survive to be
+ * read as the finished run's (curvature_final.args is the pipeline's record
+ * of how curvature_final.tsv was measured). Removed durably. */
+static const char *const measured[] = {"curvature_final.tsv", "curvature_final.args", "curvature_density.tsv", "curvature_slq.tsv"};
+
+static int remove_files(const run_files *r, const char *const *names, size_t n)
+{
+    int removed = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[4300];
+        snprintf(path, sizeof path, "%s/%s", r->dir, names[i]);
+        if (access(path, F_OK) != 0) continue;
+        credit_crash_point("remove");
+        if (remove(path) != 0) return CREDIT_ERROR(CREDIT_EIO, "cannot remove the earlier run's %s: %s", path, strerror(errno));
+        removed = 1;
+    }
+    return removed ? credit_fsync_dir_of(r->metrics) : CREDIT_OK;
+}
+
 /* The end of a run, once its final checkpoint is on disk: curvature.tsv and
  * curve.tsv renamed into place, then weights.tsv and, last, metrics.tsv.
  * Every step can be redone, so a run killed anywhere in here is finished by
@@ -230,6 +287,25 @@ static int finish_run(credit_session *s, const run_files *r, const credit_ckpt_i
     return CREDIT_OK;
 }
 
+/* credit_ckpt_read of the run's checkpoint. The double build tells a PREC=32
+ * checkpoint by its tagged hash only when both builds resolve the config
+ * alike (their gamma_step defaults differ); config.txt's provenance then
+ * says the precision, so "a different config" is not what is reported. */
+static int read_run_ckpt(credit_session *s, const run_files *r, credit_ckpt_info *info)
+{
+    int st = credit_ckpt_read(s, r->ckpt, info);
+    if (!st || CREDIT_PRECISION == CREDIT_PRECISION_SINGLE || !strstr(credit_error_message(), "different config")) return st;
+    FILE *fp = fopen(r->config, "r");
+    char line[256];
+    int f32 = 0;
+    while (fp && !f32 && fgets(line, sizeof line, fp) && line[0] == '#') f32 = strncmp(line, "# precision float32", 19) == 0;
+    if (fp) fclose(fp);
+    if (f32)
+        st = CREDIT_ERROR(st, "%s was written by the single-precision build (PREC=32, as %s says): this double-precision build "
+                              "neither resumes nor measures it (use the PREC=32 build, or train afresh)", r->ckpt, r->config);
+    return st;
+}
+
 enum { START_FRESH, START_LOOP, START_REPAIR, START_DONE };
 
 /* What a resume finds in the directory. On START_LOOP the session holds the
@@ -244,7 +320,7 @@ static int resume_prepare(credit_session *s, const run_files *r, int *mode, cred
             /* resume=auto: complete only if the run is this config's. */
             if (access(r->ckpt, F_OK) != 0)
                 return CREDIT_ERROR(CREDIT_EIO, "%s exists but %s does not, so the run cannot be checked against this config", r->metrics, r->ckpt);
-            if ((st = credit_ckpt_read(s, r->ckpt, info))) return st;
+            if ((st = read_run_ckpt(s, r, info))) return st;
             if (info->status == CREDIT_CKPT_RUNNING)
                 return CREDIT_ERROR(CREDIT_EFORMAT, "%s exists but %s is not a finished run's", r->metrics, r->ckpt);
         }
@@ -257,15 +333,18 @@ static int resume_prepare(credit_session *s, const run_files *r, int *mode, cred
             return CREDIT_ERROR(CREDIT_EIO, "no checkpoint.bin (the earlier attempt stopped before its first checkpoint)");
         return CREDIT_OK;
     }
-    if ((st = credit_ckpt_read(s, r->ckpt, info))) return st;
+    if ((st = read_run_ckpt(s, r, info))) return st;
     if (info->status != CREDIT_CKPT_RUNNING) {
+        if ((st = remove_files(r, measured, sizeof measured / sizeof *measured))) return st;
         *mode = START_REPAIR;
         if (s->o.progress) fprintf(stderr, "finishing %s: it was stopped after its final checkpoint\n", r->dir);
         return CREDIT_OK;
     }
     long len = file_length(r->curve_part);
     if (!curve_offset_ok(r->curve_part, info->curve_offset, len)) return curve_mismatch(r->curve_part, info->curve_offset, len);
+    if ((st = curve_last_row_check(r->curve_part, info->curve_offset, info->iteration - 1))) return st;
     if ((st = credit_curvature_resume(s, &r->curv, r->dir, info->iteration))) return st;
+    if ((st = remove_files(r, measured, sizeof measured / sizeof *measured))) return st;
     if ((long long)info->curve_offset < len) {
         credit_crash_point("truncate curve");
         if (truncate(r->curve_part, (off_t)info->curve_offset) != 0)
@@ -282,16 +361,11 @@ static int resume_prepare(credit_session *s, const run_files *r, int *mode, cred
  * look complete or be resumed from (metrics.tsv goes first). */
 static int start_fresh(credit_session *s, const run_files *r, FILE **curve)
 {
-    const char *stale[] = {"metrics.tsv", "checkpoint.bin", "curve.tsv", "curve.tsv.part", "weights.tsv", "curvature.tsv",
-                           "curvature.tsv.part", "curvature_final.tsv", "curvature_density.tsv", "curvature_slq.tsv"};
-    for (size_t i = 0; i < sizeof stale / sizeof *stale; i++) {
-        char path[4300];
-        snprintf(path, sizeof path, "%s/%s", r->dir, stale[i]);
-        if (access(path, F_OK) != 0) continue;
-        credit_crash_point("remove");
-        if (remove(path) != 0) return CREDIT_ERROR(CREDIT_EIO, "cannot remove the earlier run's %s: %s", path, strerror(errno));
-    }
+    const char *const stale[] = {"metrics.tsv", "checkpoint.bin", "curve.tsv", "curve.tsv.part", "weights.tsv", "curvature.tsv",
+                                 "curvature.tsv.part"};
     int st;
+    if ((st = remove_files(r, stale, sizeof stale / sizeof *stale)) || (st = remove_files(r, measured, sizeof measured / sizeof *measured)))
+        return st;
     if ((st = write_config(s, r))) return st;
     credit_crash_point("create curve");
     if (!(*curve = fopen(r->curve_part, "wb"))) return CREDIT_ERROR(CREDIT_EIO, "cannot write %s: %s", r->curve_part, strerror(errno));
@@ -387,7 +461,7 @@ static int train_locked(credit_session *s, const run_files *r)
         if (k == s->o.iters) {
             curve_row(curve, k, NAN, NAN, NAN, &e);
             /* The last update can diverge too: its loss shows here first. */
-            if (!isfinite(e.loss[CREDIT_SPLIT_TRAIN]) || !credit_params_finite(s->theta, s->n_params)) status = CREDIT_CKPT_DIVERGED;
+            if (!isfinite(e.loss[CREDIT_SPLIT_TRAIN]) || !state_finite(s)) status = CREDIT_CKPT_DIVERGED;
             break;
         }
         double loss, l2;
@@ -398,7 +472,7 @@ static int train_locked(credit_session *s, const run_files *r)
         curve_row(curve, k, lr, loss, l2, evaluate ? &e : NULL);
         /* NaN parameters can leave the loss finite (the ReLU maps a NaN
          * state to 0), so they are checked as well. */
-        if (!isfinite(loss + l2) || !credit_params_finite(s->theta, s->n_params)) {
+        if (!isfinite(loss + l2) || !state_finite(s)) {
             status = CREDIT_CKPT_DIVERGED;
             break;
         }

@@ -18,6 +18,7 @@ static const credit_option file_options[] = {
 };
 
 enum { FILE_MAX_SEQUENCES = 100000000 }; /* per split */
+enum { FILE_MAX_SIZE = 1000000 };        /* n_in, n_out and T */
 
 /* Every value read must be finite in the build's precision
  * (credit_real_isfinite: in single precision a finite double beyond FLT_MAX
@@ -59,6 +60,9 @@ static char *next_line(reader *r)
         char *line = r->buf, *hash = strchr(line, '#');
         if (hash) *hash = 0;
         while (*line == ' ' || *line == '\t' || *line == '\r' || *line == '\n') line++;
+        /* The line break off too, so a message quoting the line stays one line. */
+        size_t n = strlen(line);
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
         if (*line) return line;
     }
     return NULL;
@@ -107,8 +111,9 @@ static int read_header(reader *r, const char *path, const credit_host *host, cre
             else if (strcmp(val, "xent") == 0) loss = CREDIT_LOSS_XENT;
             else return host->error(host->ctx, CREDIT_EFORMAT, "%s:%d: loss '%s' is not mse or xent", path, r->lineno, val);
         } else if (strcmp(word, "n_in") == 0 || strcmp(word, "n_out") == 0 || strcmp(word, "T") == 0) {
-            if (*end || v < 1 || v > 1000000)
-                return host->error(host->ctx, CREDIT_EFORMAT, "%s:%d: %s must be a positive integer, got '%s'", path, r->lineno, word, val);
+            if (*end || v < 1 || v > FILE_MAX_SIZE)
+                return host->error(host->ctx, CREDIT_EFORMAT, "%s:%d: %s must be an integer in 1..%d, got '%s'", path, r->lineno, word,
+                                   FILE_MAX_SIZE, val);
             *(word[0] == 'T' ? &info->T : strcmp(word, "n_in") == 0 ? &info->n_in : &info->n_out) = (int)v;
         } else {
             return host->error(host->ctx, CREDIT_EFORMAT, "%s:%d: unknown header key '%s' (n_in, n_out, T, loss)", path, r->lineno, word);
