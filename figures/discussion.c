@@ -101,6 +101,14 @@ static size_t decided(text *t, const stats_ctx *c, const char *id, const char *t
     return k;
 }
 
+/* tally() of claim id, then its decided rows: "...; decided: ..." */
+static void tally_decided(text *t, const stats_ctx *c, const char *id)
+{
+    text d = {.n = 0};
+    tally(t, c, id, NULL);
+    if (decided(&d, c, id, NULL)) put(t, "; decided: %s", d.s);
+}
+
 /* The primary endpoints' verdicts, and the rules no row could judge. */
 static void verdicts(stats_ctx *c)
 {
@@ -189,13 +197,9 @@ static void fit(stats_ctx *c)
                    ref, tsv_fmt3(m0.mean, b2));
     }
     put(&t, "%sAt equal fit along training (rows 1t): ", t.n ? " " : "");
-    tally(&t, c, "1t", NULL);
-    text d = {.n = 0};
-    if (decided(&d, c, "1t", NULL)) put(&t, "; decided: %s", d.s);
+    tally_decided(&t, c, "1t");
     put(&t, ". At matched training loss (rows 1l): ");
-    tally(&t, c, "1l", NULL);
-    d.n = 0, d.s[0] = 0;
-    if (decided(&d, c, "1l", NULL)) put(&t, "; decided: %s", d.s);
+    tally_decided(&t, c, "1l");
     put(&t, ". At matched training accuracy (rows 1m): ");
     tally(&t, c, "1m", NULL);
     put(&t, ".");
@@ -206,14 +210,11 @@ static void fit(stats_ctx *c)
 /* Claim 3 within rules and in the regression. */
 static void curvature(stats_ctx *c)
 {
-    text t = {.n = 0}, d = {.n = 0};
+    text t = {.n = 0};
     put(&t, "Within rules (rows 3): ");
-    tally(&t, c, "3", NULL);
-    if (decided(&d, c, "3", NULL)) put(&t, "; decided: %s", d.s);
+    tally_decided(&t, c, "3");
     put(&t, ". Over all runs with rule and training loss as covariates (rows 3r): ");
-    tally(&t, c, "3r", NULL);
-    d.n = 0, d.s[0] = 0;
-    if (decided(&d, c, "3r", NULL)) put(&t, "; decided: %s", d.s);
+    tally_decided(&t, c, "3r");
     put(&t, ".");
     stats_value(c, "discussion.curvature", "%s", t.s);
 }

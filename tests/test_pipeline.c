@@ -726,15 +726,15 @@ void test_pipeline(void)
          * form (figures/thincurve.sh): evaluation rows and the last row kept,
          * batch rows of every 10th iteration; the tables must not change
          * (check-reference below rebuilds them from the cut runs). */
-        snprintf(cmd, sizeof cmd, "cd %s/runs/smoke && for c in */curve.tsv; do grep -v '^#' $c | awk -F'\t' 'NR > 1 && $5 != \"nan\"'; "
-                                  "grep -v '^#' $c | tail -n 1; done > %s/evalrows.before", res, test_tmp());
+        /* every curve's evaluation rows and last row, in one stream */
+#define EVAL_ROWS "for c in */curve.tsv; do grep -v '^#' $c | awk -F'\t' 'NR > 1 && $5 != \"nan\"'; grep -v '^#' $c | tail -n 1; done"
+        snprintf(cmd, sizeof cmd, "cd %s/runs/smoke && " EVAL_ROWS " > %s/evalrows.before", res, test_tmp());
         rc = test_run(cmd, NULL);
         int rc_sums = make(&out, res, "reference-sums");
         CHECK(rc == 0 && rc_sums == 0 && strstr(out, "runs/smoke.sha256") && strstr(out, "curves under"),
               "pipeline: make reference-sums cuts the curves and records the raw runs' checksums", "exit %d: %.800s", rc_sums, out);
         free(out);
-        snprintf(cmd, sizeof cmd, "cd %s/runs/smoke && for c in */curve.tsv; do grep -v '^#' $c | awk -F'\t' 'NR > 1 && $5 != \"nan\"'; "
-                                  "grep -v '^#' $c | tail -n 1; done | cmp - %s/evalrows.before && "
+        snprintf(cmd, sizeof cmd, "cd %s/runs/smoke && " EVAL_ROWS " | cmp - %s/evalrows.before && "
                                   "! grep -L '^# thinned ' */curve.tsv | grep . && "
                                   "for c in */curve.tsv; do w=$(sed -n 's/^# thinned .* wrote \\([0-9]*\\) rows$/\\1/p' $c); "
                                   "[ $(grep -v '^#' $c | sed 1d | wc -l) -lt $w ] && echo cut; done | grep -q cut && "
