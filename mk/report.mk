@@ -2,6 +2,7 @@
 # profile's protocol beside its committed reference runs (issue 23).
 #
 #   make rule-report RULE=myrule [PROFILE=authors] [LAUNCH=...] [-j2]
+#                    [REPORT_ETA=0.002] [REPORT_DIR=...] [FIG_ARGS_smnist_myrule="..."]
 #
 # Trains only RULE's main runs (the profile's tasks and main seeds, at what
 # the profile gives a rule it does not name: FIG_ARGS_TASK_NEWRULE) into
@@ -27,16 +28,28 @@ endif
 $(foreach t,$(FIG_TASKS),$(eval $(call fig_rule_check,$(t),$(RULE))))
 endif
 
+# REPORT_ETA=X trains RULE's runs at learning rate X on every task instead of
+# the profile's (an arm of a rule that diverges at the protocol's eta; the
+# reference runs keep theirs); their names then carry lr X.
+REPORT_ETA ?=
+report_digits_out = $(subst .,,$(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 5,,$(subst 6,,$(subst 7,,$(subst 8,,$(subst 9,,$(1))))))))))))
+ifneq ($(strip $(REPORT_ETA)),)
+ifneq ($(if $(call report_digits_out,$(REPORT_ETA)),x,$(call fig_mul,1,$(REPORT_ETA))),$(strip $(REPORT_ETA)))
+$(error rule-report: REPORT_ETA=$(REPORT_ETA) is not a plain positive number (write it as 0.002))
+endif
+endif
+report_eta = $(or $(strip $(REPORT_ETA)),$(FIG_ETA_$(1)))
 # RULE's main runs, named and grouped as mk/figures.mk names a main run.
 REPORT_OWN := $(filter $(RULE),$(FIG_RULES))
 REPORT_ROWS := $(if $(REPORT_OWN),,$(foreach t,$(FIG_TASKS),$(foreach s,$(call fig_seeds,$(RULE)),\
-  main:$(t):$(RULE):$(s):$(FIG_ETA_$(t)):$(call fig_main_name,$(t),$(RULE),$(s)))))
+  main:$(t):$(RULE):$(s):$(call report_eta,$(t)):$(t)-$(RULE)-lr$(call report_eta,$(t))-s$(s))))
 # The sub-make that trains them: the profile with RULE as its only rule and
 # every other experiment group off, results under REPORT_DIR. Its lines
 # carry + so that make -n runs it as make -n (the text holds no literal
 # $(MAKE) for make to see).
 REPORT_SUB = $(MAKE) --no-print-directory PROFILE=$(PROFILE) RESULTS=$(REPORT_DIR) FIG_RULES=$(RULE) FIG_LR_TASKS= FIG_K_TASKS= \
-  FIG_REMEDY_TASKS= FIG_MATCH_TASKS= FIG_MATCHL_TASKS= FIG_FB_TASKS= FIG_BOOST_ARGS=
+  FIG_REMEDY_TASKS= FIG_MATCH_TASKS= FIG_MATCHL_TASKS= FIG_FB_TASKS= FIG_BOOST_ARGS= \
+  $(if $(strip $(REPORT_ETA)),FIG_LR=$(REPORT_ETA) $(foreach t,$(FIG_TASKS),FIG_LR_$(t)=$(REPORT_ETA)))
 # The statistics at the plateau endpoint, whatever the profile's verdicts use.
 REPORT_STATS_ARGS := $(subst 'FIG_CLAIM_ENDPOINT=$(FIG_CLAIM_ENDPOINT)','FIG_CLAIM_ENDPOINT=plateau',$(FIG_STATS_ARGS))
 

@@ -6,7 +6,8 @@
  *   eps_j,t = a eps_j,t-1 + (1-a) z_j,t-1   (x_j,t for W_in);  dW_ij = sum_t (B dy_t)_i psi_i,t eps_j,t
  *
  * but B (n x n_out) is learned. It starts as the random feedback of
- * rules/trace.h, and after every optimizer step it receives the transpose of
+ * rules/trace.h (feedback_scale = wout: rescaled to |W_out(0)|_F, as rflo's
+ * option), and after every optimizer step it receives the transpose of
  * the update W_out received, with its own weight decay lambda (`decay`):
  *
  *   B <- B - eta (G_out^T + lambda B)
@@ -48,10 +49,12 @@
 
 #include <string.h>
 
-enum { OPT_DECAY };
+enum { OPT_DECAY, OPT_FEEDBACK_SCALE };
 static const credit_option kp_options[] = {
     {"decay", CREDIT_OPT_REAL, "0.01", 0, 1e6, NULL,
      "weight decay lambda of the learned feedback B: B <- B - lr (G_out^T + lambda B); lambda = l2 makes B - W_out^T contract"},
+    {"feedback_scale", CREDIT_OPT_CHOICE, "murray", 0, 0, "murray|wout",
+     "initial B as drawn, N(0, 1/n_out) (Murray 2019), or rescaled so |B|_F = |W_out|_F of the initial weights (rflo's option)"},
 };
 
 typedef struct kp_state {
@@ -84,6 +87,7 @@ static int kp_init(void *state, const credit_dims *d, const credit_value *opt, c
     s->eps_z = s->sig + TB * d->n;
     s->eps_x = s->eps_z + TB * d->n;
     trace_random_feedback(s->B, d, host->seed);
+    if (strcmp(opt[OPT_FEEDBACK_SCALE].s, "wout") == 0) return trace_feedback_scale_wout(s->B, d, host);
     return CREDIT_OK;
 }
 

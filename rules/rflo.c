@@ -50,14 +50,7 @@ static int rflo_init(void *state, const credit_dims *d, const credit_value *opt,
     s->random_feedback = strcmp(opt[OPT_FEEDBACK].s, "random") == 0;
     if (!s->random_feedback) return CREDIT_OK;
     trace_random_feedback(s->B, d, host->seed);
-    if (strcmp(opt[OPT_FEEDBACK_SCALE].s, "wout") == 0) {
-        /* B stands where W_out^T stands in the exact signal: the same size. */
-        if (host->struct_size < offsetof(credit_host, init) + sizeof host->init || !host->init)
-            return host->error(host->ctx, CREDIT_EPLUGIN, "feedback_scale = wout needs the initial weights, which this host does not give");
-        const int nb = d->n * d->n_out;
-        const double wout = CREDIT_BLAS(nrm2)(nb, host->init->W_out, 1), b = CREDIT_BLAS(nrm2)(nb, s->B, 1);
-        CREDIT_BLAS(scal)(nb, wout / b, s->B, 1);
-    }
+    if (strcmp(opt[OPT_FEEDBACK_SCALE].s, "wout") == 0) return trace_feedback_scale_wout(s->B, d, host);
     return CREDIT_OK;
 }
 

@@ -22,6 +22,19 @@ static inline void trace_random_feedback(credit_real *B, const credit_dims *d, u
     for (size_t k = 0; k < (size_t)d->n * d->n_out; k++) B[k] = scale * credit_rng_normal(&rng);
 }
 
+/* feedback_scale = wout: B rescaled so |B|_F = |W_out(0)|_F. B stands where
+ * W_out^T stands in the exact learning signal, so it gets the same size;
+ * Murray's N(0, 1/n_out) is 2-2.6x W_out's at init (science.md section 3). */
+static inline int trace_feedback_scale_wout(credit_real *B, const credit_dims *d, const credit_host *host)
+{
+    if (host->struct_size < offsetof(credit_host, init) + sizeof host->init || !host->init)
+        return host->error(host->ctx, CREDIT_EPLUGIN, "feedback_scale = wout needs the initial weights, which this host does not give");
+    const int nb = d->n * d->n_out;
+    const double wout = CREDIT_BLAS(nrm2)(nb, host->init->W_out, 1), b = CREDIT_BLAS(nrm2)(nb, B, 1);
+    CREDIT_BLAS(scal)(nb, wout / b, B, 1);
+    return CREDIT_OK;
+}
+
 /* Steps [*t0, *t1) span every step whose dy is non-zero somewhere in the
  * batch (t0 = t1 = 0 if none). Outside it the learning signal is zero, so
  * the products skip those rows: sMNIST scores one step in 28. */

@@ -322,7 +322,7 @@ static void test_authors(void)
     free(out); free(k); free(kf); free(bk); free(bkf);
 }
 
-/* ------------------------------------------------------------ RFLO's feedback scale */
+/* ------------------------------------------------ the random-feedback rules' scale */
 
 /* |a|_2 in double, of credit_real values. */
 static double norm2(const credit_real *a, size_t n)
@@ -332,19 +332,24 @@ static double norm2(const credit_real *a, size_t n)
     return sqrt(s);
 }
 
-static void test_feedback_scale(void)
+/* rflo's fixed B and kp's initial one: at the first gradient both estimates
+ * are linear in B, so feedback_scale=wout must give Murray's estimate times
+ * |W_out(0)|_F / |B|_F. */
+static void test_feedback_scale(const char *rule)
 {
+    char rule_kv[64];
+    snprintf(rule_kv, sizeof rule_kv, "rule=%s", rule);
     credit_session m, w;
     memset(&m, 0, sizeof m);
     memset(&w, 0, sizeof w);
     char path[400];
     snprintf(path, sizeof path, "path=%s", test_seq_file(0));
-    const char *km[] = {"task=file", path, "rule=rflo", "n=9", "batch=16", "l2=0", "leak=0.3", "progress=0", NULL};
-    const char *kw[] = {"task=file", path, "rule=rflo", "n=9", "batch=16", "l2=0", "leak=0.3", "progress=0", "feedback_scale=wout", NULL};
+    const char *km[] = {"task=file", path, rule_kv, "n=9", "batch=16", "l2=0", "leak=0.3", "progress=0", NULL};
+    const char *kw[] = {"task=file", path, rule_kv, "n=9", "batch=16", "l2=0", "leak=0.3", "progress=0", "feedback_scale=wout", NULL};
     int st = test_session(&m, km);
     if (!st) st = test_session(&w, kw);
     if (st) {
-        CHECK(0, "rflo sessions open", "st %d", st);
+        CHECK(0, "feedback_scale sessions open", "%s: st %d", rule, st);
         credit_session_close(&m);
         credit_session_close(&w);
         return;
@@ -370,7 +375,7 @@ static void test_feedback_scale(void)
     const double tol = test_tol(1e-12, 5e-7);
     char name[200];
     snprintf(name, sizeof name,
-             "rflo feedback_scale=wout: the estimate is Murray's times |W_out(0)|_F / |B|_F, i.e. |B|_F = |W_out(0)|_F to %g", tol);
+             "%s feedback_scale=wout: the estimate is Murray's times |W_out(0)|_F / |B|_F, i.e. |B|_F = |W_out(0)|_F to %g", rule, tol);
     CHECK(!st && norm > 0 && worst <= tol * scale * norm && fabs(scale - 1) > 0.1, name,
           "st %d: scale %g, worst %g of %g", st, scale, worst, scale * norm);
     free(B);
@@ -481,7 +486,8 @@ void test_protocol(void)
     test_economies();
     test_stopping();
     test_authors();
-    test_feedback_scale();
+    test_feedback_scale("rflo");
+    test_feedback_scale("kp");
     test_match_target();
     test_curvature_out();
     test_progress_and_protocols();
