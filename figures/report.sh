@@ -48,7 +48,14 @@ if [ -n "$ownruns" ]; then
     echo
     echo "**Cost.** $(for d in $ownruns; do [ -f "$d.cfg" ] && awk '!/^#/ && $2 == "=" { printf "%s=%s ", $1, $3 } END { print "" }' "$d.cfg"; done | \
         "$here/report_cost.sh" "$(printf '%s\n' $ownruns | grep -c .)" "$([ -f "$first/curvature_authors.tsv" ] && echo 1 || echo 0)" | \
-        sed 's/^[^:]*: //; s/runs to train/runs, estimated as make rule-report does before training them (not measured)/')."
+        sed 's/^[^:]*: //; s/runs to train/runs, estimated as make rule-report does before training them/')."
+    if [ -s "$dir/cost.tsv" ]; then
+        awk -F'\t' 'NR > 1 { n += $2; w += $3; c += $4; k++; cpu = $5 }
+            END { printf "Measured (cost.tsv): %d runs trained by %d call%s of make rule-report, %.1f CPU-min (user + sys of the training and its measurements), %.1f min wall, on %s.\n",
+                  n, k, k == 1 ? "" : "s", c / 60, w / 60, cpu }' "$dir/cost.tsv"
+    else
+        echo "Not measured: no cost.tsv (the runs were trained before make rule-report recorded its cost)."
+    fi
 fi
 for t in $tasks; do
     echo

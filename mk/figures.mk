@@ -423,9 +423,22 @@ $(FIG_CONFIRM): figures/confirm.sh $(FIG_EXPERIMENTS)/confirm.mk $(wildcard $(FI
 	  RESULTS=$(abspath $(FIG_CONFIRM_DIR))) || { echo "$@: cannot list the confirm profile's runs" >&2; exit 1; }; \
 	  figures/confirm.sh $(PROFILE) $(FIG_CONFIRM_DIR) $$(printf '%s\n' "$$list" | grep -c .) > $@.new && $(call fig_commit,$@)
 
+# The rule reports committed beside this rendering (make rule-report, under
+# RESULTS/rules/NAME with runs of this profile): one row each, from their own
+# tables (figures/rules_section.sh); nothing is trained or recomputed here.
+FIG_RULE_REPORTS := $(FIG_TABLES)/rules.md
+$(FIG_RULE_REPORTS): figures/rules_section.sh $(wildcard $(RESULTS)/rules/*/report.md $(RESULTS)/rules/*/tables/summary.tsv $(RESULTS)/rules/*/tables/runs.tsv) | $(BIN)
+	@mkdir -p $(@D); figures/rules_section.sh $(PROFILE) $(RESULTS) $(BIN) > $@.new && $(call fig_commit,$@)
+
+# The numbers the paper's sentences hold (figures/prose.sh): from the runs'
+# table and the committed pilot runs.
+FIG_PROSE := $(FIG_TABLES)/prose.tsv
+$(FIG_PROSE): figures/prose.sh figures/spikes.awk $(FIG_TABLES)/runs.tsv $(FIG_EXPERIMENTS)/paper.mk $(wildcard $(FIG_EXPERIMENTS)/pilots/*/*.tsv)
+	@mkdir -p $(@D); figures/prose.sh $(FIG_TABLES) $(FIG_EXPERIMENTS)/pilots > $@.new && $(call fig_commit,$@)
+
 # ------------------------------------------------------------------ paper
-$(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FILES) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_FILES) $(FIG_CAPTIONS)
-	awk -f figures/render.awk -v tables=$(FIG_TABLES) -v figs=figures paper/authors.tsv $(FIG_TABLES)/values.tsv $(FIG_CAPTIONS) paper/paper.md > $@.new
+$(FIG_PAPER): paper/paper.md paper/authors.tsv figures/render.awk $(FIG_TABLE_FILES) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_RULE_REPORTS) $(FIG_PROSE) $(FIG_FILES) $(FIG_CAPTIONS)
+	awk -f figures/render.awk -v tables=$(FIG_TABLES) -v figs=figures paper/authors.tsv $(FIG_TABLES)/values.tsv $(FIG_PROSE) $(FIG_CAPTIONS) paper/paper.md > $@.new
 	@$(call fig_commit,$@)
 
 # ------------------------------------------------------------------ verbs
@@ -465,7 +478,7 @@ figures: ## every run, table, figure and the paper (PROFILE=authors (default)|qu
 	@echo "figures: $(FIG_FIGS)/, tables: $(FIG_TABLES)/, paper: $(FIG_PAPER)"
 
 fig-all: $(FIG_FILES) $(FIG_PAPER) $(FIG_PROVENANCE)
-fig-tables: $(FIG_TABLE_FILES) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) $(FIG_CONFIRM) ## the statistics tables only (trains what is missing)
+fig-tables: $(FIG_TABLE_FILES) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_RULE_REPORTS) $(FIG_PROSE) ## the statistics tables only (trains what is missing)
 paper: $(FIG_PAPER) ## the literate paper results/paper.md (trains what is missing)
 
 fig-list: ## the runs of the profile, one per line
@@ -530,7 +543,9 @@ check-reference: ## the raw runs under RESULTS are the recorded ones and its tab
 	done; \
 	cmp -s $(FIG_CONFIRM) $$tmp/results/tables/$(notdir $(FIG_CONFIRM)) || \
 	  { echo "check-reference: $(FIG_CONFIRM) is not what the confirmatory runs give" >&2; bad=1; }; \
-	[ $$bad = 0 ] && echo "check-reference: $(words $(FIG_COMPARED) $(FIG_PROTOCOLS) $(FIG_CONFIRM)) tables of $(RESULTS) are what its $(words $(FIG_NAMES)) raw runs give"
+	for f in $(FIG_RULE_REPORTS) $(FIG_PROSE); do cmp -s $$f $$tmp/results/tables/$${f##*/} || \
+	  { echo "check-reference: $$f is not what the committed runs, rule reports and pilots give" >&2; bad=1; }; done; \
+	[ $$bad = 0 ] && echo "check-reference: $(words $(FIG_COMPARED) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_RULE_REPORTS) $(FIG_PROSE)) tables of $(RESULTS) are what its $(words $(FIG_NAMES)) raw runs give"
 
 # Cleaning a profile's results (PROFILE, RESULTS); `make clean` removes builds only.
 # The sample table goes with the runs: it needs their weights, which
@@ -538,6 +553,6 @@ check-reference: ## the raw runs under RESULTS are the recorded ones and its tab
 clean-runs: ## remove the runs of PROFILE under RESULTS, their checksums and the sample table (retrains everything)
 	rm -rf -- $(FIG_RUNS) $(FIG_SUMS) $(FIG_SAMPLES) $(FIG_SAMPLES:.tsv=.key)
 clean-tables: ## remove the tables under RESULTS but the sample table (recomputed from the runs' text files, no training)
-	rm -f $(FIG_TABLE_FILES) $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_PAPER)
+	rm -f $(FIG_TABLE_FILES) $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_PROVENANCE) $(FIG_PROTOCOLS) $(FIG_CONFIRM) $(FIG_RULE_REPORTS) $(FIG_PROSE) $(FIG_PAPER)
 clean-figures: ## remove the figures under RESULTS (replotted from the tables)
 	rm -f $(FIG_FILES) $(FIG_CAPTIONS) $(FIG_FIGS)/.*.part.png $(FIG_FIGS)/.*.part.svg $(FIG_FIGS)/.*.part.caption

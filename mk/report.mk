@@ -50,6 +50,18 @@ REPORT_ROWS := $(if $(REPORT_OWN),,$(foreach t,$(FIG_TASKS),$(foreach s,$(call f
 REPORT_SUB = $(MAKE) --no-print-directory PROFILE=$(PROFILE) RESULTS=$(REPORT_DIR) FIG_RULES=$(RULE) FIG_LR_TASKS= FIG_K_TASKS= \
   FIG_REMEDY_TASKS= FIG_MATCH_TASKS= FIG_MATCHL_TASKS= FIG_FB_TASKS= FIG_BOOST_ARGS= \
   $(if $(strip $(REPORT_ETA)),FIG_LR=$(REPORT_ETA) $(foreach t,$(FIG_TASKS),FIG_LR_$(t)=$(REPORT_ETA)))
+# What training cost, measured: each make rule-report that trained runs adds
+# a row to REPORT_DIR/cost.tsv (figures/report.sh sums them): the runs it
+# finished, its wall time and the CPU time of its training (user + sys of the
+# sub-make and everything it ran, from the shell's times), and the CPU model.
+# A run interrupted and resumed later counts in the call that finishes it; the
+# CPU of the interrupted part is not recorded.
+REPORT_DRY := $(findstring n,$(firstword -$(MAKEFLAGS)))
+REPORT_NAMES := $(foreach row,$(REPORT_ROWS),$(lastword $(subst :, ,$(row))))
+REPORT_COST_ROW = { [ -s $(REPORT_DIR)/cost.tsv ] || printf 'date\truns\twall_s\tcpu_s\tcpu\n'; \
+  printf '%s\t%s\t%s\t%s\t%s\n' "$$(date -u +%FT%TZ)" $$todo $$(($$(date +%s) - t0)) \
+    "$$(awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($$i, a, "m"); s += a[1] * 60 + a[2] } printf "%.1f", s }' $(REPORT_DIR)/.times)" \
+    "$$(awk -F': ' '/^model name/ { print $$2; exit }' /proc/cpuinfo)"; }
 # The statistics at the plateau endpoint, whatever the profile's verdicts use.
 REPORT_STATS_ARGS := $(subst 'FIG_CLAIM_ENDPOINT=$(FIG_CLAIM_ENDPOINT)','FIG_CLAIM_ENDPOINT=plateau',$(FIG_STATS_ARGS))
 
@@ -72,7 +84,9 @@ rule-report: ## one rule at the profile's protocol beside the reference runs: RE
 	@$(if $(FIG_STALE),echo "rule-report: warning: $(words $(FIG_STALE)) reference runs were computed with other maths or config than the tree's (make stale); they are used as they are" >&2)
 	@echo "rule-report $(RULE): profile $(PROFILE), the reference's $(words $(FIG_NAMES)) runs from $(FIG_RUNS) (not retrained)$(if $(REPORT_OWN),; $(RULE) is one of its rules: nothing to train)"
 	+@$(if $(REPORT_OWN),true,$(REPORT_SUB) fig-progress-start fig-report-cost)
-	+@$(if $(REPORT_OWN),true,$(REPORT_SUB) $(FIG_JOBS) fig-runs)
+	+@$(if $(REPORT_OWN),true,todo=0; for n in $(REPORT_NAMES); do [ -f $(REPORT_RUNS)/$$n/metrics.tsv ] || todo=$$((todo + 1)); done; \
+	  t0=$$(date +%s); $(REPORT_SUB) $(FIG_JOBS) fig-runs || exit 1; \
+	  $(if $(REPORT_DRY),true,[ $$todo = 0 ] || { times > $(REPORT_DIR)/.times; $(REPORT_COST_ROW) >> $(REPORT_DIR)/cost.tsv; rm -f $(REPORT_DIR)/.times; }))
 	@mkdir -p $(REPORT_TABLES); { $(FIG_MANIFEST_CMD); \
 	  for row in $(REPORT_ROWS); do IFS=: read -r g t r s x n <<< "$$row"; printf '%s\t%s\t%s\t%s\t%s\t%s\n' $$g $$t $$r $$s $$x $(REPORT_RUNS)/$$n; done; } \
 	  > $(REPORT_TABLES)/manifest.tsv

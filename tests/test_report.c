@@ -133,7 +133,8 @@ static void smoke_report(void)
     char *md = test_slurp(dir, "report.md");
     const char *need[] = {"# Rule report: `myrule`", "FIG_CLAIM_ENDPOINT=plateau", "| myrule | 2 |", "| bptt | 2 |", "error gap, perturbed", "2/eta",
                           "gamma", "own edge", "Cosine with the true (BPTT) gradient", "## Divergence", "| main | smnist | myrule | 2 |",
-                          "## Claims: myrule against bptt", "| 4 | secondary | - | log_lambda_max |", "effect [95% CI]", "![", "report.png"};
+                          "## Claims: myrule against bptt", "| 4 | secondary | - | log_lambda_max |", "effect [95% CI]", "![", "report.png",
+                          "Measured (cost.tsv): 2 runs trained by 1 call of make rule-report"};
     int have = 0;
     const char *missing = "";
     for (size_t i = 0; i < sizeof need / sizeof *need; i++) {
@@ -145,6 +146,10 @@ static void smoke_report(void)
     free(md);
     rc = in_tree(&out, "figures/figcheck.sh res/rules/myrule/report.png && awk -F'\\t' '$4 == \"myrule\"' res/rules/myrule/tables/claims.tsv | wc -l", NULL);
     CHECK(rc == 0 && out && atoi(out) > 10, "report: report.png is a complete PNG; claims.tsv holds myrule's rows", "exit %d: %.300s", rc, out);
+    free(out);
+    /* the training's CPU time is measured, not estimated: a positive cpu_s */
+    rc = in_tree(&out, "awk -F'\\t' 'NR == 2 && $2 == 2 && $4 > 0 { ok = 1 } END { exit !ok }' res/rules/myrule/cost.tsv && cat res/rules/myrule/cost.tsv", NULL);
+    CHECK(rc == 0, "report: cost.tsv records the 2 runs' measured CPU time", "exit %d: %.300s", rc, out);
     free(out);
 }
 
