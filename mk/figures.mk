@@ -531,6 +531,8 @@ reference-sums: ## record RESULTS/runs/PROFILE.sha256, the checksums of the raw 
 check-reference: ## the raw runs under RESULTS are the recorded ones and its tables are exactly what they give (trains nothing)
 	@set -e; [ -d $(FIG_RUNS) ] || { echo "check-reference: no raw runs in $(FIG_RUNS)" >&2; exit 1; }; \
 	figures/runsums.sh check $(FIG_RUNS) $(FIG_SUMS) || { echo "check-reference: the raw runs fail their checksums" >&2; exit 1; }; \
+	for s in $(wildcard $(RESULTS)/rules/*/runs/$(PROFILE).sha256); do figures/runsums.sh check $${s%.sha256} $$s || \
+	  { echo "check-reference: the runs of the rule report $${s%/runs/*} fail their checksums" >&2; exit 1; }; done; \
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; cp -r $(RESULTS) $$tmp/results; \
 	sub="$(MAKE) --no-print-directory PROFILE=$(PROFILE) RESULTS=$$tmp/results"; \
 	st=$$($$sub stale | tail -n 1); \
