@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum { OPT_PATH };
 static const credit_option file_options[] = {
@@ -192,11 +193,21 @@ static int file_load(file_state *s, reader *r, const char *path, const credit_ho
             file_split *f = &s->split[sp];
             size_t steps = f->n * (size_t)s->info.T;
             if (!steps) continue;
+            /* Refused before asking: a header's sizes (each up to FILE_MAX_SIZE)
+             * can claim terabytes, which an allocator may abort on (ASan's does). */
+            const double need = (double)steps * ((double)sizeof(credit_real) * ((double)s->info.n_in + s->info.n_out + 1) + 1);
+            const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+            const double have = pages > 0 && page > 0 ? (double)pages * (double)page : (double)SIZE_MAX / 2;
+            if (need > have)
+                return host->error(host->ctx, CREDIT_ENOMEM,
+                                   "%s: the %s split's %llu sequences of T = %d steps, n_in = %d, n_out = %d need %.3g GB, more than this machine's %.3g GB of memory",
+                                   path, split_words[sp], (unsigned long long)f->n, s->info.T, s->info.n_in, s->info.n_out, need / 1e9, have / 1e9);
             f->x = host->alloc(host->ctx, sizeof(credit_real) * steps * s->info.n_in);
             f->target = host->alloc(host->ctx, sizeof(credit_real) * steps * s->info.n_out);
             f->mask = host->alloc(host->ctx, sizeof(credit_real) * steps);
             f->seen = host->alloc(host->ctx, steps);
-            if (!f->x || !f->target || !f->mask || !f->seen) return host->error(host->ctx, CREDIT_ENOMEM, "out of memory for %s", path);
+            if (!f->x || !f->target || !f->mask || !f->seen)
+                return host->error(host->ctx, CREDIT_ENOMEM, "%s: out of memory for the %s split's %.3g GB", path, split_words[sp], need / 1e9);
         }
     }
     for (int sp = 0; sp < CREDIT_N_SPLITS; sp++) {

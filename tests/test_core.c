@@ -140,7 +140,22 @@ static void test_file_task_errors(void)
         {"too few values", "credit-sequences 1\nn_in 2\nn_out 1\nT 1\nloss mse\ntrain 0 0 1 0 0\n", ":6: value 3 of 3 is missing"},
         {"too many values", "credit-sequences 1\nn_in 1\nn_out 1\nT 1\nloss mse\ntrain 0 0 1 0 0 7\n", ":6: more than 2 values"},
         {"no train rows", "credit-sequences 1\nn_in 1\nn_out 1\nT 1\nloss mse\ntest 0 0 1 0 0\n", ": no train rows"},
+        {"", "", ""}, /* the terabyte header, filled below */
     };
+    /* A header whose sizes claim terabytes: refused with the size before any
+     * allocation (an allocator may abort on such a request; ASan's does). */
+    static char huge_text[2100000];
+    int hn = snprintf(huge_text, sizeof huge_text, "credit-sequences 1\nn_in 1000000\nn_out 1\nT 1000000\nloss mse\ntrain 0 0 1");
+    for (int k = 0; k < 1000001; k++) huge_text[hn++] = ' ', huge_text[hn++] = '0';
+    huge_text[hn++] = '\n';
+    huge_text[hn] = 0;
+    const size_t last = sizeof bad / sizeof *bad - 1;
+    bad[last].name = "sizes of terabytes";
+    bad[last].text = huge_text;
+    static char huge_want[200];
+    snprintf(huge_want, sizeof huge_want, ": the train split's 1 sequences of T = 1000000 steps, n_in = 1000000, n_out = 1 need %.3g GB, more than this machine's",
+             1e6 * ((double)sizeof(credit_real) * (1e6 + 2) + 1) / 1e9);
+    bad[last].want = huge_want;
     char path[400], pathkv[420];
     snprintf(path, sizeof path, "%s/bad_seq.txt", test_tmp());
     snprintf(pathkv, sizeof pathkv, "path=%s", path);
