@@ -289,7 +289,7 @@ int main(int argc, char **argv)
         {"core", test_core}, {"gradcheck", test_gradcheck}, {"conformance", test_conformance}, {"plugins", test_plugins},
         {"cli", test_cli}, {"rules", test_rules}, {"rules2", test_rules2}, {"tasks", test_tasks}, {"curvature", test_curvature},
         {"blas", test_blas}, {"protocol", test_protocol}, {"stats", test_stats}, {"pipeline", test_pipeline},
-        {"figures", test_figures},
+        {"paper", test_paper_numbers}, {"figures", test_figures},
         {"reliability", test_reliability}, {"crash", test_crash}, {"certify", test_certify}, {"defects2", test_defects2}, {"report", test_report},
     };
     for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {

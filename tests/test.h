@@ -86,6 +86,7 @@ __attribute__((weak)) void test_stats(void);     /* tests/test_stats.c */
 __attribute__((weak)) void test_blas(void);      /* tests/test_blas.c: OpenBLAS core selection */
 __attribute__((weak)) void test_pipeline(void);  /* tests/test_pipeline.c: the smoke profile */
 __attribute__((weak)) void test_figures(void);   /* tests/test_figures.c: issue 24, every figure as a reader sees it */
+__attribute__((weak)) void test_paper_numbers(void); /* tests/test_figures.c: no result number typed into paper/paper.md */
 __attribute__((weak)) void test_protocol(void);  /* tests/test_protocol.c: issue 14's protocol keys */
 __attribute__((weak)) void test_reliability(void); /* tests/test_reliability.c: issue 11's defects */
 __attribute__((weak)) void test_crash(void);       /* tests/test_crash.c: a run killed at every crash point */

@@ -329,6 +329,30 @@ static void check_results(const char *label, const char *res, const char *make_v
     free(paper);
 }
 
+/* No result number is typed into the paper's template: every number of a
+ * rendering comes through a value or table file. The template's numbers
+ * (a decimal, or three digits and more) must each be one of the settings it
+ * describes, in its phrase, or a year or arXiv id; anything else fails,
+ * named. Placeholders and code spans are not text. */
+void test_paper_numbers(void)
+{
+    const char *awk =
+        "awk 'BEGIN { RS = \"\" } {"
+        " s = $0; gsub(/[ \\t\\n]+/, \" \", s); gsub(/[{][{][^}]*[}][}]/, \"\", s); gsub(/`[^`]*`/, \"\", s); gsub(/arXiv:[0-9.]+/, \"\", s);"
+        /* the settings the text describes: the authors' curvature protocol, the long tasks' sizes,
+         * and RFLO's feedback scale at init (science.md section 3) */
+        " n = split(\"256-example|256 *validation*|at most 500 Hessian|1,000 steps|100 inputs|leak 0.95|about 900 steps|leak 0.99|600 spiking|1,000-step trial|2-2.6 times\", ok, \"|\");"
+        " for (i = 1; i <= n; i++) while ((j = index(s, ok[i])) > 0) s = substr(s, 1, j - 1) substr(s, j + length(ok[i]));"
+        " while (match(s, /[0-9][0-9,]*[.][0-9]+|[0-9][0-9,]*[0-9][0-9]/)) {"
+        " v = substr(s, RSTART, RLENGTH); ctx = substr(s, RSTART > 40 ? RSTART - 40 : 1, RLENGTH + 80); s = substr(s, RSTART + RLENGTH);"
+        " if (v !~ /^(19|20)[0-9][0-9]$/) print v \": ...\" ctx \"...\" } }' paper/paper.md";
+    char *out = NULL;
+    int rc = test_run(awk, &out);
+    CHECK(rc == 0 && out && !*out, "paper/paper.md types no result number: each of its numbers is a setting it describes, a year or an arXiv id",
+          "exit %d: %.1200s", rc, out ? out : "");
+    free(out);
+}
+
 void test_figures(void)
 {
     /* The committed reference output, replotted from its tables (nothing trains). */
