@@ -21,7 +21,9 @@ if [ "$done_runs" -lt "$expected" ] || [ ! -f "$dir/tables/findings.md" ]; then
        "so that no interim look can decide it."
   exit 0
 fi
-echo "The confirmatory experiment (\`paper/experiments/CONFIRM.md\`, all $expected runs; rendered in full in \`confirm/paper.md\` beside this paper) found:"
+echo "**The answer on sequential MNIST, from the confirmatory experiment** (\`paper/experiments/CONFIRM.md\`: bptt against eprop at the authors' protocol," \
+     "on $expected runs with seeds of their own, its endpoints, test and number of runs fixed before any of them ran; rendered in full in" \
+     "\`confirm/paper.md\` beside this paper). The exploratory runs it was designed from, and every other claim, follow below."
 echo
 grep -v '^<!--' "$dir/tables/findings.md"
 echo

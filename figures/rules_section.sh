@@ -22,7 +22,7 @@ for d in "$res"/rules/*/; do
   [ -f "$d/report.md" ] && [ -f "$d/tables/summary.tsv" ] && [ -d "$d/runs/$profile" ] && reports+=("$d")
 done
 if [ ${#reports[@]} = 0 ]; then
-  echo "No rule report is committed for profile \`$profile\` (\`make rule-report RULE=NAME\` writes one under \`$res/rules/NAME/\`)."
+  echo "No rule report is committed for profile \`$profile\` (\`make rule-report RULE=NAME\` writes one under \`rules/NAME/\` beside this paper)."
   exit 0
 fi
 
