@@ -29,17 +29,26 @@ key() { # NAME BASE CORE RULE TASK ARGS
     awk -f "$here/mergecfg.awk" $base - <<< "$6"
 }
 
-# Differences between the key a run was trained with and its key now, in words.
+# Differences between the key a run was trained with and its key now: a
+# line diff of the two files (their config lines are the core's, read by no
+# one here), a changed line as "OLD -> NEW's end after the part they share,
+# cut at a blank" ("lr = 0.005 -> 0.01", "# math_core A -> B").
 why() { # OLD NEW
-    awk 'function rest(line) { sub(/^# math_[a-z]+ /, "", line); return line }
-        function kv(line) { i = index(line, " = "); k = substr(line, 1, i - 1); v = substr(line, i + 3) }
-        NR == FNR { if (/^# math_/) om[$2] = rest($0); else if (!/^#/ && / = /) { kv($0); ok[k] = v } next }
-        /^# math_/ { if (om[$2] != rest($0)) out = out sprintf("%s %s -> %s; ", $2, ($2 in om) ? om[$2] : "none", rest($0)); next }
-        !/^#/ && / = / { kv($0); nk[k] = 1
-            if (!(k in ok)) out = out sprintf("key %s added (%s); ", k, v)
-            else if (ok[k] != v) out = out sprintf("key %s %s -> %s; ", k, ok[k], v) }
-        END { for (k in ok) if (!(k in nk)) out = out sprintf("key %s removed (was %s); ", k, ok[k])
-              sub(/; $/, "", out); print (out == "" ? "key differs in its header" : out) }' "$1" "$2"
+    { diff "$1" "$2" || true; } | awk '
+        function flush(  i, j, p) {
+            for (i = 1; i <= no || i <= nn; i++) {
+                if (i > nn) { out = out "removed: " old[i] "; "; continue }
+                if (i > no) { out = out "added: " new[i] "; "; continue }
+                p = 0
+                for (j = 1; j <= length(old[i]) && substr(old[i], j, 1) == substr(new[i], j, 1); j++) if (substr(old[i], j, 1) == " ") p = j
+                out = out (p ? old[i] " -> " substr(new[i], p + 1) : "removed: " old[i] "; added: " new[i]) "; "
+            }
+            no = nn = 0
+        }
+        /^< / { old[++no] = substr($0, 3); next }
+        /^> / { new[++nn] = substr($0, 3); next }
+        /^[0-9]/ { flush() }
+        END { flush(); sub(/; $/, "", out); print out }'
 }
 
 # Current by certificate: run.cfg differs from the key (in $tmp) in maths
