@@ -2,7 +2,8 @@
 # runkey.sh MODE RUNS_DIR PROFILE [NAME] < RUNS - the key of each run of a
 # profile: what computes it (the maths hashes of the core, its rule and its
 # task: figures/mathhash.sh) and its full config (TASK.cfg merged with the
-# profile's and the run's keys by mergecfg.awk). The key is the run's config
+# profile's and the run's keys by the core's reader of configs: `credit
+# config --given`, $CREDIT or bin/credit). The key is the run's config
 # file RUNS_DIR/NAME.cfg (the hashes are comment lines, which the trainer
 # ignores); RUNS_DIR/NAME/run.cfg keeps the key the run was trained with.
 # A run is up to date when it has a metrics.tsv and its run.cfg is its key,
@@ -20,13 +21,17 @@
 set -euo pipefail
 mode=$1 runs=$2 profile=$3 want=${4:-}
 here=$(dirname "$0")
+credit=${CREDIT:-$here/../bin/credit}
+[ -x "$credit" ] || { echo "runkey.sh: no $credit, which composes the keys (make builds it)" >&2; exit 1; }
 
 key() { # NAME BASE CORE RULE TASK ARGS
     local base=$2
     [ -n "$base" ] || base=
     printf '# run %s of profile %s: %s + paper/experiments/%s.mk\n' "$1" "$profile" "${base:-no base file}" "$profile"
     printf '# math_core %s\n# math_rule %s\n# math_task %s\n' "$3" "$4" "$5"
-    awk -f "$here/mergecfg.awk" $base - <<< "$6"
+    local -a words
+    read -ra words <<< "$6"
+    "$credit" config --given ${base:+"$base"} ${words[@]+"${words[@]}"}
 }
 
 # Differences between the key a run was trained with and its key now: a

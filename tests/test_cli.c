@@ -70,7 +70,23 @@ static void test_cli_config(const char *seq)
         free(out), free(out2);
         out = out2 = NULL;
     }
-    int rc = test_credit(&out, "config --help");
+    /* --given: the config as given (a run's key), by the same reader */
+    snprintf(cfg, sizeof cfg, "%s/config_given.cfg", tmp);
+    if ((fp = fopen(cfg, "w"))) fputs("a = 1\n  b=2 # two\n\nweights =\n", fp), fclose(fp);
+    int rc = test_credit(&out, "config --given %s b=3 c=4 a=5", cfg);
+    CHECK(rc == 0 && out && !strcmp(out, "a = 5\nb = 3\nweights = \nc = 4\n"),
+          "credit config --given: a later value wins, the first occurrence keeps its place", "rc %d: '%s'", rc, out ? out : "");
+    free(out);
+    if ((fp = fopen(cfg, "w"))) fputs("a = 1\na = 2\n", fp), fclose(fp);
+    rc = test_credit(&out, "config --given %s", cfg);
+    CHECK(rc == 1 && out && strstr(out, "config_given.cfg:2: key 'a' is already set at"), "credit config --given: a file's repeated key is refused",
+          "rc %d: %s", rc, out ? out : "");
+    free(out);
+    rc = test_credit(&out, "config --given a=1 b");
+    CHECK(rc == 1 && out && strstr(out, "expected key=value, got 'b'"), "credit config --given: a word without '=' is refused", "rc %d: %s", rc,
+          out ? out : "");
+    free(out);
+    rc = test_credit(&out, "config --help");
     CHECK(rc == 0 && strstr(out, "usage: credit config"), "credit config --help", "rc %d: %s", rc, out ? out : "");
     free(out);
 }
