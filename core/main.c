@@ -26,6 +26,7 @@ static int cmd_train(int argc, char **argv);
 static int cmd_grad(int argc, char **argv);
 static int cmd_plugins(int argc, char **argv);
 static int cmd_keys(int argc, char **argv);
+static int cmd_config(int argc, char **argv);
 
 static const credit_command commands[] = {
     {"train", "[CONFIG] [key=value ...]", "one training run into out=DIR", cmd_train},
@@ -34,6 +35,7 @@ static const credit_command commands[] = {
     {"curvature", "RUN_DIR [key=value ...]", "top Hessian eigenvalues, gamma, cosine of a saved run", credit_cmd_curvature},
     {"sample", "TASK [key=value ...]", "a few trials of a task (inputs, targets, masks) as TSV", credit_cmd_sample},
     {"keys", "", "every core config key with its default", cmd_keys},
+    {"config", "[CONFIG] [key=value ...]", "the resolved config, as a run's config.txt holds it", cmd_config},
 };
 
 static void usage(FILE *fp)
@@ -84,6 +86,57 @@ static const char *plugins_help =
     "Lists the rule and task plugins found along $CREDIT_RULE_PATH and\n"
     "$CREDIT_TASK_PATH, then rules/ and tasks/ beside bin/; `describe` prints a\n"
     "plugin's version, summary, citation and config keys.\n";
+
+static const char *config_help =
+    "usage: credit config [CONFIG] [key=value ...]\n"
+    "\n"
+    "Prints the config that `credit train` with the same arguments would run and\n"
+    "record: its config.txt, byte for byte (the provenance lines, then every key\n"
+    "of the core, the rule and the task, defaults filled in, numbers canonical,\n"
+    "under the section lines `# core`, `# rule NAME`, `# task NAME`; a section\n"
+    "without keys has no line). It opens the run as train does (plugins, the\n"
+    "task's data, weights=FILE), so every key, value and file is checked with\n"
+    "train's messages; it trains nothing and writes no file.\n"
+    "\n"
+    "credit config --given [CONFIG] [key=value ...] prints the config as given\n"
+    "instead: CONFIG's keys, then the overrides (a later value wins, a key keeps\n"
+    "the place of its first occurrence), one `key = value` line each, nothing\n"
+    "resolved (figures/runkey.sh composes a run's key with it).\n";
+
+/* The config as given, by the core's reader (core/config.c): the arguments
+ * as build_config (cli.c) takes them. */
+static int print_given(int argc, char **argv)
+{
+    credit_config cfg = {0};
+    int st = CREDIT_OK;
+    for (int i = 0; i < argc && !st; i++) {
+        if (strchr(argv[i], '=')) st = credit_config_assign(&cfg, argv[i]);
+        else if (i == 0) st = credit_config_read(&cfg, argv[i]);
+        else st = CREDIT_ERROR(CREDIT_EINVAL, "command line: expected key=value, got '%s'", argv[i]);
+    }
+    for (size_t i = 0; !st && i < cfg.n; i++) printf("%s = %s\n", cfg.e[i].key, cfg.e[i].value);
+    if (!st && (fflush(stdout) || ferror(stdout))) st = CREDIT_ERROR(CREDIT_EIO, "cannot write the config to stdout");
+    credit_config_free(&cfg);
+    return st ? credit_cli_fail(st) : 0;
+}
+
+/* config.txt is what train.c's write_config writes: the session's
+ * provenance, then its resolved config text (credit_config_write). */
+static int cmd_config(int argc, char **argv)
+{
+    if (credit_cli_wants_help(argc, argv)) { fputs(config_help, stdout); return 0; }
+    if (argc > 0 && !strcmp(argv[0], "--given")) return print_given(argc - 1, argv + 1);
+    credit_session s;
+    int st = credit_cli_open_session(&s, argc, argv);
+    if (!st) {
+        credit_session_provenance(&s, stdout);
+        fputs(s.config_text, stdout);
+        if (fflush(stdout) || ferror(stdout)) st = CREDIT_ERROR(CREDIT_EIO, "cannot write the config to stdout");
+    }
+    int rc = st ? credit_cli_fail(st) : 0;
+    credit_session_close(&s);
+    return rc;
+}
 
 static int cmd_train(int argc, char **argv)
 {

@@ -2,7 +2,8 @@
 # runkey.sh MODE RUNS_DIR PROFILE [NAME] < RUNS - the key of each run of a
 # profile: what computes it (the maths hashes of the core, its rule and its
 # task: figures/mathhash.sh) and its full config (TASK.cfg merged with the
-# profile's and the run's keys by mergecfg.awk). The key is the run's config
+# profile's and the run's keys by the core's reader of configs: `credit
+# config --given`, $CREDIT or bin/credit). The key is the run's config
 # file RUNS_DIR/NAME.cfg (the hashes are comment lines, which the trainer
 # ignores); RUNS_DIR/NAME/run.cfg keeps the key the run was trained with.
 # A run is up to date when it has a metrics.tsv and its run.cfg is its key,
@@ -20,26 +21,39 @@
 set -euo pipefail
 mode=$1 runs=$2 profile=$3 want=${4:-}
 here=$(dirname "$0")
+credit=${CREDIT:-$here/../bin/credit}
+[ -x "$credit" ] || { echo "runkey.sh: no $credit, which composes the keys (make builds it)" >&2; exit 1; }
 
 key() { # NAME BASE CORE RULE TASK ARGS
     local base=$2
     [ -n "$base" ] || base=
     printf '# run %s of profile %s: %s + paper/experiments/%s.mk\n' "$1" "$profile" "${base:-no base file}" "$profile"
     printf '# math_core %s\n# math_rule %s\n# math_task %s\n' "$3" "$4" "$5"
-    awk -f "$here/mergecfg.awk" $base - <<< "$6"
+    local -a words
+    read -ra words <<< "$6"
+    "$credit" config --given ${base:+"$base"} ${words[@]+"${words[@]}"}
 }
 
-# Differences between the key a run was trained with and its key now, in words.
+# Differences between the key a run was trained with and its key now: a
+# line diff of the two files (their config lines are the core's, read by no
+# one here), a changed line as "OLD -> NEW's end after the part they share,
+# cut at a blank" ("lr = 0.005 -> 0.01", "# math_core A -> B").
 why() { # OLD NEW
-    awk 'function rest(line) { sub(/^# math_[a-z]+ /, "", line); return line }
-        function kv(line) { i = index(line, " = "); k = substr(line, 1, i - 1); v = substr(line, i + 3) }
-        NR == FNR { if (/^# math_/) om[$2] = rest($0); else if (!/^#/ && / = /) { kv($0); ok[k] = v } next }
-        /^# math_/ { if (om[$2] != rest($0)) out = out sprintf("%s %s -> %s; ", $2, ($2 in om) ? om[$2] : "none", rest($0)); next }
-        !/^#/ && / = / { kv($0); nk[k] = 1
-            if (!(k in ok)) out = out sprintf("key %s added (%s); ", k, v)
-            else if (ok[k] != v) out = out sprintf("key %s %s -> %s; ", k, ok[k], v) }
-        END { for (k in ok) if (!(k in nk)) out = out sprintf("key %s removed (was %s); ", k, ok[k])
-              sub(/; $/, "", out); print (out == "" ? "key differs in its header" : out) }' "$1" "$2"
+    { diff "$1" "$2" || true; } | awk '
+        function flush(  i, j, p) {
+            for (i = 1; i <= no || i <= nn; i++) {
+                if (i > nn) { out = out "removed: " old[i] "; "; continue }
+                if (i > no) { out = out "added: " new[i] "; "; continue }
+                p = 0
+                for (j = 1; j <= length(old[i]) && substr(old[i], j, 1) == substr(new[i], j, 1); j++) if (substr(old[i], j, 1) == " ") p = j
+                out = out (p ? old[i] " -> " substr(new[i], p + 1) : "removed: " old[i] "; added: " new[i]) "; "
+            }
+            no = nn = 0
+        }
+        /^< / { old[++no] = substr($0, 3); next }
+        /^> / { new[++nn] = substr($0, 3); next }
+        /^[0-9]/ { flush() }
+        END { flush(); sub(/; $/, "", out); print out }'
 }
 
 # Current by certificate: run.cfg differs from the key (in $tmp) in maths

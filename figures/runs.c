@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "runs.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -21,29 +22,55 @@ const char *const run_field_name[NF] = {
 static const char *const curv_col[NC] = {"lambda_max", "gamma", "eta", "bound_gd", "bound_rule", "rule_edge", "margin"};
 enum { CURV_REQUIRED = 5 }; /* the first five; the rule's own edge is optional */
 
-static void read_config(run *r)
+/* A word of letters, digits and '_' (a config key, or a rule's or task's name). */
+static int is_word(const char *w)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/config.txt", r->dir);
+    if (!*w) return 0;
+    for (; *w; w++)
+        if (!(isalnum((unsigned char)*w) || *w == '_')) return 0;
+    return 1;
+}
+
+/* config.txt in the one form the core writes it (credit_session_write_config;
+ * `credit config` prints the same): '#' provenance lines, then the body from
+ * the line "# core" on, which holds only section lines "# core", "# rule
+ * NAME", "# task NAME" and "key = value" lines. A section is known by its
+ * place and exact form, never by a comment's words; any other line in the
+ * body, or a repeated key, is damage, named with its line. */
+void runs_read_config(run *r, const char *path)
+{
     FILE *fp = fopen(path, "r");
     if (!fp) stats_die("%s: %s (the run is incomplete)", path, strerror(errno));
-    char *line = NULL, section[64] = "core";
+    char *line = NULL, section[8] = "", name[2][128] = {"", ""};
     size_t cap = 0, lineno = 0;
     ssize_t len;
     int newline = 1;
     while ((len = getline(&line, &cap, fp)) >= 0) {
         lineno++;
         newline = len > 0 && line[len - 1] == '\n';
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-        if (line[0] == '#') {
-            /* "# core", "# rule NAME", "# task NAME" open sections */
-            if (!strncmp(line, "# core", 6) || ((!strncmp(line, "# rule ", 7) || !strncmp(line, "# task ", 7)) && !strchr(line + 7, ' ')))
-                snprintf(section, sizeof section, "%.4s", line + 2);
+        if (newline) line[--len] = 0;
+        if (!strcmp(line, "# core")) {
+            if (!strcmp(section, "core") || *name[0] || *name[1]) stats_die("%s:%zu: a second '# core' section", path, lineno);
+            strcpy(section, "core");
+            continue;
+        }
+        if (!*section) {
+            if (line[0] != '#') stats_die("%s:%zu: '%s' before the '# core' line that opens the config", path, lineno, line);
+            continue; /* provenance */
+        }
+        int k = !strncmp(line, "# rule ", 7) ? 0 : !strncmp(line, "# task ", 7) ? 1 : -1;
+        if (k >= 0) {
+            if (!is_word(line + 7) || strlen(line + 7) >= sizeof name[k] || *name[k] || (k == 0 && *name[1]))
+                stats_die("%s:%zu: '%s' is not a section line in its place ('# core', then '# rule NAME', then '# task NAME')", path, lineno,
+                          line);
+            strcpy(name[k], line + 7);
+            snprintf(section, sizeof section, "%s", k ? "task" : "rule");
             continue;
         }
         char *eq = strstr(line, " = ");
-        if (!eq) continue;
-        *eq = 0;
+        if (eq) *eq = 0;
+        if (!eq || !is_word(line)) stats_die("%s:%zu: '%s%s' is not a 'key = value' line", path, lineno, line, eq ? " = ..." : "");
+        if (run_config(r, line)) stats_die("%s:%zu: key '%s' a second time", path, lineno, line);
         r->key = stats_realloc(r->key, (r->nkey + 1) * sizeof *r->key);
         r->val = stats_realloc(r->val, (r->nkey + 1) * sizeof *r->val);
         r->section = stats_realloc(r->section, (r->nkey + 1) * sizeof *r->section);
@@ -55,6 +82,14 @@ static void read_config(run *r)
     free(line);
     fclose(fp);
     if (!newline) stats_die("%s:%zu: no newline at the end of the file (cut short?)", path, lineno);
+    if (!*section) stats_die("%s: no '# core' line: not a config.txt the trainer wrote", path);
+    /* the sections are the run's rule's and task's */
+    const char *const keys[2] = {"rule", "task"};
+    for (int k = 0; k < 2; k++) {
+        const char *v = run_config(r, keys[k]);
+        if (*name[k] && (!v || strcmp(v, name[k])))
+            stats_die("%s: a '# %s %s' section, but %s = %s", path, keys[k], name[k], keys[k], v ? v : "(absent)");
+    }
 }
 
 const char *run_config(const run *r, const char *key)
@@ -109,6 +144,41 @@ static char *provenance_word(const tsv_table *t, const char *lead, const char *k
     return NULL;
 }
 
+int runs_final_over_all(const run *r)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/curvature_final.args", r->dir);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        stats_die("%s: %s: which parameters %s/curvature_final.tsv measured is unknown (the pipeline writes the measurement's "
+                  "arguments there)", path, strerror(errno), r->dir);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len = getline(&line, &cap, fp);
+    if (len > 0 && line[len - 1] == '\n') line[--len] = 0;
+    char *extra = NULL;
+    size_t xcap = 0;
+    if (len < 0 || strncmp(line, "args", 4) || (line[4] && line[4] != ' ') || getline(&extra, &xcap, fp) >= 0)
+        stats_die("%s: expected one line 'args KEY=VALUE ...' (the arguments of credit curvature)", path);
+    free(extra);
+    fclose(fp);
+    /* credit curvature's own hessian_params= overrides the run's config.txt */
+    const char *v = NULL;
+    for (char *w = strtok(line + 4, " "); w; w = strtok(NULL, " ")) {
+        if (strncmp(w, "hessian_params=", 15)) continue;
+        if (v && strcmp(v, w + 15)) stats_die("%s: hessian_params is given twice, as %s and as %s", path, v, w + 15);
+        v = w + 15;
+    }
+    char cfg[4200];
+    snprintf(cfg, sizeof cfg, "%s/config.txt", r->dir);
+    const char *from = v ? path : cfg;
+    if (!v && !(v = run_config(r, "hessian_params"))) stats_die("%s: no hessian_params, and %s does not give one", cfg, path);
+    int all = !strcmp(v, "all");
+    if (!all && strcmp(v, "rec")) stats_die("%s: hessian_params = %s: expected rec or all", from, v);
+    free(line);
+    return all;
+}
+
 static void read_run(run *r, const run_opts *o)
 {
     char path[4096];
@@ -136,7 +206,8 @@ static void read_run(run *r, const run_opts *o)
     for (int k = F_TRAIN_LOSS; k <= F_ITERS; k++)
         if (!seen[k] && (k <= F_PGAP_ACC || k == F_ITERS)) stats_die("%s: no '%s' row (a damaged file)", path, run_field_name[k]);
     r->f[F_DIVERGED] = !strcmp(r->status, "diverged");
-    read_config(r);
+    snprintf(path, sizeof path, "%s/config.txt", r->dir);
+    runs_read_config(r, path);
     const char *lr = run_config(r, "lr"), *ce = run_config(r, "curvature_every");
     double every = 0;
     if (!lr) stats_die("%s/config.txt: no lr", r->dir);
@@ -165,7 +236,7 @@ static void read_run(run *r, const run_opts *o)
     int all = 0;
     snprintf(path, sizeof path, "%s/curvature_final.tsv", r->dir);
     if (!tsv_read(&t, path)) {
-        for (size_t i = 0; i < t.ncomment; i++) all |= strstr(t.comment[i], "# curvature:") && strstr(t.comment[i], "all parameters");
+        all = runs_final_over_all(r);
         read_series(&fin, &t, path, curv_col, NC, CURV_REQUIRED, NULL);
         /* measured on the final checkpoint: one of an unfinished run that a
          * resume then finished is another run's curvature (N8) */

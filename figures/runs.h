@@ -92,6 +92,14 @@ double gapfit_at(const run_series *e, double level, int mse, int perturbed);
 char *runs_provenance(const run_set *s);
 
 const char *run_config(const run *r, const char *key);
+/* Reads a run's config.txt (the form the core writes: provenance lines,
+ * then from '# core' on the sections and key = value lines) into
+ * key/val/section; damage is fatal, naming the file and line. */
+void runs_read_config(run *r, const char *path);
+/* 1 when the run's curvature_final.tsv is over all parameters: its
+ * curvature_final.args' hessian_params=, else config.txt's (read first);
+ * a missing, contradictory or unknown value is fatal, naming the file. */
+int runs_final_over_all(const run *r);
 /* Distinct values (in manifest order) of a run's group, task or rule among
  * the runs of group/task (NULL: any). Returns the count. */
 enum run_attr { RUN_GROUP, RUN_TASK, RUN_RULE };

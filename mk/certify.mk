@@ -8,7 +8,7 @@
 
 .PHONY: certify certify-check
 # The profile's final curvature and authors' protocol, as mk/figures.mk measures them.
-CERT_ENV = CERT_MAKE='$(MAKE)' CERT_VARS='$(strip $(if $(PREC),PREC=$(PREC)) $(if $(SAN),SAN=$(SAN)))' \
+CERT_ENV = CREDIT='$(BIN)' CERT_MAKE='$(MAKE)' CERT_VARS='$(strip $(if $(PREC),PREC=$(PREC)) $(if $(SAN),SAN=$(SAN)))' \
   CERT_ROOT='$(ROOT)' CERT_BUILD='$(BUILD)' CERT_COMMIT='$(CREDIT_COMMIT_NOW)' \
   CERT_CURV_FINAL=$(if $(filter 1,$(FIG_CURVATURE_FINAL)),1,0) CERT_CURV_FINAL_ARGS='$(strip $(FIG_CURV_FINAL_ARGS))' \
   CERT_CURV_AUTHORS=$(if $(filter 1,$(FIG_CURV_AUTHORS)),1,0) CERT_CURV_AUTHORS_ARGS='$(strip $(FIG_CURV_AUTHORS_ARGS))'

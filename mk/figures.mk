@@ -215,8 +215,14 @@ endif
 # One run per line for runkey.sh: NAME|BASE|CORE|RULE HASH|TASK HASH|ARGS
 fig_keyline = $(1)|$(FIG_BASE.$(1))|$(FIG_MATH_CORE)|$(FIG_RULE.$(1)) $(FIG_MATH_rule.$(FIG_RULE.$(1)))|$(FIG_TASK.$(1)) $(FIG_MATH_task.$(FIG_TASK.$(1)))|$(strip $(FIG_ARGS.$(1)))
 FIG_KEYLINES = printf '%s\n' $(foreach n,$(FIG_NAMES),'$(call fig_keyline,$(n))')
-FIG_RUNKEY := figures/runkey.sh
+FIG_RUNKEY := CREDIT=$(BIN) figures/runkey.sh
 ifneq ($(FIG_NEED_KEYS),)
+# The keys are composed by the core's reader of configs (credit config
+# --given), so a missing $(BIN) is built first, here at parse time, and
+# also under make -n (MAKEFLAGS cleared, the command line's variables kept).
+ifeq ($(wildcard $(BIN)),)
+$(if $(shell MAKEFLAGS= $(MAKE) --no-print-directory $(BIN) $(MAKEOVERRIDES) >&2 && echo ok),,$(error cannot build $(BIN), which composes the runs' keys))
+endif
 FIG_STALE := $(shell $(FIG_KEYLINES) | $(FIG_RUNKEY) list $(FIG_RUNS) $(PROFILE))
 ifneq ($(.SHELLSTATUS),0)
 $(error cannot compute the keys of the runs of $(PROFILE) (figures/runkey.sh))

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 void test_claims(void);
 
@@ -235,6 +237,8 @@ static void write_text(const char *dir, const char *name, const char *text)
 /* The run model reads runs from their files: columns by name, the rule's own
  * edge when curvature.tsv has it, the all-parameter final curvature, the
  * plateau levels, and the provenance of every run ("unknown" when absent). */
+static void test_run_keys(const char *b, const char *man);
+
 static void test_run_files(void)
 {
     char a[900], b[900], man[900], text[4000];
@@ -263,6 +267,7 @@ static void test_run_files(void)
     }
     write_text(b, "curvature_final.tsv", "# curvature: Hessian of the BPTT task loss + L2 w.r.t. all parameters, batch = 8\n"
                                          "iter\tlambda_max\tgamma\tcosine\teta\tbound_gd\tbound_rule\n40\t18\t0.5\t1\t0.1\t20\t40\n");
+    write_text(b, "curvature_final.args", "args jacobian_k=20 hessian_params=all\n");
     snprintf(text, sizeof text, "group\ttask\trule\tseed\tx\tdir\nmain\tT\tbio\t1\t0.1\t%s\nmain\tT\tbio\t2\t0.1\t%s\nlr\tT\tbio\t2\t0.1\t%s\n", a, b, b);
     FILE *fp = fopen(man, "w");
     if (fp) fputs(text, fp), fclose(fp);
@@ -287,6 +292,109 @@ static void test_run_files(void)
           "runs: tables' provenance names each run's commit and math hash once, absent ones as unknown", "%s", prov);
     free(prov);
     runs_free(&s);
+    test_run_keys(b, man);
+}
+
+/* runs_read in a child: its exit status, and its stderr in *msg. */
+static int runs_read_status(const char *man, char **msg)
+{
+    char err[900];
+    snprintf(err, sizeof err, "%s/claims-runs.err", test_tmp());
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen(err, "w", stderr)) _exit(99);
+        run_set s;
+        const run_opts ro = {.plateau = 0.5, .window = 0.25, .use_plateau = 0};
+        runs_read(&s, man, &ro);
+        runs_free(&s);
+        _exit(0);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    *msg = test_slurp(test_tmp(), "claims-runs.err");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Issue 21: which parameters the final curvature is over is a key
+ * (curvature_final.args' hessian_params=, else config.txt's), never the
+ * words of the file's comment; config.txt is read in the form the core
+ * writes, its sections by place, and damage is named. Run b of
+ * test_run_files: an all-parameter final curvature, level 0.9. */
+static void test_run_keys(const char *b, const char *man)
+{
+    char path[1000], *msg = NULL;
+    const run_opts ro = {.plateau = 0.5, .window = 0.25, .use_plateau = 0};
+    run_set s;
+    const char *table = "iter\tlambda_max\tgamma\tcosine\teta\tbound_gd\tbound_rule\n40\t18\t0.5\t1\t0.1\t20\t40\n";
+    char text[1000];
+    /* The comment reworded, or saying W_rec: the key decides. */
+    const char *comments[] = {"# curvature: over every weight and bias\n", "# curvature: W_rec (off-diagonal)\n", ""};
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(text, sizeof text, "%s%s", comments[k], table);
+        write_text(b, "curvature_final.tsv", text);
+        runs_read(&s, man, &ro);
+        const run *rb = &s.run[1];
+        CHECK(fabs(rb->f[F_LEVEL_ALL] - 0.9) < 1e-12 && fabs(rb->f[F_LAMBDA] - 50) < 1e-12,
+              "runs: a reworded curvature comment changes nothing (hessian_params=all in curvature_final.args)", "comment '%s': all %g lambda %g",
+              comments[k], rb->f[F_LEVEL_ALL], rb->f[F_LAMBDA]);
+        runs_free(&s);
+    }
+    /* No hessian_params in the args: config.txt's; and "all parameters" in a
+     * W_rec measurement's comment does not make it one. */
+    snprintf(text, sizeof text, "# curvature: Hessian w.r.t. all parameters\n%s", table);
+    write_text(b, "curvature_final.tsv", text);
+    write_text(b, "curvature_final.args", "args jacobian_k=20\n");
+    write_text(b, "config.txt", "# credit 0.1.0 commit abc\n# rule bio 1.0\n# task T 1.0\n# core\nrule = bio\ntask = T\nlr = 0.1\nhessian_params = rec\n"
+                                "# rule bio\nfeedback = random\n# task T\nsteps = 9\nnoise_sd = 0.5\n");
+    runs_read(&s, man, &ro);
+    const run *rb = &s.run[1];
+    int ok = isnan(rb->f[F_LEVEL_ALL]) && fabs(rb->f[F_LAMBDA] - 18) < 1e-12;
+    CHECK(ok, "runs: without hessian_params in curvature_final.args, config.txt's (rec): the final lambda_max, whatever the comment says",
+          "all %g lambda %g", rb->f[F_LEVEL_ALL], rb->f[F_LAMBDA]);
+    const char *want[][3] = {{"rule", "core", "bio"}, {"hessian_params", "core", "rec"}, {"feedback", "rule", "random"},
+                             {"steps", "task", "9"}, {"noise_sd", "task", "0.5"}};
+    ok = rb->nkey == 7;
+    for (size_t k = 0; k < 5; k++)
+        for (size_t i = 0; i < rb->nkey; i++)
+            if (!strcmp(rb->key[i], want[k][0])) ok &= !strcmp(rb->section[i], want[k][1]) && !strcmp(rb->val[i], want[k][2]);
+    CHECK(ok, "runs: config.txt's sections by place (provenance '# rule bio 1.0' is not one), keys and values", "%zu keys", rb->nkey);
+    runs_free(&s);
+
+    /* Each damage: the file named, the reason given. */
+    const char *good_cfg = "# core\nrule = bio\nlr = 0.1\nhessian_params = rec\n";
+    const struct { const char *what, *file, *text, *cfg, *says; } bad[] = {
+        {"a missing curvature_final.args", NULL, NULL, good_cfg, "curvature_final.args: No such file"},
+        {"contradictory hessian_params", "curvature_final.args", "args hessian_params=all hessian_params=rec\n", good_cfg,
+         "curvature_final.args: hessian_params is given twice, as all and as rec"},
+        {"an unknown hessian_params", "curvature_final.args", "args hessian_params=some\n", good_cfg,
+         "curvature_final.args: hessian_params = some: expected rec or all"},
+        {"no hessian_params anywhere", "curvature_final.args", "args\n", "# core\nlr = 0.1\n",
+         "config.txt: no hessian_params, and"},
+        {"args not in their form", "curvature_final.args", "hessian_params=all\n", good_cfg, "curvature_final.args: expected one line 'args"},
+        {"a section line out of place", "curvature_final.args", "args\n", "# core\nlr = 0.1\n# task T\nsteps = 1\n# rule bio\nk = 1\n",
+         "config.txt:5: '# rule bio' is not a section line in its place"},
+        {"a stray line in the body", "curvature_final.args", "args\n", "# core\nlr = 0.1\nlr: 0.2\n",
+         "config.txt:3: 'lr: 0.2' is not a 'key = value' line"},
+        {"a repeated key", "curvature_final.args", "args\n", "# core\nlr = 0.1\nhessian_params = rec\nlr = 0.2\n",
+         "config.txt:4: key 'lr' a second time"},
+        {"a rule section of another rule", "curvature_final.args", "args\n", "# core\nrule = bio\nlr = 0.1\n# rule other\nk = 1\n",
+         "config.txt: a '# rule other' section, but rule = bio"},
+        {"no '# core' line", "curvature_final.args", "args\n", "# credit\n", "config.txt: no '# core' line"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        snprintf(path, sizeof path, "%s/curvature_final.args", b);
+        remove(path);
+        if (bad[k].file) write_text(b, bad[k].file, bad[k].text);
+        write_text(b, "config.txt", bad[k].cfg);
+        int rc = runs_read_status(man, &msg);
+        char name[300];
+        snprintf(name, sizeof name, "runs: %s is an error naming the file", bad[k].what);
+        CHECK(rc == 1 && msg && strstr(msg, b) && strstr(msg, bad[k].says), name, "exit %d: %s", rc, msg ? msg : "");
+        free(msg);
+    }
+    write_text(b, "config.txt", "# core\nlr = 0.1\n");
+    write_text(b, "curvature_final.args", "args jacobian_k=20 hessian_params=all\n");
 }
 
 /* The row of claim `id` for quantity q (the first such row of the table). */

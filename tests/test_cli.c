@@ -25,6 +25,72 @@ static int all_same(const char *a, const char *b)
            same_file(a, b, "checkpoint.bin");
 }
 
+/* credit config prints a run's config.txt byte for byte, and refuses what
+ * train refuses with train's message. */
+static void test_cli_config(const char *seq)
+{
+    const char *tmp = test_tmp();
+    char cfg[600], dir[600], printed[700], txt[700], cmd[4000], *out = NULL, *out2 = NULL;
+    snprintf(cfg, sizeof cfg, "%s/config_cmd.cfg", tmp);
+    FILE *fp = fopen(cfg, "w");
+    if (fp) fputs("# a config file with comments\nrule = eprop  # the rule\ntask = dms\nt_delay = 4\n\nlr = 1e-3\n", fp), fclose(fp);
+    /* a rule and a task with options, values in non-canonical spellings */
+    const struct { const char *name, *args; } cases[] = {
+        {"bptt on file", "task=file n=9 l2=0.0100 batch=8"},
+        {"kp on patgen", "rule=kp decay=0.02 feedback_scale=wout task=patgen steps=20 patterns=2 n=8 lr=.001 hessian_tol=1E-4"},
+        {"eprop on dms, from a file", cfg},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        const char *file_task = strstr(cases[k].args, "task=file") ? "path=" : "";
+        snprintf(dir, sizeof dir, "%s/config_run%zu", tmp, k);
+        snprintf(printed, sizeof printed, "%s/config_run%zu.printed", tmp, k);
+        snprintf(txt, sizeof txt, "%s/config.txt", dir);
+        int rc = test_credit(&out, "train %s %s%s iters=20 eval_every=10 progress=0 out=%s", cases[k].args, file_task, *file_task ? seq : "",
+                             dir);
+        snprintf(cmd, sizeof cmd, "%s/bin/credit config %s %s%s iters=20 eval_every=10 progress=0 out=%s > %s", test_root(), cases[k].args,
+                 file_task, *file_task ? seq : "", dir, printed);
+        int rc2 = test_run(cmd, &out2);
+        CHECK(rc == 0 && rc2 == 0 && test_files_equal(txt, printed), "credit config: a trained run's config.txt byte for byte",
+              "%s: train rc %d, config rc %d: %s%s", cases[k].name, rc, rc2, out ? out : "", out2 ? out2 : "");
+        free(out), free(out2);
+        out = out2 = NULL;
+    }
+    /* Bad input: the message train gives, exit 1. */
+    const struct { const char *name, *args, *says; } bad[] = {
+        {"unknown key", "task=file nonsense=1", "unknown key 'nonsense'"},
+        {"bad value", "task=dms t_delay=x", "t_delay = 'x' is not valid"},
+        {"missing file", "no_such_config.cfg", "no_such_config.cfg"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        int rc = test_credit(&out, "config %s", bad[k].args);
+        int rc2 = test_credit(&out2, "train %s out=%s/config_bad", bad[k].args, tmp);
+        CHECK(rc == 1 && rc2 == 1 && out && out2 && !strcmp(out, out2) && strstr(out, bad[k].says) && !strstr(out, "# core"),
+              "credit config: bad input gives train's error and exit 1", "%s: rc %d, train rc %d: '%s' vs '%s'", bad[k].name, rc, rc2,
+              out ? out : "", out2 ? out2 : "");
+        free(out), free(out2);
+        out = out2 = NULL;
+    }
+    /* --given: the config as given (a run's key), by the same reader */
+    snprintf(cfg, sizeof cfg, "%s/config_given.cfg", tmp);
+    if ((fp = fopen(cfg, "w"))) fputs("a = 1\n  b=2 # two\n\nweights =\n", fp), fclose(fp);
+    int rc = test_credit(&out, "config --given %s b=3 c=4 a=5", cfg);
+    CHECK(rc == 0 && out && !strcmp(out, "a = 5\nb = 3\nweights = \nc = 4\n"),
+          "credit config --given: a later value wins, the first occurrence keeps its place", "rc %d: '%s'", rc, out ? out : "");
+    free(out);
+    if ((fp = fopen(cfg, "w"))) fputs("a = 1\na = 2\n", fp), fclose(fp);
+    rc = test_credit(&out, "config --given %s", cfg);
+    CHECK(rc == 1 && out && strstr(out, "config_given.cfg:2: key 'a' is already set at"), "credit config --given: a file's repeated key is refused",
+          "rc %d: %s", rc, out ? out : "");
+    free(out);
+    rc = test_credit(&out, "config --given a=1 b");
+    CHECK(rc == 1 && out && strstr(out, "expected key=value, got 'b'"), "credit config --given: a word without '=' is refused", "rc %d: %s", rc,
+          out ? out : "");
+    free(out);
+    rc = test_credit(&out, "config --help");
+    CHECK(rc == 0 && strstr(out, "usage: credit config"), "credit config --help", "rc %d: %s", rc, out ? out : "");
+    free(out);
+}
+
 void test_cli(void)
 {
     snprintf(credit, sizeof credit, "%s/bin/credit", test_root());
@@ -141,6 +207,8 @@ void test_cli(void)
     rc = test_credit(&out, "train %s path=%s out=%s resume=1", common, seq, a);
     CHECK(rc == 0 && all_same(a, b), "resume of a run killed after its final checkpoint finishes it, bit-identical", "rc %d: %s", rc, out);
     free(out);
+
+    test_cli_config(seq);
 
     /* credit grad: for bptt the estimate is the exact gradient. */
     rc = test_credit(&out, "grad task=file path=%s n=9 batch=8", seq);

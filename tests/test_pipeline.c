@@ -538,7 +538,7 @@ void test_pipeline(void)
         free(out);
         snprintf(args, sizeof args, "stale %s", boost);
         rc = make(&out, res, args);
-        CHECK(rc == 0 && count(out, "key boost_start 0.5 -> 0.25") == nboost, "pipeline: make stale names the config key that changed",
+        CHECK(rc == 0 && count(out, "boost_start = 0.5 -> 0.25") == nboost, "pipeline: make stale names the config key that changed",
               "%.1000s", out);
         free(out);
         snprintf(args, sizeof args, "fig-tables %s", boost);
