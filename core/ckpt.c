@@ -13,8 +13,6 @@ const credit_split_name credit_splits[CREDIT_N_SPLITS] = {
     {"train", "train"}, {"valid", "valid"}, {"test", "test"}, {"test_perturbed", "ptest"},
 };
 
-const char *const credit_matrix_names[CREDIT_N_MATRICES] = {"W_in", "W_rec", "W_out", "b_out"};
-
 /* ------------------------------------------------------------ checkpoints */
 
 typedef struct ckpt_header {
@@ -196,19 +194,6 @@ done:
 
 /* ------------------------------------------------------------ weights TSV */
 
-void credit_matrix_shape(const credit_dims *d, int m, int *rows, int *cols)
-{
-    int r[CREDIT_N_MATRICES] = {d->n, d->n, d->n_out, d->n_out}, c[CREDIT_N_MATRICES] = {d->n_in, d->n, d->n, 1};
-    *rows = r[m];
-    *cols = c[m];
-}
-
-credit_real *credit_matrix_data(const credit_params *p, int m)
-{
-    credit_real *blocks[CREDIT_N_MATRICES] = {p->W_in, p->W_rec, p->W_out, p->b_out};
-    return blocks[m];
-}
-
 int credit_weights_write(const credit_session *s, const char *path)
 {
     credit_afile a;
@@ -216,12 +201,11 @@ int credit_weights_write(const credit_session *s, const char *path)
     if (st) return st;
     credit_session_provenance(s, a.fp);
     fprintf(a.fp, "# weights: name row col value (W[post][pre]; b_out has col 0)\n");
-    for (int m = 0; m < CREDIT_N_MATRICES; m++) {
-        int rows, cols;
-        credit_matrix_shape(&s->dims, m, &rows, &cols);
-        const credit_real *data = credit_matrix_data(&s->w, m);
+    for (int m = 0; m < CREDIT_N_BLOCKS; m++) {
+        const int rows = credit_block_rows(&s->dims, m), cols = credit_block_cols(&s->dims, m);
+        const credit_real *data = credit_params_block(&s->w, m);
         for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) fprintf(a.fp, "%s\t%d\t%d\t%.17g\n", credit_matrix_names[m], r, c, data[(size_t)r * cols + c]);
+            for (int c = 0; c < cols; c++) fprintf(a.fp, "%s\t%d\t%d\t%.17g\n", credit_blocks[m].name, r, c, data[(size_t)r * cols + c]);
     }
     return credit_afile_commit(&a);
 }
@@ -273,34 +257,34 @@ int credit_weights_read(credit_session *s, const char *path)
                               ctext, INT_MAX);
             break;
         }
-        int m = -1;
-        for (int k = 0; k < CREDIT_N_MATRICES; k++)
-            if (strcmp(name, credit_matrix_names[k]) == 0) m = k;
-        int rows = 0, cols = 0;
-        if (m >= 0) credit_matrix_shape(&s->dims, m, &rows, &cols);
-        if (m < 0) st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: unknown matrix '%s' (W_in, W_rec, W_out, b_out)", path, lineno, name);
-        else if (r < 0 || r >= rows || c < 0 || c >= cols)
+        const int m = credit_block_find(name);
+        const int rows = m >= 0 ? credit_block_rows(&s->dims, m) : 0, cols = m >= 0 ? credit_block_cols(&s->dims, m) : 0;
+        if (m < 0) {
+            char names[128];
+            st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: unknown matrix '%s' (%s)", path, lineno, name,
+                              credit_block_names(0, ", ", names, sizeof names));
+        } else if (r < 0 || r >= rows || c < 0 || c >= cols)
             st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] is outside %s's %d x %d shape for this config", path, lineno, name,
                               r, c, name, rows, cols);
         else if (!credit_real_isfinite(v)) st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] is not finite", path, lineno, name, r, c);
-        else if (m == 1 && r == c && v != 0.0)
-            st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: W_rec[%d][%d] = %g, but self-connections are removed (diagonal must be 0)",
-                              path, lineno, r, c, v);
+        else if ((credit_blocks[m].flags & CREDIT_PARAM_NO_DIAG) && r == c && v != 0.0)
+            st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] = %g, but self-connections are removed (diagonal must be 0)",
+                              path, lineno, name, r, c, v);
         if (st) break;
-        credit_real *data = credit_matrix_data(&s->w, m);
+        credit_real *data = credit_params_block(&s->w, m);
         size_t off = (size_t)(data - s->theta) + (size_t)r * cols + c;
         if (seen[off]) { st = CREDIT_ERROR(CREDIT_EFORMAT, "%s:%d: %s[%d][%d] given twice", path, lineno, name, r, c); break; }
         seen[off] = 1;
         data[(size_t)r * cols + c] = v;
     }
-    for (int m = 0; m < 4 && !st; m++) {
-        int rows, cols;
-        credit_matrix_shape(&s->dims, m, &rows, &cols);
-        size_t base = (size_t)(credit_matrix_data(&s->w, m) - s->theta);
+    for (int m = 0; m < CREDIT_N_BLOCKS && !st; m++) {
+        const int rows = credit_block_rows(&s->dims, m), cols = credit_block_cols(&s->dims, m);
+        const int no_diag = (credit_blocks[m].flags & CREDIT_PARAM_NO_DIAG) != 0;
+        size_t base = (size_t)(credit_params_block(&s->w, m) - s->theta);
         for (int k = 0; k < rows * cols && !st; k++)
-            if (!seen[base + k] && !(m == 1 && k / cols == k % cols))
+            if (!seen[base + k] && !(no_diag && k / cols == k % cols))
                 st = CREDIT_ERROR(CREDIT_EFORMAT, "%s: %s[%d][%d] is missing (a %d x %d matrix for this config)", path,
-                                  credit_matrix_names[m], k / cols, k % cols, rows, cols);
+                                  credit_blocks[m].name, k / cols, k % cols, rows, cols);
     }
     free(seen);
     free(text);

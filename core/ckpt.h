@@ -1,6 +1,7 @@
 /* ckpt.h - what a run writes to disk and reads back: checkpoints (weights,
- * optimizer state and the rule's own state) and weights as TSV, with the one
- * table of split names and of matrix names every output uses. */
+ * optimizer state and the rule's own state) and weights as TSV (its blocks
+ * are params.h's table), with the one table of split names every output
+ * uses. */
 #ifndef CREDIT_CKPT_H
 #define CREDIT_CKPT_H
 
@@ -10,12 +11,6 @@
  * the prefix of its columns and keys in curve.tsv and metrics.tsv. */
 typedef struct credit_split_name { const char *name, *column; } credit_split_name;
 extern const credit_split_name credit_splits[CREDIT_N_SPLITS];
-
-/* The parameter blocks in layout order (weights.tsv, credit grad). */
-enum { CREDIT_N_MATRICES = 4 };
-extern const char *const credit_matrix_names[CREDIT_N_MATRICES];
-void credit_matrix_shape(const credit_dims *d, int m, int *rows, int *cols);
-credit_real *credit_matrix_data(const credit_params *p, int m);
 
 #define CREDIT_CKPT_MAGIC "CREDITCK"
 /* 3: the rule's saved state (save_size bytes) after the optimizer moments. */
@@ -72,7 +67,7 @@ void credit_ckpt_read_block(float *dst, const double *src, size_t bytes);
 #define credit_ckpt_read_block memcpy
 #endif
 
-/* Weights as TSV: name row col value, %.17g. */
+/* Weights as TSV: name row col value, %.17g, block by block in layout order. */
 int credit_weights_write(const credit_session *s, const char *path);
 int credit_weights_read(credit_session *s, const char *path);
 

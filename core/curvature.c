@@ -188,7 +188,7 @@ int credit_curvature_hessian(credit_hessian **out, credit_session *s, int all_pa
     credit_hessian *h;
     int st = credit_hessian_open(&h, &s->dims, B, all_params, s->info.loss, s->o.l2);
     if (!st) {
-        credit_fwd_f64 *in = credit_hessian_input(h);
+        CREDIT_F64(credit_fwd) *in = credit_hessian_input(h);
         st = credit_session_fill_f64(s, split, index, B, in->x, in->target, in->mask);
     }
     free(index);
@@ -209,7 +209,7 @@ void credit_curv_row_free(credit_curv_row *row)
 }
 
 /* Everything but the eigen- and trace estimates, which fill in the caller. */
-static int theorem_quantities(credit_hessian *h, const credit_grad_rule_f64 *rule, const credit_curv_opts *o, const double *v1,
+static int theorem_quantities(credit_hessian *h, const CREDIT_F64(credit_grad_rule) *rule, const credit_curv_opts *o, const double *v1,
                               credit_curv_row *row)
 {
     const size_t D = credit_hessian_dim(h);
@@ -221,12 +221,12 @@ static int theorem_quantities(credit_hessian *h, const credit_grad_rule_f64 *rul
      * every rule and would only pull the cosine toward 1. */
     if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2, rule, exact))) goto done;
     if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_GRAD_NO_L2, rule, est))) goto done;
-    row->cosine = credit_cosine_f64(est, exact, D);
+    row->cosine = CREDIT_F64(credit_cosine)(est, exact, D);
     row->grad_norm = cblas_dnrm2((int)D, exact, 1);
     row->rule_norm = cblas_dnrm2((int)D, est, 1);
     if ((st = credit_hessian_direction(h, NULL, 0.0, CREDIT_GRAD_EXACT, rule, up))) goto done;
     if ((st = credit_hessian_direction(h, NULL, 0.0, 0, rule, down))) goto done;
-    row->cosine_l2 = credit_cosine_f64(down, up, D);
+    row->cosine_l2 = CREDIT_F64(credit_cosine)(down, up, D);
     /* gamma: the full update direction (task + L2) differenced along v1. */
     unsigned flags = o->free_pattern ? CREDIT_HESS_FREE_PATTERN : 0;
     if ((st = credit_hessian_direction(h, v1, o->gamma_step, flags, rule, up))) goto done;
@@ -241,7 +241,8 @@ done:
 
 /* The rule's own edge: leading Ritz values of its update Jacobian. row->eta
  * must be set. A network whose products are no longer finite leaves nan. */
-static int rule_edge(credit_hessian *h, const credit_grad_rule_f64 *rule, const credit_curv_opts *o, uint64_t seed, credit_curv_row *row)
+static int rule_edge(credit_hessian *h, const CREDIT_F64(credit_grad_rule) *rule, const credit_curv_opts *o, uint64_t seed,
+                     credit_curv_row *row)
 {
     const int nev = (int)o->jacobian_nev;
     double *buf = malloc(3 * sizeof(double) * (size_t)nev);
@@ -310,7 +311,7 @@ static int measure(credit_session *s, const credit_curv_opts *op, long iter, con
         row->converged = info.converged;
         row->lambda_err = info.error;
         row->lambda_max = row->lambda[0];
-        const credit_grad_rule_f64 rule = credit_session_grad_rule_f64(s);
+        const CREDIT_F64(credit_grad_rule) rule = credit_session_grad_rule_f64(s);
         st = theorem_quantities(h, &rule, &o, v1, row);
         if (!st && o.trace_probes > 0) st = credit_hessian_trace(h, (int)o.trace_probes, seed, &row->trace, &row->trace_se);
         if (!st && o.jacobian_k > 0) st = rule_edge(h, &rule, &o, seed, row);
@@ -486,7 +487,7 @@ static int warm_append(const char *path, long k, const double *v, size_t dim)
 /* Dimension of the Hessian's vectors under o. */
 static size_t hess_dim(const credit_session *s, const credit_curv_opts *o)
 {
-    return o->all ? s->n_params : (size_t)s->dims.n * s->dims.n;
+    return credit_hessian_layout(&s->dims, o->all, NULL);
 }
 
 /* One row appended, synced and the file closed: every row before a

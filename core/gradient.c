@@ -17,7 +17,8 @@ int credit_gradient(credit_fwd *f, const credit_params *w, double l2, const cred
         int st = r->grad(r->ctx, f, w, &g);
         if (st) return st;
     }
-    credit_zero_diagonal(g.W_rec, f->d.n);
+    for (int b = 0; b < CREDIT_N_BLOCKS; b++)
+        if (credit_blocks[b].flags & CREDIT_PARAM_NO_DIAG) credit_zero_diagonal(credit_params_block(&g, b), credit_block_rows(&f->d, b));
     double term = flags & CREDIT_GRAD_NO_L2 ? 0.0 : credit_l2(w, &f->d, l2, &g);
     if (l2_term) *l2_term = term;
     return CREDIT_OK;

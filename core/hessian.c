@@ -11,41 +11,57 @@
 struct credit_hessian {
     credit_dims d; /* with B_max = the batch */
     int all, B, ready;
-    size_t dim, n_params, rec_off;
+    size_t dim, n_params, off; /* a vector is the layout's [off, off + dim) */
+    size_t held;               /* its held diagonal entries: not parameters */
     credit_loss_kind loss;
     double l2, loss_val, l2_val;
     double *theta; /* weights of credit_hessian_set */
-    credit_params_f64 w;
-    credit_fwd_f64 f;  /* the batch and its base trajectory, delta kept */
-    credit_fwd_f64 f2; /* trajectory at perturbed weights (credit_hessian_direction) */
+    CREDIT_F64(credit_params) w;
+    CREDIT_F64(credit_fwd) f;  /* the batch and its base trajectory, delta kept */
+    CREDIT_F64(credit_fwd) f2; /* trajectory at perturbed weights (credit_hessian_direction) */
     int f2_ready;
-    credit_rpass_f64 r;
+    CREDIT_F64(credit_rpass) r;
     double *V, *HV;        /* [n_params] directions in the full layout */
     double *theta2, *grad2;
 };
 
 size_t credit_hessian_dim(const credit_hessian *h) { return h->dim; }
-size_t credit_hessian_free_dim(const credit_hessian *h) { return h->dim - (size_t)h->d.n; }
+size_t credit_hessian_free_dim(const credit_hessian *h) { return h->dim - h->held; }
 int credit_hessian_batch_size(const credit_hessian *h) { return h->B; }
 double credit_hessian_loss(const credit_hessian *h) { return h->loss_val; }
 double credit_hessian_l2(const credit_hessian *h) { return h->l2_val; }
 
-/* Offset of the W_rec block inside a Hessian vector, and of a Hessian
- * vector inside the full parameter layout. */
-static size_t rec_offset(const credit_hessian *h) { return h->all ? h->rec_off : 0; }
-static size_t full_offset(const credit_hessian *h) { return h->all ? 0 : h->rec_off; }
-
-void credit_hessian_project(const credit_hessian *h, double *v)
+size_t credit_hessian_layout(const credit_dims *d, int all, size_t *offset)
 {
-    credit_zero_diagonal_f64(v + rec_offset(h), h->d.n);
+    size_t off = all ? 0 : credit_block_offset(d, CREDIT_BLOCK_W_rec);
+    if (offset) *offset = off;
+    return all ? credit_params_count(d) : credit_block_size(d, CREDIT_BLOCK_W_rec);
 }
+
+/* 1 if block b is held at zero on its diagonal (CREDIT_PARAM_NO_DIAG) and
+ * lies in the vectors; *at: its offset there. */
+static int held_block(const credit_hessian *h, int b, size_t *at)
+{
+    const size_t off = credit_block_offset(&h->d, b);
+    *at = off - h->off;
+    return (credit_blocks[b].flags & CREDIT_PARAM_NO_DIAG) && off >= h->off && off < h->off + h->dim;
+}
+
+static void zero_diagonals(const credit_hessian *h, double *v)
+{
+    size_t at;
+    for (int b = 0; b < CREDIT_N_BLOCKS; b++)
+        if (held_block(h, b, &at)) CREDIT_F64(credit_zero_diagonal)(v + at, credit_block_rows(&h->d, b));
+}
+
+void credit_hessian_project(const credit_hessian *h, double *v) { zero_diagonals(h, v); }
 
 void credit_hessian_close(credit_hessian *h)
 {
     if (!h) return;
-    credit_fwd_free_f64(&h->f);
-    credit_fwd_free_f64(&h->f2);
-    credit_rpass_free_f64(&h->r);
+    CREDIT_F64(credit_fwd_free)(&h->f);
+    CREDIT_F64(credit_fwd_free)(&h->f2);
+    CREDIT_F64(credit_rpass_free)(&h->r);
     free(h->theta);
     free(h);
 }
@@ -62,12 +78,14 @@ int credit_hessian_open(credit_hessian **out, const credit_dims *d, int B, int a
     h->d.B_max = B;
     h->loss = loss;
     h->l2 = l2;
-    h->n_params = credit_params_count_f64(d);
-    h->rec_off = (size_t)h->d.n * h->d.n_in;
-    h->dim = h->all ? h->n_params : (size_t)h->d.n * h->d.n;
+    h->n_params = credit_params_count(d);
+    h->dim = credit_hessian_layout(d, h->all, &h->off);
+    size_t at;
+    for (int b = 0; b < CREDIT_N_BLOCKS; b++)
+        if (held_block(h, b, &at)) h->held += (size_t)credit_block_rows(d, b);
     double *m = calloc(5 * h->n_params, sizeof(double)); /* theta, V, HV, theta2, grad2 */
     h->theta = m; /* first: free(h->theta) releases the block */
-    if (!m || credit_fwd_alloc_f64(&h->f, &h->d) || credit_rpass_alloc_f64(&h->r, &h->d)) {
+    if (!m || CREDIT_F64(credit_fwd_alloc)(&h->f, &h->d) || CREDIT_F64(credit_rpass_alloc)(&h->r, &h->d)) {
         credit_hessian_close(h);
         return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a Hessian batch of %d examples", B);
     }
@@ -76,28 +94,26 @@ int credit_hessian_open(credit_hessian **out, const credit_dims *d, int B, int a
     h->HV = m;                 m += h->n_params;
     h->theta2 = m;             m += h->n_params;
     h->grad2 = m;
-    h->w = credit_params_view_f64(h->theta, &h->d);
+    h->w = CREDIT_F64(credit_params_view)(h->theta, &h->d);
     *out = h;
     return CREDIT_OK;
 }
 
-credit_fwd_f64 *credit_hessian_input(credit_hessian *h) { return &h->f; }
+CREDIT_F64(credit_fwd) *credit_hessian_input(credit_hessian *h) { return &h->f; }
 
-void credit_hessian_set(credit_hessian *h, const credit_params_f64 *w)
+void credit_hessian_set(credit_hessian *h, const CREDIT_F64(credit_params) *w)
 {
-    const credit_params_f64 dst = h->w;
-    const size_t sizes[4] = {(size_t)h->d.n * h->d.n_in, (size_t)h->d.n * h->d.n, (size_t)h->d.n_out * h->d.n, (size_t)h->d.n_out};
-    const double *from[4] = {w->W_in, w->W_rec, w->W_out, w->b_out};
-    double *to[4] = {dst.W_in, dst.W_rec, dst.W_out, dst.b_out};
-    for (int b = 0; b < 4; b++) memcpy(to[b], from[b], sizeof(double) * sizes[b]);
-    credit_forward_f64(&h->f, &h->w, h->B);
-    h->loss_val = credit_loss_f64(&h->f, h->loss, &h->w, NULL, NULL);
-    h->l2_val = credit_l2_f64(&h->w, &h->d, h->l2, NULL);
+    for (int b = 0; b < CREDIT_N_BLOCKS; b++)
+        memcpy(CREDIT_F64(credit_params_block)(&h->w, b), CREDIT_F64(credit_params_block)(w, b),
+               sizeof(double) * credit_block_size(&h->d, b));
+    CREDIT_F64(credit_forward)(&h->f, &h->w, h->B);
+    h->loss_val = CREDIT_F64(credit_loss)(&h->f, h->loss, &h->w, NULL, NULL);
+    h->l2_val = CREDIT_F64(credit_l2)(&h->w, &h->d, h->l2, NULL);
     /* delta of the base point; the gradient itself goes to scratch. */
-    credit_params_f64 g = credit_params_view_f64(h->grad2, &h->d);
+    CREDIT_F64(credit_params) g = CREDIT_F64(credit_params_view)(h->grad2, &h->d);
     memset(h->grad2, 0, sizeof(double) * h->n_params);
-    credit_backward_bptt_f64(&h->f, &h->w, &g);
-    credit_rpass_prepare_f64(&h->r, &h->f, h->loss);
+    CREDIT_F64(credit_backward_bptt)(&h->f, &h->w, &g);
+    CREDIT_F64(credit_rpass_prepare)(&h->r, &h->f, h->loss);
     h->f2_ready = 0; /* its copy of the batch is refreshed on next use */
     h->ready = 1;
 }
@@ -105,23 +121,24 @@ void credit_hessian_set(credit_hessian *h, const credit_params_f64 *w)
 int credit_hessian_apply(credit_hessian *h, const double *v, double *Hv)
 {
     if (!h->ready) return CREDIT_ERROR(CREDIT_EINVAL, "Hessian product before credit_hessian_set");
-    const size_t off = full_offset(h);
-    memcpy(h->V + off, v, sizeof(double) * h->dim);
-    credit_params_f64 Vp = credit_params_view_f64(h->V, &h->d), HVp = credit_params_view_f64(h->HV, &h->d);
-    credit_zero_diagonal_f64(Vp.W_rec, h->d.n);
-    credit_rpass_apply_f64(&h->r, &h->f, &h->w, h->l2, h->all, &Vp, &HVp);
-    memcpy(Hv, h->HV + off, sizeof(double) * h->dim);
+    memcpy(h->V + h->off, v, sizeof(double) * h->dim);
+    CREDIT_F64(credit_params) Vp = CREDIT_F64(credit_params_view)(h->V, &h->d), HVp = CREDIT_F64(credit_params_view)(h->HV, &h->d);
+    zero_diagonals(h, h->V + h->off);
+    CREDIT_F64(credit_rpass_apply)(&h->r, &h->f, &h->w, h->l2, h->all, &Vp, &HVp);
+    memcpy(Hv, h->HV + h->off, sizeof(double) * h->dim);
     return CREDIT_OK;
 }
 
 /* ------------------------------------------------------------ update direction */
 
-int credit_hessian_direction(credit_hessian *h, const double *v, double step, unsigned flags, const credit_grad_rule_f64 *rule, double *u)
+int credit_hessian_direction(credit_hessian *h, const double *v, double step, unsigned flags, const CREDIT_F64(credit_grad_rule) *rule,
+                             double *u)
 {
     const size_t TB = (size_t)h->d.T * h->B;
     if (!h->ready) return CREDIT_ERROR(CREDIT_EINVAL, "update direction before credit_hessian_set");
     if (!h->f2_ready) {
-        if (!h->f2.x && credit_fwd_alloc_f64(&h->f2, &h->d)) return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a perturbed trajectory");
+        if (!h->f2.x && CREDIT_F64(credit_fwd_alloc)(&h->f2, &h->d))
+            return CREDIT_ERROR(CREDIT_ENOMEM, "out of memory for a perturbed trajectory");
         memcpy(h->f2.x, h->f.x, sizeof(double) * TB * h->d.n_in);
         memcpy(h->f2.target, h->f.target, sizeof(double) * TB * h->d.n_out);
         memcpy(h->f2.mask, h->f.mask, sizeof(double) * TB);
@@ -129,17 +146,17 @@ int credit_hessian_direction(credit_hessian *h, const double *v, double step, un
     }
     memcpy(h->theta2, h->theta, sizeof(double) * h->n_params);
     if (v && step != 0.0) {
-        double *dst = h->theta2 + full_offset(h);
+        double *dst = h->theta2 + h->off;
         for (size_t i = 0; i < h->dim; i++) dst[i] += step * v[i];
-        credit_zero_diagonal_f64(h->theta2 + h->rec_off, h->d.n);
+        zero_diagonals(h, dst);
     }
-    credit_params_f64 w2 = credit_params_view_f64(h->theta2, &h->d);
-    if (flags & CREDIT_HESS_FREE_PATTERN) credit_forward_f64(&h->f2, &w2, h->B);
-    else credit_forward_frozen_f64(&h->f2, &h->f, &w2);
-    credit_loss_f64(&h->f2, h->loss, &w2, NULL, NULL);
-    int st = credit_gradient_f64(&h->f2, &w2, h->l2, rule, flags & (CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2), h->grad2, NULL);
+    CREDIT_F64(credit_params) w2 = CREDIT_F64(credit_params_view)(h->theta2, &h->d);
+    if (flags & CREDIT_HESS_FREE_PATTERN) CREDIT_F64(credit_forward)(&h->f2, &w2, h->B);
+    else CREDIT_F64(credit_forward_frozen)(&h->f2, &h->f, &w2);
+    CREDIT_F64(credit_loss)(&h->f2, h->loss, &w2, NULL, NULL);
+    int st = CREDIT_F64(credit_gradient)(&h->f2, &w2, h->l2, rule, flags & (CREDIT_GRAD_EXACT | CREDIT_GRAD_NO_L2), h->grad2, NULL);
     if (st) return st;
-    memcpy(u, h->grad2 + full_offset(h), sizeof(double) * h->dim);
+    memcpy(u, h->grad2 + h->off, sizeof(double) * h->dim);
     return CREDIT_OK;
 }
 
@@ -224,7 +241,7 @@ typedef struct jacobian_ctx {
     credit_hessian *h;
     double step;
     unsigned flags;
-    const credit_grad_rule_f64 *rule;
+    const CREDIT_F64(credit_grad_rule) *rule;
     double *up, *down;
 } jacobian_ctx;
 
@@ -240,7 +257,7 @@ static int jacobian_apply(void *ctx, const double *x, double *y)
     return CREDIT_OK;
 }
 
-int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, unsigned flags, const credit_grad_rule_f64 *rule,
+int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, unsigned flags, const CREDIT_F64(credit_grad_rule) *rule,
                                 uint64_t seed, double *re, double *im, double *resid, int *products)
 {
     for (int i = 0; i < nev; i++) re[i] = im[i] = resid[i] = NAN;
@@ -273,13 +290,13 @@ int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, 
 /* curvature.h: float weights of a single-precision session, widened. */
 void credit_hessian_set_float(credit_hessian *h, const credit_params *w)
 {
-    const size_t sizes[4] = {(size_t)h->d.n * h->d.n_in, (size_t)h->d.n * h->d.n, (size_t)h->d.n_out * h->d.n, (size_t)h->d.n_out};
-    const float *from[4] = {w->W_in, w->W_rec, w->W_out, w->b_out};
-    double *to[4] = {h->theta2, h->theta2 + sizes[0], h->theta2 + sizes[0] + sizes[1], h->theta2 + sizes[0] + sizes[1] + sizes[2]};
-    for (int b = 0; b < 4; b++)
-        for (size_t i = 0; i < sizes[b]; i++) to[b][i] = from[b][i];
+    for (int b = 0; b < CREDIT_N_BLOCKS; b++) {
+        const float *from = credit_params_block(w, b);
+        double *to = h->theta2 + credit_block_offset(&h->d, b);
+        for (size_t i = 0; i < credit_block_size(&h->d, b); i++) to[i] = from[i];
+    }
     /* theta2 is scratch of credit_hessian_direction, free until set returns. */
-    const credit_params_f64 wide = credit_params_view_f64(h->theta2, &h->d);
+    const CREDIT_F64(credit_params) wide = CREDIT_F64(credit_params_view)(h->theta2, &h->d);
     credit_hessian_set(h, &wide);
 }
 #endif

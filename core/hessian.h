@@ -29,16 +29,20 @@ typedef struct credit_hessian credit_hessian;
 /* A workspace for a batch of B sequences of network d (d->B_max is
  * ignored), the loss kind of the task, L2 coefficient l2. */
 int credit_hessian_open(credit_hessian **h, const credit_dims *d, int B, int all_params, credit_loss_kind loss, double l2);
-/* The batch to fill: x, target and mask of B sequences (layout of credit_fwd_f64). */
-credit_fwd_f64 *credit_hessian_input(credit_hessian *h);
+/* The batch to fill: x, target and mask of B sequences (layout of CREDIT_F64(credit_fwd)). */
+CREDIT_F64(credit_fwd) *credit_hessian_input(credit_hessian *h);
 /* The weights (copied): forward pass, loss and BPTT on the batch. Products
  * and directions need it first; called again, it moves the base point. */
-void credit_hessian_set(credit_hessian *h, const credit_params_f64 *w);
+void credit_hessian_set(credit_hessian *h, const CREDIT_F64(credit_params) *w);
 #if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
 /* The same from float weights (a single-precision session's), widened;
  * curvature.h makes credit_hessian_set take either. */
 void credit_hessian_set_float(credit_hessian *h, const credit_params *w);
 #endif
+/* Where the vectors lie in the parameter layout (params.h): all = 0, the
+ * W_rec block alone (what the R-pass computes without `all`); all = 1, the
+ * whole layout. Offset into *offset (may be NULL); length returned. */
+size_t credit_hessian_layout(const credit_dims *d, int all, size_t *offset);
 /* Length of the vectors (n*n or the parameter count). */
 size_t credit_hessian_dim(const credit_hessian *h);
 /* One exact product Hv (v and Hv may not alias). */
@@ -56,13 +60,14 @@ double credit_hessian_l2(const credit_hessian *h);
 
 /* The update direction a training step would take on this batch, in the
  * Hessian's layout, at weights w + step * v (v may be NULL: step 0): the
- * estimate of credit_gradient_f64 (flags CREDIT_GRAD_EXACT, CREDIT_GRAD_NO_L2)
+ * estimate of CREDIT_F64(credit_gradient) (flags CREDIT_GRAD_EXACT, CREDIT_GRAD_NO_L2)
  * from rule. By default the ReLU pattern psi is held at the one of the
  * weights of set (CREDIT_HESS_FREE_PATTERN recomputes it): a difference
  * quotient of this map then measures the almost-everywhere derivative, the
  * one the Hessian is, rather than the jumps of psi it would cross. */
 enum { CREDIT_HESS_FREE_PATTERN = 1u << 2 };
-int credit_hessian_direction(credit_hessian *h, const double *v, double step, unsigned flags, const credit_grad_rule_f64 *rule, double *u);
+int credit_hessian_direction(credit_hessian *h, const double *v, double step, unsigned flags, const CREDIT_F64(credit_grad_rule) *rule,
+                             double *u);
 
 /* The estimators of core/eigen.c on the Hessian (workspaces allocated here). */
 /* Lanczos with full reorthogonalisation (twice, classical Gram-Schmidt);
@@ -109,7 +114,7 @@ int credit_hessian_slq(credit_hessian *h, int probes, int steps, uint64_t seed, 
  * J = H the two see the same Krylov space. re, im, resid: the first nev
  * Ritz values by descending real part and their residuals, NaN past the
  * steps taken; *products: J-vector products (each two rule gradients). */
-int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, unsigned flags, const credit_grad_rule_f64 *rule,
+int credit_hessian_jacobian_eig(credit_hessian *h, int m, int nev, double step, unsigned flags, const CREDIT_F64(credit_grad_rule) *rule,
                                 uint64_t seed, double *re, double *im, double *resid, int *products);
 
 #endif

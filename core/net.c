@@ -6,18 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t credit_params_count(const credit_dims *d)
-{
-    return (size_t)d->n * d->n_in + (size_t)d->n * d->n + (size_t)d->n_out * d->n + (size_t)d->n_out;
-}
-
 credit_params credit_params_view(credit_real *block, const credit_dims *d)
 {
     credit_params p;
-    p.W_in = block;
-    p.W_rec = p.W_in + (size_t)d->n * d->n_in;
-    p.W_out = p.W_rec + (size_t)d->n * d->n;
-    p.b_out = p.W_out + (size_t)d->n_out * d->n;
+    for (int b = 0; b < CREDIT_N_BLOCKS; b++) *credit_params_slot(&p, b) = block + credit_block_offset(d, b);
     return p;
 }
 
@@ -304,13 +296,13 @@ void credit_backward_bptt(credit_fwd *f, const credit_params *w, credit_params *
 double credit_l2(const credit_params *w, const credit_dims *d, double l2, credit_params *g)
 {
     if (l2 == 0.0) return 0.0;
-    const credit_real *blocks[3] = {w->W_in, w->W_rec, w->W_out};
-    credit_real *grads[3] = {g ? g->W_in : NULL, g ? g->W_rec : NULL, g ? g->W_out : NULL};
-    size_t sizes[3] = {(size_t)d->n * d->n_in, (size_t)d->n * d->n, (size_t)d->n_out * d->n};
     double sum = 0.0;
-    for (int b = 0; b < 3; b++) {
-        sum += CREDIT_BLAS(dot)((int)sizes[b], blocks[b], 1, blocks[b], 1);
-        if (grads[b]) CREDIT_BLAS(axpy)((int)sizes[b], l2, blocks[b], 1, grads[b], 1);
+    for (int b = 0; b < CREDIT_N_BLOCKS; b++) {
+        if (!(credit_blocks[b].flags & CREDIT_PARAM_L2)) continue;
+        const int size = (int)credit_block_size(d, b);
+        const credit_real *block = credit_params_block(w, b);
+        sum += CREDIT_BLAS(dot)(size, block, 1, block, 1);
+        if (g) CREDIT_BLAS(axpy)(size, l2, block, 1, credit_params_block(g, b), 1);
     }
     return 0.5 * l2 * sum;
 }

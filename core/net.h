@@ -22,14 +22,29 @@
 #undef CREDIT_NET_BODY
 
 #include "credit.h"
+#include "params.h"
 
-/* Layout of the flat block: W_in, W_rec, W_out, b_out. */
-size_t credit_params_count(const credit_dims *d);
+/* The views of the flat block, laid out as params.h's table says. */
 credit_params credit_params_view(credit_real *block, const credit_dims *d);
+/* Block b of a view (b: CREDIT_BLOCK_*), and the slot holding it. */
+static inline credit_real *credit_params_block(const credit_params *p, int b)
+{
+    return *(credit_real *const *)((const char *)p + credit_blocks[b].member);
+}
+static inline credit_real **credit_params_slot(credit_params *p, int b)
+{
+    return (credit_real **)((char *)p + credit_blocks[b].member);
+}
+static inline const credit_real *credit_weights_block(const credit_weights *w, int b)
+{
+    return *(const credit_real *const *)((const char *)w + credit_blocks[b].member);
+}
 /* The read-only view of the same blocks (what plugins are given). */
 static inline credit_weights credit_weights_of(const credit_params *p)
 {
-    return (credit_weights){p->W_in, p->W_rec, p->W_out, p->b_out};
+    credit_weights w;
+    for (int b = 0; b < CREDIT_N_BLOCKS; b++) *(const credit_real **)((char *)&w + credit_blocks[b].member) = credit_params_block(p, b);
+    return w;
 }
 /* The authors' initialisation: W_in ~ N(0, 2/n_in), W_rec ~ N(0, rec_var/n)
  * with zero diagonal (authors: rec_var 2), W_out ~ U(+-sqrt(6/(n+n_out))),
@@ -75,7 +90,8 @@ void credit_backward_bptt(credit_fwd *f, const credit_params *w, credit_params *
 /* The same on any trajectory, with the workspace delta [T][B][n]; delta is
  * left holding dL/dv_t. */
 void credit_bptt(const credit_traj *tr, const credit_weights *w, credit_params *g, credit_real *delta);
-/* l2/2 (|W_in|^2 + |W_rec|^2 + |W_out|^2): returns the term, adds its gradient to g (if g). */
+/* l2/2 |W|^2 over the blocks in the L2 penalty (params.h: W_in, W_rec,
+ * W_out): returns the term, adds its gradient to g (if g). */
 double credit_l2(const credit_params *w, const credit_dims *d, double l2, credit_params *g);
 
 /* The R-operator (core/net_r.c): exact Hessian-vector products of the task
@@ -114,4 +130,4 @@ void credit_zero_diagonal(credit_real *W, int n);
 #define CREDIT_F64_END
 #include "f64.h"
 #endif
-#include "f64.h" /* the double build: name_f64 is name */
+#include "f64.h" /* the side CREDIT_F64_NAME names (the double build: CREDIT_F64) */

@@ -157,7 +157,8 @@ static int host_forward_loss(void *ctx, const credit_weights *w, const credit_re
     memcpy(p->target, f->target, sizeof(credit_real) * TB * f->d.n_out);
     memcpy(p->mask, f->mask, sizeof(credit_real) * TB);
     /* credit_forward and credit_loss only read the weights. */
-    const credit_params wp = {(credit_real *)w->W_in, (credit_real *)w->W_rec, (credit_real *)w->W_out, (credit_real *)w->b_out};
+    credit_params wp;
+    for (int b = 0; b < CREDIT_N_BLOCKS; b++) *credit_params_slot(&wp, b) = (credit_real *)credit_weights_block(w, b);
     p->xi = xi;
     p->per_example = per_example;
     credit_forward(p, &wp, B);
@@ -581,7 +582,7 @@ int credit_session_fill_f64(credit_session *s, int split, const uint64_t *index,
  * to float, so a frozen ReLU pattern stays frozen, and its W_in/W_rec
  * estimate is added to g in double. The float copies are made per call
  * (measurements call this a few hundred times, each a full rule gradient). */
-static int session_rule_grad_f64(void *ctx, credit_fwd_f64 *f, const credit_params_f64 *w, credit_params_f64 *g)
+static int session_rule_grad_f64(void *ctx, CREDIT_F64(credit_fwd) *f, const CREDIT_F64(credit_params) *w, CREDIT_F64(credit_params) *g)
 {
     credit_session *s = ctx;
     const int B = f->B, T = f->d.T, n = f->d.n, n_in = f->d.n_in, n_out = f->d.n_out;
@@ -605,23 +606,23 @@ static int session_rule_grad_f64(void *ctx, credit_fwd_f64 *f, const credit_para
     narrow(nf->dy, f->dy, TB * n_out);
     narrow(nf->L, f->L, TB * n);
     credit_params w32 = credit_params_view(theta, &s->dims), g32 = credit_params_view(theta + s->n_params, &s->dims);
-    narrow(w32.W_in, w->W_in, (size_t)n * n_in);
-    narrow(w32.W_rec, w->W_rec, (size_t)n * n);
-    narrow(w32.W_out, w->W_out, (size_t)n_out * n);
-    narrow(w32.b_out, w->b_out, (size_t)n_out);
+    for (int b = 0; b < CREDIT_N_BLOCKS; b++)
+        narrow(credit_params_block(&w32, b), CREDIT_F64(credit_params_block)(w, b), credit_block_size(&s->dims, b));
     int st = credit_session_rule_grad(s, nf, &w32, &g32);
-    if (!st) {
-        for (size_t k = 0; k < (size_t)n * n_in; k++) g->W_in[k] += g32.W_in[k];
-        for (size_t k = 0; k < (size_t)n * n; k++) g->W_rec[k] += g32.W_rec[k];
+    for (int b = 0; b < CREDIT_N_BLOCKS && !st; b++) {
+        if (!(credit_blocks[b].flags & CREDIT_PARAM_RULE)) continue;
+        double *to = CREDIT_F64(credit_params_block)(g, b);
+        const float *from = credit_params_block(&g32, b);
+        for (size_t k = 0; k < credit_block_size(&s->dims, b); k++) to[k] += from[k];
     }
     credit_fwd_free(nf);
     free(theta);
     return st;
 }
 
-credit_grad_rule_f64 credit_session_grad_rule_f64(credit_session *s)
+CREDIT_F64(credit_grad_rule) credit_session_grad_rule_f64(credit_session *s)
 {
-    return (credit_grad_rule_f64){session_rule_grad_f64, s};
+    return (CREDIT_F64(credit_grad_rule)){session_rule_grad_f64, s};
 }
 #endif
 

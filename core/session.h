@@ -118,7 +118,7 @@ int credit_session_rule_grad(credit_session *s, credit_fwd *f, const credit_para
  * session's weights itself, curvature.h). */
 #if CREDIT_PRECISION == CREDIT_PRECISION_SINGLE
 int credit_session_fill_f64(credit_session *s, int split, const uint64_t *index, int B, double *x, double *target, double *mask);
-credit_grad_rule_f64 credit_session_grad_rule_f64(credit_session *s);
+CREDIT_F64(credit_grad_rule) credit_session_grad_rule_f64(credit_session *s);
 #else
 #define credit_session_fill_f64 credit_session_fill
 #define credit_session_grad_rule_f64 credit_session_grad_rule

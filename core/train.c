@@ -540,20 +540,24 @@ int credit_grad_report(credit_session *s, FILE *fp)
     credit_session_provenance(s, fp);
     fprintf(fp, "# batch: training examples 0..%d\n# loss %.17g\n", Bn - 1, loss);
     credit_params pe = credit_params_view(est, &s->dims), px = credit_params_view(exact, &s->dims);
-    const credit_real *e_blocks[4] = {pe.W_in, pe.W_rec, pe.W_out, pe.b_out}, *x_blocks[4] = {px.W_in, px.W_rec, px.W_out, px.b_out};
-    int rows[CREDIT_N_MATRICES], cols[CREDIT_N_MATRICES];
-    for (int m = 0; m < CREDIT_N_MATRICES; m++) credit_matrix_shape(&s->dims, m, &rows[m], &cols[m]);
-    for (int m = 0; m < CREDIT_N_MATRICES; m++)
-        fprintf(fp, "# cosine %s %.17g\n", credit_matrix_names[m], credit_cosine(e_blocks[m], x_blocks[m], (size_t)rows[m] * cols[m]));
-    size_t n_rec_in = (size_t)s->dims.n * (s->dims.n_in + s->dims.n);
-    fprintf(fp, "# cosine W_in+W_rec %.17g\n# cosine all %.17g\n", credit_cosine(est, exact, n_rec_in), credit_cosine(est, exact, s->n_params));
+    for (int m = 0; m < CREDIT_N_BLOCKS; m++)
+        fprintf(fp, "# cosine %s %.17g\n", credit_blocks[m].name,
+                credit_cosine(credit_params_block(&pe, m), credit_params_block(&px, m), credit_block_size(&s->dims, m)));
+    /* The rule's blocks (a prefix of the layout) together, then all. */
+    char rule_blocks[64];
+    size_t rule_off, rule_len = credit_block_span(&s->dims, CREDIT_PARAM_RULE, &rule_off);
+    fprintf(fp, "# cosine %s %.17g\n# cosine all %.17g\n", credit_block_names(CREDIT_PARAM_RULE, "+", rule_blocks, sizeof rule_blocks),
+            credit_cosine(est + rule_off, exact + rule_off, rule_len), credit_cosine(est, exact, s->n_params));
     fprintf(fp, "name\trow\tcol\testimate\texact\n");
-    for (int m = 0; m < CREDIT_N_MATRICES; m++)
-        for (int r = 0; r < rows[m]; r++)
-            for (int c = 0; c < cols[m]; c++) {
-                size_t i = (size_t)r * cols[m] + c;
-                fprintf(fp, "%s\t%d\t%d\t%.17g\t%.17g\n", credit_matrix_names[m], r, c, e_blocks[m][i], x_blocks[m][i]);
+    for (int m = 0; m < CREDIT_N_BLOCKS; m++) {
+        const int rows = credit_block_rows(&s->dims, m), cols = credit_block_cols(&s->dims, m);
+        const credit_real *e = credit_params_block(&pe, m), *x = credit_params_block(&px, m);
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) {
+                size_t i = (size_t)r * cols + c;
+                fprintf(fp, "%s\t%d\t%d\t%.17g\t%.17g\n", credit_blocks[m].name, r, c, e[i], x[i]);
             }
+    }
     free(est);
     return CREDIT_OK;
 }

@@ -5,6 +5,7 @@
 #include "train.h"
 #include "util.h"
 #include "net.h"
+#include "hessian.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -190,11 +191,30 @@ static void test_weights_and_checkpoints(void)
     memset(s.theta, 0, bytes);
     st |= credit_weights_read(&s, wpath);
     CHECK(!st && memcmp(copy, s.theta, bytes) == 0, "weights TSV round-trips exactly", "%s", credit_error_message());
+    /* Its rows: every entry once, block by block in layout order, row-major. */
+    char *wtext = test_slurp(test_tmp(), "w.tsv"), *wbody = test_body(wtext), *line = wbody;
+    credit_params sp = credit_params_view(s.theta, &s.dims);
+    const credit_real *members[] = {sp.W_in, sp.W_rec, sp.W_out, sp.b_out};
+    const int shape[][2] = {{s.dims.n, s.dims.n_in}, {s.dims.n, s.dims.n}, {s.dims.n_out, s.dims.n}, {s.dims.n_out, 1}};
+    const char *const wnames[] = {"W_in", "W_rec", "W_out", "b_out"};
+    size_t rows_ok = 0, rows_total = 0;
+    for (int m = 0; m < 4; m++)
+        for (int r = 0; r < shape[m][0]; r++)
+            for (int c = 0; c < shape[m][1]; c++, rows_total++) {
+                char expect[160];
+                int k = snprintf(expect, sizeof expect, "%s\t%d\t%d\t%.17g\n", wnames[m], r, c, members[m][(size_t)r * shape[m][1] + c]);
+                if (line && strncmp(line, expect, (size_t)k) == 0) rows_ok++, line += k;
+                else line = NULL;
+            }
+    CHECK(rows_total == s.n_params && rows_ok == rows_total && line && *line == 0, "weights TSV lists W_in, W_rec, W_out, b_out in layout order",
+          "%zu of %zu rows as expected", rows_ok, rows_total);
+    free(wtext);
+    free(wbody);
 
     /* Malformed weights files. */
     struct { const char *text, *want; } bad[] = {
         {"W_in 0 0 0.5 extra\n", ":1: expected 'name row col value'"},
-        {"W_hid 0 0 0.5\n", ":1: unknown matrix 'W_hid'"},
+        {"W_hid 0 0 0.5\n", ":1: unknown matrix 'W_hid' (W_in, W_rec, W_out, b_out)"},
         {"W_rec 12 0 0.5\n", ":1: W_rec[12][0] is outside W_rec's 12 x 12 shape"},
         {"W_rec 3 3 0.5\n", ":1: W_rec[3][3] = 0.5, but self-connections are removed"},
         {"W_in 0 0 nan\n", ":1: W_in[0][0] is not finite"},
@@ -263,6 +283,80 @@ static void test_weights_and_checkpoints(void)
           "status %d, message '%s'", st2, credit_error_message());
     credit_session_close(&s);
     free(copy);
+}
+
+/* The parameter table (core/params.h) against the ABI's views, written out
+ * here by hand: every block's name, offset, shape and flags, the total, and
+ * the functions that loop over the table (the L2 term, weights_of, the
+ * Hessian's layouts). Sides all different, so a swapped dimension shows. */
+static void test_param_table(void)
+{
+    const credit_dims d = {.n_in = 3, .n = 5, .n_out = 2, .T = 1, .B_max = 1};
+    const size_t count = 5 * 3 + 5 * 5 + 2 * 5 + 2;
+    credit_real *block = calloc(count, sizeof(credit_real));
+    if (!CHECK(credit_params_count(&d) == count && block, "parameter count is n*n_in + n*n + n_out*n + n_out", "%zu, want %zu",
+               credit_params_count(&d), count)) { free(block); return; }
+    credit_params p = credit_params_view(block, &d);
+    struct {
+        const char *name;
+        credit_real *data;
+        int rows, cols;
+        unsigned flags;
+    } want[] = {
+        {"W_in", p.W_in, 5, 3, CREDIT_PARAM_RULE | CREDIT_PARAM_L2},
+        {"W_rec", p.W_rec, 5, 5, CREDIT_PARAM_RULE | CREDIT_PARAM_L2 | CREDIT_PARAM_NO_DIAG},
+        {"W_out", p.W_out, 2, 5, CREDIT_PARAM_L2},
+        {"b_out", p.b_out, 2, 1, 0},
+    };
+    const int n_want = (int)(sizeof want / sizeof *want);
+    CHECK(CREDIT_N_BLOCKS == n_want && sizeof(credit_params) == (size_t)n_want * sizeof(credit_real *) &&
+              sizeof(credit_weights) == (size_t)n_want * sizeof(credit_real *),
+          "the table has one block per member of credit_params and credit_weights", "%d blocks", CREDIT_N_BLOCKS);
+    const credit_weights wv = credit_weights_of(&p);
+    const credit_real *wmembers[] = {wv.W_in, wv.W_rec, wv.W_out, wv.b_out};
+    size_t end = 0;
+    for (int b = 0; b < n_want && b < CREDIT_N_BLOCKS; b++) {
+        char name[80];
+        snprintf(name, sizeof name, "table block %d is %s: offset, shape, flags, view", b, want[b].name);
+        const size_t off = (size_t)(want[b].data - block);
+        CHECK(strcmp(credit_blocks[b].name, want[b].name) == 0 && credit_block_offset(&d, b) == off && off == end &&
+                  credit_block_rows(&d, b) == want[b].rows && credit_block_cols(&d, b) == want[b].cols &&
+                  credit_block_size(&d, b) == (size_t)want[b].rows * want[b].cols && credit_blocks[b].flags == want[b].flags &&
+                  credit_params_block(&p, b) == want[b].data && credit_weights_block(&wv, b) == want[b].data && wmembers[b] == want[b].data &&
+                  credit_block_find(want[b].name) == b,
+              name, "table: %s at %zu, %d x %d, flags %u (want %zu, %d x %d, flags %u)", credit_blocks[b].name, credit_block_offset(&d, b),
+              credit_block_rows(&d, b), credit_block_cols(&d, b), credit_blocks[b].flags, off, want[b].rows, want[b].cols, want[b].flags);
+        end = off + (size_t)want[b].rows * want[b].cols;
+    }
+    CHECK(end == count && credit_block_find("W_hid") == -1, "the blocks tile the flat block; an unknown name is not found", "end %zu", end);
+    /* L2 membership through credit_l2 itself: all ones, l2 = 2 gives the
+     * number of penalised entries, and only their gradient moves. */
+    for (size_t k = 0; k < count; k++) block[k] = 1;
+    credit_real *grad = calloc(count, sizeof(credit_real));
+    credit_params g = credit_params_view(grad, &d);
+    const double term = credit_l2(&p, &d, 2.0, &g);
+    size_t touched_ok = 0;
+    for (int b = 0; b < n_want; b++) {
+        const credit_real expect = (want[b].flags & CREDIT_PARAM_L2) ? 2 : 0;
+        size_t ok = 0, size = (size_t)want[b].rows * want[b].cols;
+        for (size_t k = 0; k < size; k++) ok += credit_params_block(&g, b)[k] == expect;
+        touched_ok += ok == size;
+    }
+    CHECK(term == 5 * 3 + 5 * 5 + 2 * 5 && touched_ok == (size_t)n_want, "L2 covers W_in, W_rec, W_out and not b_out",
+          "term %g (want 50), %zu of %d blocks with the right gradient", term, touched_ok, n_want);
+    free(grad);
+    char names[64], rule[64];
+    size_t rule_off, rule_len = credit_block_span(&d, CREDIT_PARAM_RULE, &rule_off);
+    CHECK(strcmp(credit_block_names(0, ", ", names, sizeof names), "W_in, W_rec, W_out, b_out") == 0 &&
+              strcmp(credit_block_names(CREDIT_PARAM_RULE, "+", rule, sizeof rule), "W_in+W_rec") == 0 && rule_off == 0 &&
+              rule_len == 5 * 3 + 5 * 5,
+          "a rule estimates W_in and W_rec, the layout's prefix", "'%s', '%s', offset %zu, length %zu", names, rule, rule_off, rule_len);
+    size_t off_rec = 1, off_all = 1;
+    const size_t dim_rec = credit_hessian_layout(&d, 0, &off_rec), dim_all = credit_hessian_layout(&d, 1, &off_all);
+    CHECK(dim_rec == 25 && off_rec == (size_t)(p.W_rec - block) && dim_all == count && off_all == 0,
+          "Hessian vectors: hessian_params=rec is the W_rec block, all the whole layout", "rec %zu at %zu, all %zu at %zu", dim_rec, off_rec,
+          dim_all, off_all);
+    free(block);
 }
 
 static void test_batches(void)
@@ -352,6 +446,7 @@ void test_core(void)
     test_rng();
     test_config();
     test_file_task_errors();
+    test_param_table();
     test_weights_and_checkpoints();
     test_batches();
     test_training();

@@ -63,9 +63,9 @@ static int open_tiny(credit_session *s, const char *rule, int mse, double leak, 
 typedef struct ref {
     credit_session *s;
     credit_dims d;
-    credit_fwd_f64 f;
+    CREDIT_F64(credit_fwd) f;
     double *theta, *grad;
-    credit_params_f64 w, g;
+    CREDIT_F64(credit_params) w, g;
 } ref;
 
 /* Opens the Hessian of a tiny session on its first B training examples;
@@ -84,11 +84,11 @@ static void ref_open(ref *r, credit_session *s, int B)
     r->s = s;
     r->d = s->dims;
     r->d.B_max = B;
-    credit_fwd_alloc_f64(&r->f, &r->d);
+    CREDIT_F64(credit_fwd_alloc)(&r->f, &r->d);
     r->theta = calloc(2 * s->n_params, sizeof(double));
     r->grad = r->theta + s->n_params;
-    r->w = credit_params_view_f64(r->theta, &r->d);
-    r->g = credit_params_view_f64(r->grad, &r->d);
+    r->w = CREDIT_F64(credit_params_view)(r->theta, &r->d);
+    r->g = CREDIT_F64(credit_params_view)(r->grad, &r->d);
     uint64_t *idx = calloc((size_t)B, sizeof *idx);
     for (int b = 0; b < B; b++) idx[b] = (uint64_t)b;
     credit_session_fill_f64(s, CREDIT_SPLIT_TRAIN, idx, B, r->f.x, r->f.target, r->f.mask); /* the task's batch, in double */
@@ -97,7 +97,7 @@ static void ref_open(ref *r, credit_session *s, int B)
 
 static void ref_close(ref *r)
 {
-    credit_fwd_free_f64(&r->f);
+    CREDIT_F64(credit_fwd_free)(&r->f);
     free(r->theta);
 }
 
@@ -106,13 +106,13 @@ static long ref_grad(ref *r, const double *theta, double *out, const double *bas
 {
     const size_t np = r->s->n_params;
     memcpy(r->theta, theta, sizeof(double) * np);
-    credit_forward_f64(&r->f, &r->w, r->d.B_max);
-    credit_loss_f64(&r->f, r->s->info.loss, &r->w, NULL, NULL);
+    CREDIT_F64(credit_forward)(&r->f, &r->w, r->d.B_max);
+    CREDIT_F64(credit_loss)(&r->f, r->s->info.loss, &r->w, NULL, NULL);
     memset(r->grad, 0, sizeof(double) * np);
-    credit_backward_readout_f64(&r->f, &r->g);
-    credit_backward_bptt_f64(&r->f, &r->w, &r->g);
-    credit_zero_diagonal_f64(r->g.W_rec, r->d.n);
-    credit_l2_f64(&r->w, &r->d, r->s->o.l2, &r->g);
+    CREDIT_F64(credit_backward_readout)(&r->f, &r->g);
+    CREDIT_F64(credit_backward_bptt)(&r->f, &r->w, &r->g);
+    CREDIT_F64(credit_zero_diagonal)(r->g.W_rec, r->d.n);
+    CREDIT_F64(credit_l2)(&r->w, &r->d, r->s->o.l2, &r->g);
     memcpy(out, r->grad, sizeof(double) * np);
     long flips = 0;
     size_t cells = (size_t)r->d.T * r->d.B_max * r->d.n;
@@ -684,7 +684,7 @@ static void test_arnoldi_dense(void)
 
 /* Dense J (F x F over the free coordinates) from one central difference of
  * the update direction per column, step h, as the Arnoldi products take it. */
-static double *dense_jacobian(credit_hessian *h, const credit_grad_rule_f64 *rule, const coords *c, double step)
+static double *dense_jacobian(credit_hessian *h, const CREDIT_F64(credit_grad_rule) *rule, const coords *c, double step)
 {
     double *J = calloc(c->F * c->F, sizeof(double)), *e = calloc(c->D, sizeof(double)), *up = calloc(c->D, sizeof(double)),
            *down = calloc(c->D, sizeof(double));
@@ -722,7 +722,7 @@ static void test_rule_edge(const char *rule, int all)
     const size_t F = c.F;
     credit_curv_opts o;
     credit_curv_opts_get(&s, &o);
-    const credit_grad_rule_f64 grule = credit_session_grad_rule_f64(&s); /* the rule as the measurements serve it */
+    const CREDIT_F64(credit_grad_rule) grule = credit_session_grad_rule_f64(&s); /* the rule as the measurements serve it */
     double *J = dense_jacobian(h, &grule, &c, o.gamma_step), *J2 = dense_jacobian(h, &grule, &c, 2 * o.gamma_step);
     /* The finite-difference error of a product, estimated from the step and
      * twice the step (truncation h^2: J(2h) - J(h) is 3x J(h)'s own; the

@@ -13,8 +13,8 @@ typedef struct problem {
     credit_loss_kind loss;
     double l2;
     double *theta, *grad;
-    credit_params_f64 w, g;
-    credit_fwd_f64 f;
+    CREDIT_F64(credit_params) w, g;
+    CREDIT_F64(credit_fwd) f;
 } problem;
 
 /* Random weights, inputs, targets; masks score the last step or several. */
@@ -24,16 +24,16 @@ static void problem_make(problem *p, double leak, credit_loss_kind loss, int sev
     p->d = (credit_dims){.n_in = 3, .n = 6, .n_out = 3, .T = 7, .B_max = batch, .leak = leak};
     p->loss = loss;
     p->l2 = 0.01;
-    size_t np = credit_params_count_f64(&p->d);
+    size_t np = credit_params_count(&p->d);
     p->theta = calloc(2 * np, sizeof(double));
     p->grad = p->theta + np;
-    p->w = credit_params_view_f64(p->theta, &p->d);
-    p->g = credit_params_view_f64(p->grad, &p->d);
+    p->w = CREDIT_F64(credit_params_view)(p->theta, &p->d);
+    p->g = CREDIT_F64(credit_params_view)(p->grad, &p->d);
     credit_rng rng;
     credit_rng_seed(&rng, seed, 7);
-    credit_params_init_f64(p->theta, &p->d, 2.0, &rng);
+    CREDIT_F64(credit_params_init)(p->theta, &p->d, 2.0, &rng);
     for (int k = 0; k < p->d.n_out; k++) p->w.b_out[k] = 0.1 * credit_rng_normal(&rng);
-    credit_fwd_alloc_f64(&p->f, &p->d);
+    CREDIT_F64(credit_fwd_alloc)(&p->f, &p->d);
     const int T = p->d.T, B = p->d.B_max;
     for (size_t k = 0; k < (size_t)T * B * p->d.n_in; k++) p->f.x[k] = credit_rng_normal(&rng);
     for (int t = 0; t < T; t++)
@@ -48,25 +48,25 @@ static void problem_make(problem *p, double leak, credit_loss_kind loss, int sev
 
 static void problem_free(problem *p)
 {
-    credit_fwd_free_f64(&p->f);
+    CREDIT_F64(credit_fwd_free)(&p->f);
     free(p->theta);
 }
 
 static double objective(problem *p)
 {
-    credit_forward_f64(&p->f, &p->w, p->d.B_max);
-    return credit_loss_f64(&p->f, p->loss, &p->w, NULL, NULL) + credit_l2_f64(&p->w, &p->d, p->l2, NULL);
+    CREDIT_F64(credit_forward)(&p->f, &p->w, p->d.B_max);
+    return CREDIT_F64(credit_loss)(&p->f, p->loss, &p->w, NULL, NULL) + CREDIT_F64(credit_l2)(&p->w, &p->d, p->l2, NULL);
 }
 
 /* ||exact - fd|| / ||fd|| over every parameter but the W_rec diagonal. */
 static double gradcheck(problem *p, double h, double *max_abs)
 {
-    const size_t np = credit_params_count_f64(&p->d);
+    const size_t np = credit_params_count(&p->d);
     objective(p);
     memset(p->grad, 0, sizeof(double) * np);
-    credit_backward_readout_f64(&p->f, &p->g);
-    credit_backward_bptt_f64(&p->f, &p->w, &p->g);
-    credit_l2_f64(&p->w, &p->d, p->l2, &p->g);
+    CREDIT_F64(credit_backward_readout)(&p->f, &p->g);
+    CREDIT_F64(credit_backward_bptt)(&p->f, &p->w, &p->g);
+    CREDIT_F64(credit_l2)(&p->w, &p->d, p->l2, &p->g);
     const size_t rec0 = (size_t)(p->w.W_rec - p->theta);
     double num = 0, den = 0;
     *max_abs = 0;
@@ -115,11 +115,11 @@ static void float_step_error(problem *p, double *loss_err, double *grad_err)
     credit_backward_readout(&f, &g);
     credit_backward_bptt(&f, &w, &g);
 
-    credit_forward_f64(&p->f, &p->w, B);
-    const double loss64 = credit_loss_f64(&p->f, p->loss, &p->w, NULL, NULL);
+    CREDIT_F64(credit_forward)(&p->f, &p->w, B);
+    const double loss64 = CREDIT_F64(credit_loss)(&p->f, p->loss, &p->w, NULL, NULL);
     memset(p->grad, 0, sizeof(double) * np);
-    credit_backward_readout_f64(&p->f, &p->g);
-    credit_backward_bptt_f64(&p->f, &p->w, &p->g);
+    CREDIT_F64(credit_backward_readout)(&p->f, &p->g);
+    CREDIT_F64(credit_backward_bptt)(&p->f, &p->w, &p->g);
 
     double *wide = malloc(sizeof(double) * np);
     for (size_t i = 0; i < np; i++) wide[i] = grad[i];

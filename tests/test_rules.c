@@ -337,12 +337,12 @@ static double *bptt_f64(const problem *p)
         }
     for (size_t k = 0; k < (size_t)n * tr->n_in; k++) w[k] = p->w.W_in[k];
     for (size_t k = 0; k < (size_t)n * n; k++) w[(size_t)n * tr->n_in + k] = p->w.W_rec[k];
-    const credit_traj_f64 t64 = {.B = tr->B, .T = tr->T, .n_in = tr->n_in, .n = n, .n_out = n_out, .leak = tr->leak, .x = x,
+    const CREDIT_F64(credit_traj) t64 = {.B = tr->B, .T = tr->T, .n_in = tr->n_in, .n = n, .n_out = n_out, .leak = tr->leak, .x = x,
                                  .z_prev = zb, .z = zb + (size_t)tr->B * n, .psi = psi, .L = L};
-    const credit_weights_f64 w64 = {.W_in = w, .W_rec = w + (size_t)n * tr->n_in};
+    const CREDIT_F64(credit_weights) w64 = {.W_in = w, .W_rec = w + (size_t)n * tr->n_in};
     double *g = grad_new(p);
-    credit_params_f64 gp = {.W_in = g, .W_rec = g + (size_t)n * tr->n_in};
-    credit_bptt_f64(&t64, &w64, &gp, delta);
+    CREDIT_F64(credit_params) gp = {.W_in = g, .W_rec = g + (size_t)n * tr->n_in};
+    CREDIT_F64(credit_bptt)(&t64, &w64, &gp, delta);
     free(x), free(zb), free(psi), free(L), free(delta), free(w);
     return g;
 }

@@ -770,7 +770,7 @@ static void test_nodepert_converges(void)
             const char *opt[] = {sched[k].sigma, sched[k].samples, NULL};
             st |= inst_open(&in, np, &p, SEED_RULE, opt);
             double *g = st ? NULL : inst_grad(&in, &p);
-            cos[k] = g ? credit_cosine_f64(g, exact, grad_len(&p)) : NAN;
+            cos[k] = g ? CREDIT_F64(credit_cosine)(g, exact, grad_len(&p)) : NAN;
             free(g);
             inst_close(&in);
         }
@@ -860,7 +860,7 @@ static void test_nodepert_converges_to_bptt(void)
         for (size_t q = 0; q < m && !st; q++) est[q] = s.grad[q]; /* widened: the cosine in double */
         if (!st) st |= credit_session_gradient(&s, 1, NULL);
         for (size_t q = 0; q < m && !st; q++) exact[q] = s.grad[q];
-        if (!st) cos[k] = credit_cosine_f64(est, exact, m);
+        if (!st) cos[k] = CREDIT_F64(credit_cosine)(est, exact, m);
         free(est), free(exact);
         credit_session_close(&s);
     }
