@@ -138,13 +138,20 @@ while IFS='|' read -r name base core rule task args; do
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$(class "$d/run.cfg")" "$cm" "$C" "${rule% *}" "$R" "${task% *}" "$T" \
         "${blas:-unknown}" "$core ${rule#* } ${task#* }" >> "$tmpd/cand"
 done
+# CERT_FROM=COMMIT: only the runs computed by COMMIT (one certificate names
+# one old commit; runs current by certificates from different commits are
+# certified one commit at a time).
+if [ -n "${CERT_FROM:-}" ]; then
+    awk -F'\t' -v c="$CERT_FROM" 'index($3, c) == 1 || index(c, $3) == 1' "$tmpd/cand" > "$tmpd/cand.from"
+    mv "$tmpd/cand.from" "$tmpd/cand"
+fi
 ncand=$(grep -c . "$tmpd/cand" || true)
 echo "certify: $profile: $ncur runs current, $ncert current by certificate, $nconf with another config (retrained), $nnew not trained, $ncand to certify"
 [ "$ncand" -gt 0 ] || exit 0
 
 # One recorded commit, clean; one BLAS kernel; a clean tree.
 commits=$(cut -f3 "$tmpd/cand" | sort -u)
-[ "$(echo "$commits" | wc -l)" = 1 ] || fail "the runs to certify were computed by more than one commit ($(echo $commits)): certify one at a time is not supported"
+[ "$(echo "$commits" | wc -l)" = 1 ] || fail "the runs to certify were computed by more than one commit ($(echo $commits)): certify one commit at a time (make certify CERT_FROM=COMMIT, for each)"
 case $commits in
 *-dirty | unknown | "") fail "the runs were computed by '$commits', a tree no commit holds: its build cannot be redone" ;;
 esac
