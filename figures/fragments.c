@@ -18,35 +18,6 @@ void stats_value(stats_ctx *c, const char *key, const char *fmt, ...)
     va_end(ap);
 }
 
-/* What the paper (or our reconstruction of its theorem) says, per claim id. */
-static const struct { const char *id, *says; } claim_says[] = {
-    {"1", "bio rules generalize worse (larger gap)"},
-    {"1m", "... also at matched training accuracy"},
-    {"1l", "... also at matched training loss"},
-    {"1t", "... also at equal fit along training"},
-    {"2", "... and more variably across seeds"},
-    {"2m", "... more variably at matched training accuracy"},
-    {"2l", "... more variably at matched training loss"},
-    {"3", "the gap rises with curvature, within each rule"},
-    {"3r", "... controlling for rule and training loss"},
-    {"4", "bio rules settle in sharper regions"},
-    {"4m", "... also at matched training accuracy"},
-    {"4l", "... also at matched training loss"},
-    {"5a", "theorem (a): lambda_max grows and settles"},
-    {"5b", "theorem (b): the reference settles at its edge 2/eta"},
-    {"5e", "theorem (b, c): final lambda_max scales like 1/eta, every rule"},
-    {"5c", "theorem (c): each bio rule settles at its own edge"},
-    {"5d", "theorem (d): curvature falls as the truncation K grows"},
-    {"6", "a remedy (larger learning rate) lowers the gap"},
-};
-
-static const char *says(const char *id)
-{
-    for (size_t i = 0; i < sizeof claim_says / sizeof *claim_says; i++)
-        if (!strcmp(claim_says[i].id, id)) return claim_says[i].says;
-    return "";
-}
-
 static void compared_with(const claim_row *r, char *buf, size_t len)
 {
     char b1[32], b2[32];
@@ -112,7 +83,7 @@ void stats_write_claims(stats_ctx *c)
                          r->task, r->rule, run_field_name[r->spec->quantity], r->verdict);
             }
         }
-        fprintf(sum, "| %s | %s | %s | %d | %d | %d | %d | %d | %s |\n", id, says(id), protocols, n[0], n[1], n[2], n[3], absent,
+        fprintf(sum, "| %s | %s | %s | %d | %d | %d | %d | %d | %s |\n", id, c->rows[i].spec->says, protocols, n[0], n[1], n[2], n[3], absent,
                 primaries[0] ? primaries : "–");
         const char *names[4] = {"reproduced", "contradicted", "negligible", "inconclusive"};
         for (int v = 0; v < 4; v++) snprintf(key, sizeof key, "claim.%s.%s", id, names[v]), stats_value(c, key, "%d", n[v]);

@@ -1,11 +1,13 @@
 /* stats.c - credit-stats: raw runs -> the pipeline's tables.
  *
- *   credit-stats MANIFEST OUTDIR [alpha=0.05] [profile=NAME] [FIG_CLAIM_NAME=value ...]
+ *   credit-stats MANIFEST OUTDIR claims=TABLE [alpha=0.05] [profile=NAME] [FIG_CLAIM_NAME=value ...]
  *
  * MANIFEST (written by mk/figures.mk): a header row, then one row per run and
  * experiment group: group task rule seed x dir. x is the group's variable:
  * the learning rate (main, lr), K (tbptt), the factor c (remedy), the boost
- * factor (boost). A run may be listed in several groups. FIG_CLAIM_* are the
+ * factor (boost). A run may be listed in several groups. TABLE is the claims
+ * table (paper/experiments/claims.tsv: one row per claim and quantity, the
+ * group it is judged on, how). FIG_CLAIM_* are the
  * profile's claim settings (reference rule, primary endpoints, smallest
  * effects of interest, bands; claims.h), declared before the runs.
  *
@@ -312,19 +314,20 @@ static void write_trajectories(stats_ctx *c)
 static void judge_claims(stats_ctx *c)
 {
     size_t cap = 0;
-    for (size_t k = 0; k < claims_table_n; k++) claims_evaluate(&c->runs, &c->cs, &claims_table[k], &c->rows, &c->nrows, &cap);
+    for (size_t k = 0; k < c->claims.n; k++) claims_evaluate(&c->runs, &c->cs, &c->claims.row[k], &c->rows, &c->nrows, &cap);
     claims_judge(c->rows, c->nrows, &c->cs);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 3 || !strcmp(argv[1], "--help")) {
-        fprintf(stderr, "usage: credit-stats MANIFEST OUTDIR [alpha=0.05] [profile=NAME] [FIG_CLAIM_NAME=value ...]\n"
+        fprintf(stderr, "usage: credit-stats MANIFEST OUTDIR claims=TABLE [alpha=0.05] [profile=NAME] [FIG_CLAIM_NAME=value ...]\n"
                         "Reads the runs a manifest lists and writes the pipeline's tables into OUTDIR.\n");
         return argc < 3 ? 2 : 0;
     }
     stats_ctx c = {.profile = "", .note = ""};
     c.cs.alpha = 0.05;
+    const char *claims = NULL;
     for (int i = 3; i < argc; i++) {
         const char *eq = strchr(argv[i], '=');
         char name[64];
@@ -333,11 +336,14 @@ int main(int argc, char **argv)
         const char *v = eq + 1;
         if (!strcmp(name, "alpha")) c.cs.alpha = tsv_num(v);
         else if (!strcmp(name, "profile")) c.profile = v;
+        else if (!strcmp(name, "claims")) claims = v;
         else if (!strcmp(name, "FIG_CLAIM_NOTE")) c.note = v;
-        else if (claims_setting(&c.cs, name, v)) stats_die("unknown argument '%s' (alpha=, profile=, FIG_CLAIM_*=)", argv[i]);
+        else if (claims_setting(&c.cs, name, v)) stats_die("unknown argument '%s' (claims=, alpha=, profile=, FIG_CLAIM_*=)", argv[i]);
     }
     if (!(c.cs.alpha > 0 && c.cs.alpha < 1)) stats_die("alpha must be in (0,1)");
     claims_settings_check(&c.cs);
+    if (!claims) stats_die("no claims= table (paper/experiments/claims.tsv)");
+    claims_read(&c.claims, claims);
     c.out.dir = argv[2];
     const run_opts ro = {.plateau = c.cs.plateau, .window = c.cs.endpoint_window, .use_plateau = !strcmp(c.cs.endpoint, "plateau")};
     runs_read(&c.runs, argv[1], &ro);
@@ -375,6 +381,7 @@ int main(int argc, char **argv)
     stats_write_fragments(&c);
     tsv_close(&c.out, c.values);
     free(c.rows);
+    claims_free(&c.claims);
     free(prov);
     runs_free(&c.runs);
     return 0;

@@ -9,6 +9,7 @@
 typedef struct stats_ctx {
     run_set runs;
     claim_settings cs;
+    claim_table claims;  /* paper/experiments/claims.tsv (claims=) */
     tsv_out out;
     FILE *values;        /* values.tsv: every number the paper quotes */
     const char *profile;

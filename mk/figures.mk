@@ -324,6 +324,9 @@ $(FIG_MANIFEST):
 # setting): a change redoes the tables, not the runs or the curvature.
 FIG_STATS_ARGS := alpha=$(FIG_ALPHA) profile=$(PROFILE) $(foreach v,$(sort $(filter FIG_CLAIM_%,$(.VARIABLES))),'$(v)=$($(v))')
 FIG_STATS_KEY  := $(FIG_TABLES)/stats.args
+# The claims table every profile shares (claims, the groups they are judged
+# on, how): credit-stats reads it, a change of it redoes the tables.
+FIG_CLAIMS := $(FIG_EXPERIMENTS)/claims.tsv
 ifeq ($(call fig_eq,$(file <$(FIG_STATS_KEY)),$(FIG_STATS_ARGS)),)
 $(FIG_STATS_KEY): FORCE
 endif
@@ -334,8 +337,8 @@ FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.ts
                    claims.tsv claims.md claims_summary.md summary.md feedback.md edge.md settings.md sweeps.md matched.md values.tsv \
                    power.tsv power.md endpoints.md divergence.md findings.md
 FIG_TABLE_FILES := $(FIG_TABLE_NAMES:%=$(FIG_TABLES)/%)
-$(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
-	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) $(FIG_STATS_ARGS)
+$(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_CLAIMS) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
+	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) claims=$(FIG_CLAIMS) $(FIG_STATS_ARGS)
 
 # The commits and maths hashes the runs were computed with, from the
 # provenance lines of their metrics.tsv: one row per (commit, math_hash).
@@ -490,7 +493,7 @@ verify: $(FIG_STATS) ## the claims table: statistic, p-value, verdict per claim 
 	@if [ -f $(FIG_SUMS) ]; then figures/runsums.sh check $(FIG_RUNS) $(FIG_SUMS) > /dev/null; fi
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(FIG_MANIFEST_CMD) > $$tmp/manifest.tsv; \
-	$(FIG_STATS) $$tmp/manifest.tsv $$tmp $(FIG_STATS_ARGS); \
+	$(FIG_STATS) $$tmp/manifest.tsv $$tmp claims=$(FIG_CLAIMS) $(FIG_STATS_ARGS); \
 	awk -f figures/provenance.awk $(FIG_METRICS) > $$tmp/provenance.tsv; \
 	awk -f figures/claims.awk $$tmp/claims.tsv; \
 	for f in $(FIG_COMPARED); do \
