@@ -340,10 +340,10 @@ int main(int argc, char **argv)
         else if (!strcmp(name, "FIG_CLAIM_NOTE")) c.note = v;
         else if (claims_setting(&c.cs, name, v)) stats_die("unknown argument '%s' (claims=, alpha=, profile=, FIG_CLAIM_*=)", argv[i]);
     }
-    if (!(c.cs.alpha > 0 && c.cs.alpha < 1)) stats_die("alpha must be in (0,1)");
-    claims_settings_check(&c.cs);
     if (!claims) stats_die("no claims= table (paper/experiments/claims.tsv)");
     claims_read(&c.claims, claims);
+    if (!(c.cs.alpha > 0 && c.cs.alpha < 1)) stats_die("alpha must be in (0,1)");
+    claims_settings_check(&c.cs);
     c.out.dir = argv[2];
     const run_opts ro = {.plateau = c.cs.plateau, .window = c.cs.endpoint_window, .use_plateau = !strcmp(c.cs.endpoint, "plateau")};
     runs_read(&c.runs, argv[1], &ro);

@@ -58,6 +58,30 @@ FIG_FIGS    := $(RESULTS)/figures
 FIG_PAPER   := $(RESULTS)/paper.md
 FIG_MANIFEST := $(FIG_TABLES)/manifest.tsv
 
+# ------------------------------------------------------------------ design
+# The experiment design as data, shared by every profile (figures/README.md,
+# "The experiment design"): groups.tsv declares every group the generators
+# below make, claims.tsv the claim rows credit-stats judges and the groups
+# they read (a change of it redoes the tables). Checked here, before anything
+# runs: a claim judged on a group no generator makes would only ever say
+# "not measured", and a primary endpoint must name a claim of the table.
+FIG_GROUPS_TABLE := $(FIG_EXPERIMENTS)/groups.tsv
+FIG_CLAIMS       := $(FIG_EXPERIMENTS)/claims.tsv
+FIG_GROUPS       := $(shell awk -F'\t' '!/^\#/ && n++ { print $$1 }' $(FIG_GROUPS_TABLE))
+fig_comma := ,
+fig_plan_error = $(if $(filter $(FIG_GOALS) $(RESULTS)/%,$(MAKECMDGOALS)),$(error PROFILE=$(PROFILE): $(1)))
+# ID:GROUP for each group a claim row reads, @matched_loss and @remedy as the
+# profile names them (FIG_CLAIM_MATCHED_LOSS_GROUP, FIG_CLAIM_REMEDY_GROUP)
+fig_claim_group = $(or $(if $(filter @matched_loss,$(1)),$(FIG_CLAIM_MATCHED_LOSS_GROUP),$(if $(filter @remedy,$(1)),$(FIG_CLAIM_REMEDY_GROUP),$(1))),(none))
+FIG_DESIGN_READS := $(foreach row,$(shell awk -F'\t' '!/^\#/ && n++ { print $$1 ":" $$3 }' $(FIG_CLAIMS)),\
+  $(foreach g,$(subst $(fig_comma), ,$(lastword $(subst :, ,$(row)))),$(firstword $(subst :, ,$(row))):$(call fig_claim_group,$(g))))
+FIG_DESIGN_IDS   := $(sort $(foreach r,$(FIG_DESIGN_READS),$(firstword $(subst :, ,$(r)))))
+FIG_ORPHANS     := $(strip $(foreach r,$(sort $(FIG_DESIGN_READS)),$(if $(filter $(lastword $(subst :, ,$(r))),$(FIG_GROUPS)),,$(r))))
+$(if $(FIG_ORPHANS),$(call fig_plan_error,$(FIG_CLAIMS) judges $(foreach r,$(FIG_ORPHANS),claim $(subst :, on group ,$(r))$(fig_comma)) which no generator makes\
+  (the groups of $(FIG_GROUPS_TABLE): $(FIG_GROUPS); a claim's @matched_loss and @remedy are FIG_CLAIM_MATCHED_LOSS_GROUP and FIG_CLAIM_REMEDY_GROUP)))
+FIG_PRIMARY_UNKNOWN := $(strip $(foreach p,$(FIG_CLAIM_PRIMARY),$(if $(filter $(firstword $(subst :, ,$(p))),* $(FIG_DESIGN_IDS)),,$(p))))
+$(if $(FIG_PRIMARY_UNKNOWN),$(call fig_plan_error,FIG_CLAIM_PRIMARY names claims $(FIG_CLAIMS) does not have: $(FIG_PRIMARY_UNKNOWN)))
+
 # Numbers in make names: awk prints the product canonically (%g), so the
 # remedy's c x eta names the same run as the sweep's eta.
 fig_mul = $(shell awk 'BEGIN { printf "%g", ($(1)) * ($(2)) }')
@@ -100,6 +124,7 @@ endef
 # rule's own (fig_rule_args: e.g. the authors' per-rule iteration counts),
 # the run's own.
 define fig_run
+$(if $(filter $(1),$(FIG_GROUPS)),,$(call fig_plan_error,a generator makes group $(1)$(fig_comma) which $(FIG_GROUPS_TABLE) does not declare))
 $(call fig_rule_check,$(2),$(3))
 ifndef FIG_ARGS.$(6)
 FIG_NAMES += $(6)
@@ -306,7 +331,6 @@ define fig_nl
 
 
 endef
-fig_comma := ,
 FIG_MANIFEST_TEXT := group$(fig_tab)task$(fig_tab)rule$(fig_tab)seed$(fig_tab)x$(fig_tab)dir$(foreach row,$(FIG_ROWS),$(fig_nl)$(subst :,$(fig_tab),$(patsubst %:$(lastword $(subst :, ,$(row))),%,$(row))):$(FIG_RUNS)/$(lastword $(subst :, ,$(row))))
 fig_space := $(subst ,, )
 FIG_MANIFEST_TEXT := $(subst $(fig_space)$(fig_nl),$(fig_nl),$(subst :$(FIG_RUNS)/,$(fig_tab)$(FIG_RUNS)/,$(FIG_MANIFEST_TEXT)))
@@ -324,9 +348,6 @@ $(FIG_MANIFEST):
 # setting): a change redoes the tables, not the runs or the curvature.
 FIG_STATS_ARGS := alpha=$(FIG_ALPHA) profile=$(PROFILE) $(foreach v,$(sort $(filter FIG_CLAIM_%,$(.VARIABLES))),'$(v)=$($(v))')
 FIG_STATS_KEY  := $(FIG_TABLES)/stats.args
-# The claims table every profile shares (claims, the groups they are judged
-# on, how): credit-stats reads it, a change of it redoes the tables.
-FIG_CLAIMS := $(FIG_EXPERIMENTS)/claims.tsv
 ifeq ($(call fig_eq,$(file <$(FIG_STATS_KEY)),$(FIG_STATS_ARGS)),)
 $(FIG_STATS_KEY): FORCE
 endif
