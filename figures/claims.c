@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAIN "main"
 #define NO_ALL "not measured: no curvature_final.tsv over all parameters (FIG_CURVATURE_FINAL=1, FIG_CURV_FINAL_ARGS=hessian_params=all)"
 #define NO_EDGE "not measured: curvature.tsv has no rule_edge column (the update Jacobian was not measured)"
 #define NO_CURV "not measured: no curvature rows"
@@ -453,7 +452,7 @@ void claims_evaluate(const run_set *s, const claim_settings *cs, const claim_spe
     const char *tasks[64], *rules[64];
     size_t nt = runs_distinct(s, group, NULL, RUN_TASK, tasks, 64);
     int absent = nt == 0;
-    const char *from = absent ? MAIN : group; /* a group the profile lacks: rows "not measured" for the main comparison's tasks and rules */
+    const char *from = absent ? cs->main_group : group; /* a group the profile lacks: rows "not measured" for the main comparison's tasks and rules */
     if (absent) nt = runs_distinct(s, from, NULL, RUN_TASK, tasks, 64);
     if (nt == 0) {
         claim_row *r = new_row(rows, n, cap, spec, "-", "-");

@@ -16,7 +16,8 @@ typedef struct claim_settings {
     double alpha;
     const char *primary;       /* primary endpoints: words id:task:rule:quantity, '*' matches anything */
     const char *matched_loss;  /* the group stopped at a matched training loss */
-    const char *remedy;        /* the remedy's own group (at matched training loss) */
+    const char *remedy;        /* the remedy's group */
+    const char *main_group;    /* the main comparison's group (groups.tsv, role main): a claim whose group the profile lacks is "not measured" for its tasks and rules */
     double sesoi_gap_acc, sesoi_gap_loss, sesoi_gap_mse, sesoi_log_lambda, sesoi_slope, sesoi_r; /* gap_loss in nats, gap_mse for MSE tasks */
     double band_lo, band_hi;   /* 5b: eta lambda_max / 2 at BPTT's plateau */
     double near;               /* 5c: a factor: "near" BPTT's level */

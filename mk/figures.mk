@@ -61,19 +61,23 @@ FIG_MANIFEST := $(FIG_TABLES)/manifest.tsv
 # ------------------------------------------------------------------ design
 # The experiment design as data, shared by every profile (figures/README.md,
 # "The experiment design"): groups.tsv declares every group the generators
-# below make, claims.tsv the claim rows credit-stats judges and the groups
-# they read (a change of it redoes the tables). Checked here, before anything
+# below make and which tables each feeds, claims.tsv the claim rows and the
+# groups they read; credit-stats reads both (a change of either redoes the
+# tables). Checked here, before anything
 # runs: a claim judged on a group no generator makes would only ever say
 # "not measured", and a primary endpoint must name a claim of the table.
 FIG_GROUPS_TABLE := $(FIG_EXPERIMENTS)/groups.tsv
 FIG_CLAIMS       := $(FIG_EXPERIMENTS)/claims.tsv
-FIG_GROUPS       := $(shell awk -F'\t' '!/^\#/ && n++ { print $$1 }' $(FIG_GROUPS_TABLE))
+FIG_DESIGN_ARGS  := claims=$(FIG_CLAIMS) groups=$(FIG_GROUPS_TABLE)
+# a column of a table by its header's name (comment lines skipped)
+fig_column = $(shell awk -F'\t' '/^\#/ { next } !h++ { for (i = 1; i <= NF; i++) c[$$i] = i; next } { print $(2) }' $(1))
+FIG_GROUPS       := $(call fig_column,$(FIG_GROUPS_TABLE),$$c["group"])
 fig_comma := ,
 fig_plan_error = $(if $(filter $(FIG_GOALS) $(RESULTS)/%,$(MAKECMDGOALS)),$(error PROFILE=$(PROFILE): $(1)))
 # ID:GROUP for each group a claim row reads, @matched_loss and @remedy as the
 # profile names them (FIG_CLAIM_MATCHED_LOSS_GROUP, FIG_CLAIM_REMEDY_GROUP)
 fig_claim_group = $(or $(if $(filter @matched_loss,$(1)),$(FIG_CLAIM_MATCHED_LOSS_GROUP),$(if $(filter @remedy,$(1)),$(FIG_CLAIM_REMEDY_GROUP),$(1))),(none))
-FIG_DESIGN_READS := $(foreach row,$(shell awk -F'\t' '!/^\#/ && n++ { print $$1 ":" $$3 }' $(FIG_CLAIMS)),\
+FIG_DESIGN_READS := $(foreach row,$(call fig_column,$(FIG_CLAIMS),$$c["claim"] ":" $$c["group"]),\
   $(foreach g,$(subst $(fig_comma), ,$(lastword $(subst :, ,$(row)))),$(firstword $(subst :, ,$(row))):$(call fig_claim_group,$(g))))
 FIG_DESIGN_IDS   := $(sort $(foreach r,$(FIG_DESIGN_READS),$(firstword $(subst :, ,$(r)))))
 FIG_ORPHANS     := $(strip $(foreach r,$(sort $(FIG_DESIGN_READS)),$(if $(filter $(lastword $(subst :, ,$(r))),$(FIG_GROUPS)),,$(r))))
@@ -358,8 +362,8 @@ FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.ts
                    claims.tsv claims.md claims_summary.md summary.md feedback.md edge.md settings.md sweeps.md matched.md values.tsv \
                    power.tsv power.md endpoints.md divergence.md findings.md
 FIG_TABLE_FILES := $(FIG_TABLE_NAMES:%=$(FIG_TABLES)/%)
-$(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_CLAIMS) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
-	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) claims=$(FIG_CLAIMS) $(FIG_STATS_ARGS)
+$(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_CLAIMS) $(FIG_GROUPS_TABLE) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
+	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) $(FIG_DESIGN_ARGS) $(FIG_STATS_ARGS)
 
 # The commits and maths hashes the runs were computed with, from the
 # provenance lines of their metrics.tsv: one row per (commit, math_hash).
@@ -514,7 +518,7 @@ verify: $(FIG_STATS) ## the claims table: statistic, p-value, verdict per claim 
 	@if [ -f $(FIG_SUMS) ]; then figures/runsums.sh check $(FIG_RUNS) $(FIG_SUMS) > /dev/null; fi
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(FIG_MANIFEST_CMD) > $$tmp/manifest.tsv; \
-	$(FIG_STATS) $$tmp/manifest.tsv $$tmp claims=$(FIG_CLAIMS) $(FIG_STATS_ARGS); \
+	$(FIG_STATS) $$tmp/manifest.tsv $$tmp $(FIG_DESIGN_ARGS) $(FIG_STATS_ARGS); \
 	awk -f figures/provenance.awk $(FIG_METRICS) > $$tmp/provenance.tsv; \
 	awk -f figures/claims.awk $$tmp/claims.tsv; \
 	for f in $(FIG_COMPARED); do \

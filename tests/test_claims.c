@@ -24,7 +24,7 @@ static const double p2[8] = {0.2, -0.7, 0.4, 0.9, -1, 0.1, 0.6, -0.4};
 
 static claim_settings settings(void)
 {
-    claim_settings cs = {.reference = "bptt", .alpha = 0.05, .primary = "", .matched_loss = "matched_loss", .remedy = "remedy_m",
+    claim_settings cs = {.reference = "bptt", .alpha = 0.05, .primary = "", .matched_loss = "matched_loss", .remedy = "remedy_m", .main_group = "main",
                          .sesoi_gap_acc = 0.01, .sesoi_gap_loss = 0.02, .sesoi_gap_mse = 0.001, .sesoi_log_lambda = 0.18,
                          .sesoi_slope = 0.25, .sesoi_r = 0.2, .band_lo = 0.8, .band_hi = 1.2, .near = 1.25, .plateau = 0.5, .settle = 0.2,
                          .endpoint = "last", .endpoint_window = 0.25, .sesoi_log_sd = 0.405};

@@ -3,7 +3,7 @@
  * before anything runs, a claim judged on a group no generator makes (an
  * orphan), a primary endpoint naming no claim, a generator's undeclared
  * group and a rule without the profile's settings; every shipped profile
- * plans; credit-stats refuses a malformed claims table; the paper has a
+ * plans; credit-stats refuses a malformed claims or groups table; the paper has a
  * section for every claim of the table and no other. Dry runs only (make -n
  * of fig-list: nothing is built or trained), from the top of the tree. */
 #include "test.h"
@@ -90,15 +90,22 @@ static void shipped(void)
     }
 }
 
-/* credit-stats reads the table before any run: a bad field is named with its file and line. */
+/* credit-stats reads the tables before any run: a bad field is named with its file and line. */
 static void malformed(void)
 {
-    char path[2048], cmd[8192], *out = NULL;
+    char path[2048], groups[2048], cmd[8192], *out = NULL;
     if (!edited("claims.tsv", "sed 's/\\tvs_ref\\t/\\tversus\\t/'", path, sizeof path)) return;
-    snprintf(cmd, sizeof cmd, "%s/bin/credit-stats /nonexistent %s claims=%s", test_root(), test_tmp(), path);
+    snprintf(cmd, sizeof cmd, "%s/bin/credit-stats /nonexistent %s claims=%s groups=paper/experiments/groups.tsv", test_root(), test_tmp(), path);
     int rc = test_run(cmd, &out);
     CHECK(rc != 0 && out && strstr(out, "design-claims.tsv:") && strstr(out, "kind 'versus': want one of vs_ref spread"),
           "design: credit-stats refuses a claims table with an unknown kind, naming the file, line and choices", "exit %d: %.400s", rc, out);
+    free(out);
+    /* two groups in a role one group plays: which one is the main comparison? */
+    if (!edited("groups.tsv", "sed 's/^lr\\t\\([^\\t]*\\)\\tslope,sweep\\t/lr\\t\\1\\tmain,slope,sweep\\t/'", groups, sizeof groups)) return;
+    snprintf(cmd, sizeof cmd, "%s/bin/credit-stats /nonexistent %s claims=paper/experiments/claims.tsv groups=%s", test_root(), test_tmp(), groups);
+    rc = test_run(cmd, &out);
+    CHECK(rc != 0 && out && strstr(out, "design-groups.tsv:") && strstr(out, "role main: group main plays it already"),
+          "design: credit-stats refuses a groups table with two main groups, naming the file and line", "exit %d: %.400s", rc, out);
     free(out);
 }
 
