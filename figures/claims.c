@@ -6,56 +6,79 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAIN "main"
 #define NO_ALL "not measured: no curvature_final.tsv over all parameters (FIG_CURVATURE_FINAL=1, FIG_CURV_FINAL_ARGS=hessian_params=all)"
 #define NO_EDGE "not measured: curvature.tsv has no rule_edge column (the update Jacobian was not measured)"
 #define NO_CURV "not measured: no curvature rows"
 
-/* The claims, in the paper's order. Error gaps (train minus test accuracy)
- * are the classification tasks' primary gap; loss gaps are secondary. */
-const claim_spec claims_table[] = {
-    {"1", MAIN, F_GAP_ACC, 0, K_VS_REF, TEST_DIRECTION, +1, M_GAP_ACC, "clean", "error gap larger than the reference's", "each rule at the task's eta", NULL},
-    {"1", MAIN, F_PGAP_ACC, 0, K_VS_REF, TEST_DIRECTION, +1, M_GAP_ACC, "perturbed", "error gap larger than the reference's", "each rule at the task's eta", NULL},
-    {"1", MAIN, F_GAP_LOSS, 0, K_VS_REF, TEST_DIRECTION, +1, M_GAP_LOSS, "clean", "loss gap larger (secondary)", "each rule at the task's eta", NULL},
-    {"1", MAIN, F_PGAP_LOSS, 0, K_VS_REF, TEST_DIRECTION, +1, M_GAP_LOSS, "perturbed", "loss gap larger (secondary)", "each rule at the task's eta", NULL},
-    {"1m", "matched", F_GAP_ACC, 0, K_VS_REF, TEST_DIRECTION, +1, M_GAP_ACC, "clean", "error gap larger", "matched training accuracy", NULL},
-    {"1m", "matched", F_PGAP_ACC, 0, K_VS_REF, TEST_DIRECTION, +1, M_GAP_ACC, "perturbed", "error gap larger", "matched training accuracy", NULL},
-    {"1l", "@matched_loss", F_GAP_ACC, 0, K_VS_REF, TEST_DIRECTION, +1, M_GAP_ACC, "clean", "error gap larger", "matched training loss", NULL},
-    {"1l", "@matched_loss", F_PGAP_ACC, 0, K_VS_REF, TEST_DIRECTION, +1, M_GAP_ACC, "perturbed", "error gap larger", "matched training loss", NULL},
-    {"1l", "@matched_loss", F_PGAP_LOSS, 0, K_VS_REF, TEST_DIRECTION, +1, M_GAP_LOSS, "perturbed", "loss gap larger (secondary)", "matched training loss", NULL},
-    {"1t", MAIN, F_GAP_ACC, 0, K_AT_LEVEL, TEST_DIRECTION, +1, M_GAP_ACC, "clean", "error gap larger", "at the lowest training loss every run of both rules reaches", NULL},
-    {"1t", MAIN, F_PGAP_ACC, 0, K_AT_LEVEL, TEST_DIRECTION, +1, M_GAP_ACC, "perturbed", "error gap larger", "at the lowest training loss every run of both rules reaches", NULL},
-    {"2", MAIN, F_GAP_ACC, 0, K_SPREAD, TEST_DIRECTION, +1, M_LOG_SD, "clean", "error gap more variable: log SD ratio > 0", "each rule at the task's eta", NULL},
-    {"2", MAIN, F_PGAP_ACC, 0, K_SPREAD, TEST_DIRECTION, +1, M_LOG_SD, "perturbed", "error gap more variable: log SD ratio > 0", "each rule at the task's eta", NULL},
-    {"2", MAIN, F_GAP_LOSS, 0, K_SPREAD, TEST_DIRECTION, +1, M_LOG_SD, "clean", "loss gap more variable (secondary)", "each rule at the task's eta", NULL},
-    {"2", MAIN, F_PGAP_LOSS, 0, K_SPREAD, TEST_DIRECTION, +1, M_LOG_SD, "perturbed", "loss gap more variable (secondary)", "each rule at the task's eta", NULL},
-    {"2m", "matched", F_PGAP_ACC, 0, K_SPREAD, TEST_DIRECTION, +1, M_LOG_SD, "perturbed", "error gap more variable", "matched training accuracy", NULL},
-    {"2l", "@matched_loss", F_PGAP_ACC, 0, K_SPREAD, TEST_DIRECTION, +1, M_LOG_SD, "perturbed", "error gap more variable", "matched training loss", NULL},
-    {"3", MAIN, F_GAP_ACC, F_LOG_LAMBDA, K_CORR, TEST_DIRECTION, +1, M_R, "clean", "error gap rises with log lambda_max within the rule (r)", "within each rule, across seeds at the task's eta", NO_CURV},
-    {"3", MAIN, F_PGAP_ACC, F_LOG_LAMBDA, K_CORR, TEST_DIRECTION, +1, M_R, "perturbed", "error gap rises with log lambda_max within the rule (r)", "within each rule, across seeds at the task's eta", NO_CURV},
-    {"3", MAIN, F_PGAP_LOSS, F_LOG_LAMBDA, K_CORR, TEST_DIRECTION, +1, M_R, "perturbed", "loss gap rises with log lambda_max within the rule (r, secondary)", "within each rule, across seeds at the task's eta", NO_CURV},
-    {"3r", MAIN, F_GAP_ACC, F_LOG_LAMBDA, K_REGRESSION, TEST_DIRECTION, +1, M_GAP_ACC, "clean", "gap per unit log lambda_max > 0 (rule, train loss covariates)", "all runs of a task at its eta, rule as a covariate", NO_CURV},
-    {"3r", MAIN, F_PGAP_ACC, F_LOG_LAMBDA, K_REGRESSION, TEST_DIRECTION, +1, M_GAP_ACC, "perturbed", "gap per unit log lambda_max > 0 (rule, train loss covariates)", "all runs of a task at its eta, rule as a covariate", NO_CURV},
-    {"3r", MAIN, F_PGAP_LOSS, F_LOG_LAMBDA, K_REGRESSION, TEST_DIRECTION, +1, M_GAP_LOSS, "perturbed", "loss gap per unit log lambda_max > 0 (secondary)", "all runs of a task at its eta, rule as a covariate", NO_CURV},
-    {"4", MAIN, F_LOG_LAMBDA, 0, K_VS_REF, TEST_DIRECTION, +1, M_LOG_LAMBDA, "-", "final log lambda_max larger than the reference's", "each rule at the task's eta", NO_CURV},
-    {"4m", "matched", F_LOG_LAMBDA, 0, K_VS_REF, TEST_DIRECTION, +1, M_LOG_LAMBDA, "-", "final log lambda_max larger", "matched training accuracy", NO_CURV},
-    {"4l", "@matched_loss", F_LOG_LAMBDA, 0, K_VS_REF, TEST_DIRECTION, +1, M_LOG_LAMBDA, "-", "final log lambda_max larger", "matched training loss", NO_CURV},
-    {"5a", MAIN, F_LAMBDA_GROWTH, 0, K_RULE_MEAN, TEST_DIRECTION, +1, M_LOG_LAMBDA, "-", "lambda_max grows: log(plateau / post-catapult minimum) > 0", "each rule at the task's eta", NO_CURV},
-    {"5a", MAIN, F_LAMBDA_DRIFT, 0, K_RULE_MEAN, TEST_BAND, 0, M_SETTLE, "-", "lambda_max settles: plateau drift within +-settle", "each rule at the task's eta", NO_CURV},
-    {"5b", MAIN, F_LEVEL, 0, K_REF_MEAN, TEST_BAND, 0, M_EDGE, "-", "reference at its edge: eta lambda_max/2 in the band (W_rec)", "each rule at the task's eta", NO_CURV},
-    {"5b", MAIN, F_LEVEL_ALL, 0, K_REF_MEAN, TEST_BAND, 0, M_EDGE, "-", "reference at its edge: eta lambda_max/2 in the band (all parameters)", "each rule at the task's eta", NO_ALL},
-    {"5e", "lr", F_LOG_LAMBDA, 0, K_SLOPE_X, TEST_BAND, 0, M_SLOPE_MINUS_ONE, "-", "final lambda_max ~ 1/eta: log-log slope -1", "learning-rate sweep", NO_CURV},
-    {"5c", MAIN, F_RHO_GROWTH, 0, K_RULE_MEAN, TEST_DIRECTION, +1, M_LOG_LAMBDA, "-", "rho = eta lambda gamma/2 rises: log(plateau / post-catapult minimum) > 0", "each rule at the task's eta", NO_CURV},
-    {"5c", MAIN, F_RHO_DRIFT, 0, K_RULE_MEAN, TEST_BAND, 0, M_SETTLE, "-", "rho settles: plateau drift within +-settle", "each rule at the task's eta", NO_CURV},
-    {"5c", MAIN, F_RHO, 0, K_NEAR_REF, TEST_BAND, 0, M_NEAR, "-", "rho settles near the reference's eta lambda/2 (log ratio)", "each rule at the task's eta", NO_CURV},
-    {"5c", MAIN, F_EDGE, 0, K_NEAR_REF, TEST_BAND, 0, M_NEAR, "-", "the rule's own edge eta Re(mu)/2 near the reference's level (log ratio)", "each rule at the task's eta", NO_EDGE},
-    {"5c", MAIN, F_LOG_LAMBDA, F_LOG_INV_ETA_GAMMA, K_SLOPE_FIELD, TEST_BAND, 0, M_SLOPE_ONE, "-", "across seeds log lambda_max ~ log(1/(eta gamma)): slope 1", "each rule at the task's eta", NO_CURV},
-    {"5d", "tbptt", F_LOG_LAMBDA, 0, K_SLOPE_X, TEST_DIRECTION, -1, M_SLOPE_ZERO, "-", "log lambda_max falls as log K grows", "truncation sweep", NO_CURV},
-    {"6", "@remedy", F_GAP_ACC, 0, K_SLOPE_X, TEST_DIRECTION, -1, M_GAP_ACC, "clean", "error gap falls with log c", "remedy at matched training loss", NULL},
-    {"6", "@remedy", F_PGAP_ACC, 0, K_SLOPE_X, TEST_DIRECTION, -1, M_GAP_ACC, "perturbed", "error gap falls with log c", "remedy at matched training loss", NULL},
-    {"6", "@remedy", F_PGAP_LOSS, 0, K_SLOPE_X, TEST_DIRECTION, -1, M_GAP_LOSS, "perturbed", "loss gap falls with log c (secondary)", "remedy at matched training loss", NULL},
-};
-const size_t claims_table_n = sizeof claims_table / sizeof *claims_table;
+/* ------------------------------------------------------------ the table */
+
+static const char *const kind_name[] = {"vs_ref", "spread", "corr", "regression", "rule_mean", "ref_mean", "near_ref", "slope_x", "slope_field", "at_level"};
+static const char *const test_name[] = {"direction", "band"};
+static const char *const margin_name[] = {"gap_acc", "gap_loss", "log_lambda", "slope_zero", "slope_minus_one", "slope_one", "r", "edge", "near", "settle", "log_sd"};
+/* absent: what a row says when its quantity was not measured at all */
+static const char *const absent_name[] = {"-", "curvature", "all_parameters", "rule_edge"};
+static const char *const absent_reason[] = {NULL, NO_CURV, NO_ALL, NO_EDGE};
+
+/* Field `col` of row i: its index in names[n], or dies naming the choices. */
+static int pick_name(const tsv_table *f, size_t i, const char *col, const char *const *names, size_t n)
+{
+    const char *v = f->row[i][tsv_col(f, col)];
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(v, names[k])) return (int)k;
+    char choices[512] = "";
+    for (size_t k = 0; k < n; k++) snprintf(choices + strlen(choices), sizeof choices - strlen(choices), "%s%s", k ? " " : "", names[k]);
+    stats_die("%s:%zu: %s '%s': want one of %s", f->path, f->line[i], col, v, choices);
+}
+
+void claims_read(claim_table *t, const char *path)
+{
+    static const char *const cols[] = {"claim", "says", "group", "quantity", "regressor", "kind", "test", "direction", "margin", "test_set", "prediction", "protocol", "absent"};
+    memset(t, 0, sizeof *t);
+    tsv_table *f = &t->file;
+    if (tsv_read(f, path)) stats_die("%s: no claims table", path);
+    for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
+        if (tsv_col(f, cols[k]) < 0) stats_die("%s: no column '%s'", path, cols[k]);
+    if (f->nrow == 0) stats_die("%s: no claim rows", path);
+    t->row = stats_calloc(f->nrow, sizeof *t->row);
+    t->n = f->nrow;
+    for (size_t i = 0; i < f->nrow; i++) {
+        claim_spec *sp = &t->row[i];
+        char **v = f->row[i];
+        sp->id = v[tsv_col(f, "claim")];
+        sp->group = v[tsv_col(f, "group")];
+        sp->quantity = pick_name(f, i, "quantity", run_field_name, NF);
+        sp->xfield = strcmp(v[tsv_col(f, "regressor")], "-") ? pick_name(f, i, "regressor", run_field_name, NF) : -1;
+        sp->kind = (enum claim_kind)pick_name(f, i, "kind", kind_name, sizeof kind_name / sizeof *kind_name);
+        sp->test = (enum claim_test)pick_name(f, i, "test", test_name, sizeof test_name / sizeof *test_name);
+        sp->margin = (enum claim_margin)pick_name(f, i, "margin", margin_name, sizeof margin_name / sizeof *margin_name);
+        const char *d = v[tsv_col(f, "direction")];
+        sp->direction = !strcmp(d, "+1") ? 1 : !strcmp(d, "-1") ? -1 : 0;
+        if (sp->direction == 0 && strcmp(d, "0")) stats_die("%s:%zu: direction '%s': want +1, -1 or 0", path, f->line[i], d);
+        if ((sp->test == TEST_DIRECTION) != (sp->direction != 0))
+            stats_die("%s:%zu: direction '%s': a direction test wants +1 or -1, a band test 0", path, f->line[i], d);
+        if ((sp->kind == K_SLOPE_FIELD || sp->kind == K_CORR || sp->kind == K_REGRESSION) != (sp->xfield >= 0))
+            stats_die("%s:%zu: regressor '%s': kinds corr, regression and slope_field have one, the others '-'", path, f->line[i],
+                      v[tsv_col(f, "regressor")]);
+        sp->test_set = v[tsv_col(f, "test_set")];
+        sp->prediction = v[tsv_col(f, "prediction")];
+        sp->protocol = v[tsv_col(f, "protocol")];
+        sp->absent = absent_reason[pick_name(f, i, "absent", absent_name, sizeof absent_name / sizeof *absent_name)];
+        /* a claim's sentence is written once, on its first row */
+        const char *says = v[tsv_col(f, "says")];
+        size_t j = 0;
+        while (j < i && strcmp(t->row[j].id, sp->id)) j++;
+        if (j < i && strcmp(says, "-")) stats_die("%s:%zu: says: claim %s says it on its first row (line %zu); later rows have '-'", path, f->line[i], sp->id, f->line[j]);
+        if (j == i && !strcmp(says, "-")) stats_die("%s:%zu: says: the first row of claim %s says what the paper says", path, f->line[i], sp->id);
+        sp->says = j < i ? t->row[j].says : says;
+    }
+}
+
+void claims_free(claim_table *t)
+{
+    free(t->row);
+    tsv_free(&t->file);
+    memset(t, 0, sizeof *t);
+}
 
 /* ------------------------------------------------------------ settings */
 
@@ -429,7 +452,7 @@ void claims_evaluate(const run_set *s, const claim_settings *cs, const claim_spe
     const char *tasks[64], *rules[64];
     size_t nt = runs_distinct(s, group, NULL, RUN_TASK, tasks, 64);
     int absent = nt == 0;
-    const char *from = absent ? MAIN : group; /* a group the profile lacks: rows "not measured" for the main comparison's tasks and rules */
+    const char *from = absent ? cs->main_group : group; /* a group the profile lacks: rows "not measured" for the main comparison's tasks and rules */
     if (absent) nt = runs_distinct(s, from, NULL, RUN_TASK, tasks, 64);
     if (nt == 0) {
         claim_row *r = new_row(rows, n, cap, spec, "-", "-");

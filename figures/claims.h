@@ -16,7 +16,8 @@ typedef struct claim_settings {
     double alpha;
     const char *primary;       /* primary endpoints: words id:task:rule:quantity, '*' matches anything */
     const char *matched_loss;  /* the group stopped at a matched training loss */
-    const char *remedy;        /* the remedy's own group (at matched training loss) */
+    const char *remedy;        /* the remedy's group */
+    const char *main_group;    /* the main comparison's group (groups.tsv, role main): a claim whose group the profile lacks is "not measured" for its tasks and rules */
     double sesoi_gap_acc, sesoi_gap_loss, sesoi_gap_mse, sesoi_log_lambda, sesoi_slope, sesoi_r; /* gap_loss in nats, gap_mse for MSE tasks */
     double band_lo, band_hi;   /* 5b: eta lambda_max / 2 at BPTT's plateau */
     double near;               /* 5c: a factor: "near" BPTT's level */
@@ -48,11 +49,13 @@ enum claim_test { TEST_DIRECTION, TEST_BAND };
 /* The SESOI or band of a row. */
 enum claim_margin { M_GAP_ACC, M_GAP_LOSS, M_LOG_LAMBDA, M_SLOPE_ZERO, M_SLOPE_MINUS_ONE, M_SLOPE_ONE, M_R, M_EDGE, M_NEAR, M_SETTLE, M_LOG_SD };
 
+/* One row of the claims table (paper/experiments/claims.tsv). */
 typedef struct claim_spec {
     const char *id;
+    const char *says;      /* what the paper (or our reconstruction) says: the claim's first row's */
     const char *group;     /* experiment group(s), comma-separated; "@matched_loss", "@remedy": the profile's */
     int quantity;          /* enum run_field */
-    int xfield;            /* K_SLOPE_FIELD: the regressor */
+    int xfield;            /* K_CORR, K_REGRESSION, K_SLOPE_FIELD: the regressor (enum run_field); -1 for the other kinds */
     enum claim_kind kind;
     enum claim_test test;
     int direction;
@@ -63,8 +66,17 @@ typedef struct claim_spec {
     const char *absent;    /* the reason when the quantity was not measured at all */
 } claim_spec;
 
-extern const claim_spec claims_table[];
-extern const size_t claims_table_n;
+/* The claims in the paper's order: the rows of paper/experiments/claims.tsv,
+ * whose fields point into the file as read. */
+typedef struct claim_table {
+    claim_spec *row;
+    size_t n;
+    tsv_table file;
+} claim_table;
+
+/* Reads the table; dies naming the file, line and column of a bad field. */
+void claims_read(claim_table *t, const char *path);
+void claims_free(claim_table *t);
 
 typedef struct claim_row {
     const claim_spec *spec;

@@ -146,17 +146,17 @@ static void verdicts(stats_ctx *c)
     /* a rule whose every main run diverged has no row to judge */
     const char *tasks[64], *rules[64];
     double *a = stats_calloc(s->n, sizeof *a);
-    size_t nt = runs_distinct(s, "main", NULL, RUN_TASK, tasks, 64);
+    size_t nt = runs_distinct(s, c->groups.main, NULL, RUN_TASK, tasks, 64);
     for (size_t ti = 0; ti < nt; ti++) {
-        size_t nr = runs_distinct(s, "main", tasks[ti], RUN_RULE, rules, 64);
+        size_t nr = runs_distinct(s, c->groups.main, tasks[ti], RUN_RULE, rules, 64);
         for (size_t q = 0; q < nr; q++) {
-            size_t n = runs_pick(s, "main", tasks[ti], rules[q], NAN, F_DIVERGED, a, NULL), div = 0;
+            size_t n = runs_pick(s, c->groups.main, tasks[ti], rules[q], NAN, F_DIVERGED, a, NULL), div = 0;
             for (size_t i = 0; i < n; i++) div += a[i] > 0;
             if (n == 0 || div < n) continue;
             put(&t, " No row of %s on %s can be judged: all %zu of its runs diverged", rules[q], tasks[ti], n);
-            size_t nf = runs_pick(s, "feedback", tasks[ti], rules[q], NAN, F_DIVERGED, a, NULL), fdiv = 0;
+            size_t nf = runs_pick(s, c->groups.feedback, tasks[ti], rules[q], NAN, F_DIVERGED, a, NULL), fdiv = 0;
             for (size_t i = 0; i < nf; i++) fdiv += a[i] > 0;
-            if (nf) put(&t, "; in the group `feedback` (its feedback scale changed, everything else equal) %zu of %zu diverged.", fdiv, nf);
+            if (nf) put(&t, "; in the group `%s` (its feedback scale changed, everything else equal) %zu of %zu diverged.", c->groups.feedback, fdiv, nf);
             else put(&t, " (this profile has no feedback-scale runs to tell whether its feedback's scale is why).");
         }
     }
@@ -172,15 +172,15 @@ static void fit(stats_ctx *c)
     char b1[32], b2[32];
     text t = {.n = 0};
     double *a = stats_calloc(s->n, sizeof *a);
-    size_t nt = runs_distinct(s, "main", NULL, RUN_TASK, tasks, 64);
+    size_t nt = runs_distinct(s, c->groups.main, NULL, RUN_TASK, tasks, 64);
     for (size_t ti = 0; ti < nt; ti++) {
-        stat_summary m0 = stat_describe(a, runs_pick(s, "main", tasks[ti], ref, NAN, F_TRAIN_ERR, a, NULL));
+        stat_summary m0 = stat_describe(a, runs_pick(s, c->groups.main, tasks[ti], ref, NAN, F_TRAIN_ERR, a, NULL));
         if (!(m0.n > 0 && isfinite(m0.mean))) continue; /* an MSE task, or no reference: no error to compare */
-        size_t nr = runs_distinct(s, "main", tasks[ti], RUN_RULE, rules, 64), under = 0;
+        size_t nr = runs_distinct(s, c->groups.main, tasks[ti], RUN_RULE, rules, 64), under = 0;
         text u = {.n = 0};
         for (size_t q = 0; q < nr; q++) {
             if (!strcmp(rules[q], ref)) continue;
-            stat_summary m = stat_describe(a, runs_pick(s, "main", tasks[ti], rules[q], NAN, F_TRAIN_ERR, a, NULL));
+            stat_summary m = stat_describe(a, runs_pick(s, c->groups.main, tasks[ti], rules[q], NAN, F_TRAIN_ERR, a, NULL));
             if (!(m.n > 0 && m.mean > 2 * m0.mean)) continue; /* the factor findings.md calls "not comparable" */
             put(&u, "%s%s %s", under++ ? ", " : "", rules[q], tsv_fmt3(m.mean, b1));
         }
@@ -225,11 +225,11 @@ static void rules_axis(stats_ctx *c)
     const run_set *s = &c->runs;
     const char *tasks[64];
     text t = {.n = 0};
-    size_t nt = runs_distinct(s, "main", NULL, RUN_TASK, tasks, 64);
+    size_t nt = runs_distinct(s, c->groups.main, NULL, RUN_TASK, tasks, 64);
     for (size_t ti = 0; ti < nt; ti++) {
         const char *leak = NULL;
         for (size_t i = 0; i < s->n && !leak; i++)
-            if (!strcmp(s->run[i].group, "main") && !strcmp(s->run[i].task, tasks[ti])) leak = run_config(&s->run[i], "leak");
+            if (!strcmp(s->run[i].group, c->groups.main) && !strcmp(s->run[i].task, tasks[ti])) leak = run_config(&s->run[i], "leak");
         if (!leak) continue;
         int zero = strtod(leak, NULL) == 0;
         put(&t, "%s%s runs at leak %s%s", t.n ? "; " : "This rendering's ", tasks[ti], leak, zero ? " (the identities exact)" : " (the rules differ through their traces)");

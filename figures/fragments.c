@@ -18,35 +18,6 @@ void stats_value(stats_ctx *c, const char *key, const char *fmt, ...)
     va_end(ap);
 }
 
-/* What the paper (or our reconstruction of its theorem) says, per claim id. */
-static const struct { const char *id, *says; } claim_says[] = {
-    {"1", "bio rules generalize worse (larger gap)"},
-    {"1m", "... also at matched training accuracy"},
-    {"1l", "... also at matched training loss"},
-    {"1t", "... also at equal fit along training"},
-    {"2", "... and more variably across seeds"},
-    {"2m", "... more variably at matched training accuracy"},
-    {"2l", "... more variably at matched training loss"},
-    {"3", "the gap rises with curvature, within each rule"},
-    {"3r", "... controlling for rule and training loss"},
-    {"4", "bio rules settle in sharper regions"},
-    {"4m", "... also at matched training accuracy"},
-    {"4l", "... also at matched training loss"},
-    {"5a", "theorem (a): lambda_max grows and settles"},
-    {"5b", "theorem (b): the reference settles at its edge 2/eta"},
-    {"5e", "theorem (b, c): final lambda_max scales like 1/eta, every rule"},
-    {"5c", "theorem (c): each bio rule settles at its own edge"},
-    {"5d", "theorem (d): curvature falls as the truncation K grows"},
-    {"6", "a remedy (larger learning rate) lowers the gap"},
-};
-
-static const char *says(const char *id)
-{
-    for (size_t i = 0; i < sizeof claim_says / sizeof *claim_says; i++)
-        if (!strcmp(claim_says[i].id, id)) return claim_says[i].says;
-    return "";
-}
-
 static void compared_with(const claim_row *r, char *buf, size_t len)
 {
     char b1[32], b2[32];
@@ -112,7 +83,7 @@ void stats_write_claims(stats_ctx *c)
                          r->task, r->rule, run_field_name[r->spec->quantity], r->verdict);
             }
         }
-        fprintf(sum, "| %s | %s | %s | %d | %d | %d | %d | %d | %s |\n", id, says(id), protocols, n[0], n[1], n[2], n[3], absent,
+        fprintf(sum, "| %s | %s | %s | %d | %d | %d | %d | %d | %s |\n", id, c->rows[i].spec->says, protocols, n[0], n[1], n[2], n[3], absent,
                 primaries[0] ? primaries : "–");
         const char *names[4] = {"reproduced", "contradicted", "negligible", "inconclusive"};
         for (int v = 0; v < 4; v++) snprintf(key, sizeof key, "claim.%s.%s", id, names[v]), stats_value(c, key, "%d", n[v]);
@@ -184,14 +155,14 @@ void stats_write_fragments(stats_ctx *c)
     const char *tasks[64], *rules[64];
     char b1[32], key[256];
     double *a = stats_calloc(s->n, sizeof *a);
-    size_t nt = runs_distinct(s, "main", NULL, RUN_TASK, tasks, 64);
+    size_t nt = runs_distinct(s, c->groups.main, NULL, RUN_TASK, tasks, 64);
 
     /* The main comparison, one row per task and rule: training error beside every gap. */
     FILE *fp = tsv_open(&c->out, "summary.md");
     summary_head(fp, "rule");
     for (size_t t = 0; t < nt; t++) {
-        size_t nr = runs_distinct(s, "main", tasks[t], RUN_RULE, rules, 64);
-        for (size_t q = 0; q < nr; q++) summary_row(fp, s, "main", tasks[t], rules[q], NAN, rules[q], a);
+        size_t nr = runs_distinct(s, c->groups.main, tasks[t], RUN_RULE, rules, 64);
+        for (size_t q = 0; q < nr; q++) summary_row(fp, s, c->groups.main, tasks[t], rules[q], NAN, rules[q], a);
     }
     tsv_close(&c->out, fp);
 
@@ -199,15 +170,15 @@ void stats_write_fragments(stats_ctx *c)
      * W_out's initial norm (x = 1), the same seeds. */
     fp = tsv_open(&c->out, "feedback.md");
     const char *ft[64];
-    size_t nft = runs_distinct(s, "feedback", NULL, RUN_TASK, ft, 64);
-    if (nft == 0) fprintf(fp, "The profile has no feedback-scale runs (group `feedback`, FIG_FB_TASKS).\n");
+    size_t nft = runs_distinct(s, c->groups.feedback, NULL, RUN_TASK, ft, 64);
+    if (nft == 0) fprintf(fp, "The profile has no feedback-scale runs (group `%s`, FIG_FB_TASKS).\n", c->groups.feedback);
     else summary_head(fp, "rule, feedback scale");
     for (size_t t = 0; t < nft; t++) {
-        size_t nr = runs_distinct(s, "feedback", ft[t], RUN_RULE, rules, 64);
+        size_t nr = runs_distinct(s, c->groups.feedback, ft[t], RUN_RULE, rules, 64);
         for (size_t q = 0; q < nr; q++)
             for (int x = 0; x < 2; x++) {
                 snprintf(key, sizeof key, "%s, %s", rules[q], x ? "B scaled to W_out's initial norm" : "B ~ N(0, 1/n_out) (Murray)");
-                summary_row(fp, s, "feedback", ft[t], rules[q], x, key, a);
+                summary_row(fp, s, c->groups.feedback, ft[t], rules[q], x, key, a);
             }
     }
     tsv_close(&c->out, fp);
@@ -221,9 +192,9 @@ void stats_write_fragments(stats_ctx *c)
     fprintf(fp, "| task | %s's eta lambda_max / 2 at the end | runs | measured over | can it test claims 4-5? |\n|---|---|---|---|---|\n",
             c->cs.reference);
     for (size_t t = 0; t < nt; t++) {
-        size_t n = runs_pick(s, "main", tasks[t], c->cs.reference, NAN, F_LEVEL_ALL, a, NULL);
+        size_t n = runs_pick(s, c->groups.main, tasks[t], c->cs.reference, NAN, F_LEVEL_ALL, a, NULL);
         const char *over = "all parameters";
-        if (n == 0) n = runs_pick(s, "main", tasks[t], c->cs.reference, NAN, F_LEVEL, a, NULL), over = "W_rec (plateau)";
+        if (n == 0) n = runs_pick(s, c->groups.main, tasks[t], c->cs.reference, NAN, F_LEVEL, a, NULL), over = "W_rec (plateau)";
         stat_summary m = stat_describe(a, n);
         char b2[32];
         fprintf(fp, "| %s |", tasks[t]);
@@ -243,8 +214,8 @@ void stats_write_fragments(stats_ctx *c)
     for (size_t t = 0; t < nt; t++) {
         const run *r = NULL;
         for (size_t i = 0; i < s->n && !r; i++)
-            if (!strcmp(s->run[i].group, "main") && !strcmp(s->run[i].task, tasks[t])) r = &s->run[i];
-        size_t n = runs_pick(s, "main", tasks[t], c->cs.reference, NAN, F_LR, a, NULL);
+            if (!strcmp(s->run[i].group, c->groups.main) && !strcmp(s->run[i].task, tasks[t])) r = &s->run[i];
+        size_t n = runs_pick(s, c->groups.main, tasks[t], c->cs.reference, NAN, F_LR, a, NULL);
         const char *keys[] = {"n", "iters", "batch", "lr", "l2", "leak", "optimizer", "seed"};
         fprintf(fp, "| %s |", tasks[t]);
         for (size_t k = 0; k < 7; k++) {
@@ -270,10 +241,10 @@ void stats_write_fragments(stats_ctx *c)
     /* The matched-accuracy group: each rule stopped at a common training accuracy. */
     fp = tsv_open(&c->out, "matched.md");
     const char *mt[64];
-    size_t nmt = runs_distinct(s, "matched", NULL, RUN_TASK, mt, 64);
+    size_t nmt = runs_distinct(s, c->groups.matched, NULL, RUN_TASK, mt, 64);
     double target = NAN;
     for (size_t i = 0; i < s->n; i++)
-        if (!strcmp(s->run[i].group, "matched")) target = s->run[i].x;
+        if (!strcmp(s->run[i].group, c->groups.matched)) target = s->run[i].x;
     stats_value(c, "matched.target", "%s", isfinite(target) ? tsv_fmt3(target, b1) : "none");
     if (nmt == 0) fprintf(fp, "*No matched-accuracy runs in this profile.*\n");
     else {
@@ -282,12 +253,12 @@ void stats_write_fragments(stats_ctx *c)
     }
     size_t reached_all = 0, n_all = 0;
     for (size_t t = 0; t < nmt; t++) {
-        size_t nr = runs_distinct(s, "matched", mt[t], RUN_RULE, rules, 64);
+        size_t nr = runs_distinct(s, c->groups.matched, mt[t], RUN_RULE, rules, 64);
         for (size_t q = 0; q < nr; q++) {
             size_t n = 0, reached = 0, div = 0;
             for (size_t i = 0; i < s->n; i++) {
                 const run *r = &s->run[i];
-                if (strcmp(r->group, "matched") || strcmp(r->task, mt[t]) || strcmp(r->rule, rules[q])) continue;
+                if (strcmp(r->group, c->groups.matched) || strcmp(r->task, mt[t]) || strcmp(r->rule, rules[q])) continue;
                 n++;
                 reached += !strcmp(r->status, "target_reached");
                 div += r->f[F_DIVERGED] > 0;
@@ -296,7 +267,7 @@ void stats_write_fragments(stats_ctx *c)
             fprintf(fp, "| %s | %s | %zu%s | %zu of %zu |", mt[t], rules[q], n, div ? " (some diverged)" : "", reached, n);
             const int mc[7] = {F_ITERS, F_TRAIN_ERR, F_TEST_ACC, F_GAP_ACC, F_PGAP_ACC, F_PGAP_LOSS, F_LAMBDA};
             for (int k = 0; k < 7; k++) {
-                size_t m = runs_pick(s, "matched", mt[t], rules[q], NAN, mc[k], a, NULL);
+                size_t m = runs_pick(s, c->groups.matched, mt[t], rules[q], NAN, mc[k], a, NULL);
                 if (mc[k] == F_TEST_ACC)
                     for (size_t i = 0; i < m; i++) a[i] = 1 - a[i];
                 cell(fp, a, m, 0);
@@ -308,7 +279,7 @@ void stats_write_fragments(stats_ctx *c)
     stats_value(c, "matched.runs", "%zu", n_all);
     /* the same in words, so that a profile without the group renders no "none" or "0 of 0" */
     if (nmt == 0 || !isfinite(target)) {
-        stats_value(c, "matched.accuracy", "this profile has no such runs (group `matched`), so rows 1m, 2m and 4m are not measured");
+        stats_value(c, "matched.accuracy", "this profile has no such runs (group `%s`), so rows 1m, 2m and 4m are not measured", c->groups.matched);
         stats_value(c, "matched.accuracy_target", "not run in this profile");
     } else {
         stats_value(c, "matched.accuracy", "every run stopped at the first evaluation where its training accuracy reaches %s (core key `stop_train_acc`); "
@@ -317,11 +288,11 @@ void stats_write_fragments(stats_ctx *c)
     }
     tsv_close(&c->out, fp);
 
-    /* Sweeps as tables: lr, tbptt K, remedy c, boost. */
+    /* Sweeps as tables (groups.tsv's role sweep: lr, tbptt K, remedy c, boost), each x named as the table names it. */
     fp = tsv_open(&c->out, "sweeps.md");
-    const char *groups[4] = {"lr", "tbptt", "remedy", "boost"}, *xname[4] = {"eta", "K", "c", "boost factor"};
+    const char *const *groups = c->groups.sweep, *const *xname = c->groups.sweep_x;
     fprintf(fp, "| experiment | task | rule | x | runs | final lambda_max | eta lambda_max / 2 (plateau) | rho (plateau) | gamma | train error | error gap (perturbed) | loss gap (perturbed) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (int g = 0; g < 4; g++) {
+    for (size_t g = 0; g < c->groups.nsweep; g++) {
         const char *gt[64];
         size_t ngt = runs_distinct(s, groups[g], NULL, RUN_TASK, gt, 64);
         for (size_t t = 0; t < ngt; t++) {

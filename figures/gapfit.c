@@ -54,13 +54,13 @@ double gapfit_at(const run_series *e, double level, int mse, int perturbed)
     return NAN;
 }
 
-static int counts(const run *r, const char *task, const char *rule)
+static int counts(const run *r, const char *group, const char *task, const char *rule)
 {
-    return !strcmp(r->group, "main") && !strcmp(r->task, task) && !strcmp(r->rule, rule) && !(r->f[F_DIVERGED] > 0) && r->curve.n > 1;
+    return !strcmp(r->group, group) && !strcmp(r->task, task) && !strcmp(r->rule, rule) && !(r->f[F_DIVERGED] > 0) && r->curve.n > 1;
 }
 
 /* The task's levels (ascending); 0 when the rules share no range of losses. */
-static int task_levels(const run_set *s, const char *task, const char **rules, size_t nr, double *level)
+static int task_levels(const run_set *s, const char *group, const char *task, const char **rules, size_t nr, double *level)
 {
     double lo = -INFINITY, hi = INFINITY;
     for (size_t q = 0; q < nr; q++) {
@@ -68,7 +68,7 @@ static int task_levels(const run_set *s, const char *task, const char **rules, s
         size_t n = 0;
         for (size_t i = 0; i < s->n; i++) {
             const run *r = &s->run[i];
-            if (!counts(r, task, rules[q])) continue;
+            if (!counts(r, group, task, rules[q])) continue;
             double m = INFINITY;
             for (size_t j = 0; j < r->curve.n; j++)
                 if (r->curve.v[EV_TRAIN_LOSS][j] < m) m = r->curve.v[EV_TRAIN_LOSS][j];
@@ -88,16 +88,16 @@ void stats_write_gapfit(stats_ctx *c)
 {
     const run_set *s = &c->runs;
     const char *tasks[64], *rules[64];
-    size_t nt = runs_distinct(s, "main", NULL, RUN_TASK, tasks, 64);
+    size_t nt = runs_distinct(s, c->groups.main, NULL, RUN_TASK, tasks, 64);
     double *clean = stats_calloc(s->n, sizeof *clean), *pert = stats_calloc(s->n, sizeof *pert);
     FILE *fp = tsv_open(&c->out, "gapfit.tsv"), *md = tsv_open(&c->out, "gapfit.md");
     fprintf(fp, "task\trule\tlevel\tn\tgap_mean\tgap_sem\tpgap_mean\tpgap_sem\n");
     /* the levels first: the table is one level, the figure all of them */
     char b1[32], b2[32], b3[32];
     for (size_t t = 0; t < nt; t++) {
-        size_t nr = runs_distinct(s, "main", tasks[t], RUN_RULE, rules, 64);
+        size_t nr = runs_distinct(s, c->groups.main, tasks[t], RUN_RULE, rules, 64);
         double level[GAPFIT_N];
-        if (task_levels(s, tasks[t], rules, nr, level))
+        if (task_levels(s, c->groups.main, tasks[t], rules, nr, level))
             fprintf(md, "%s: levels from %s to %s (training loss).%s", tasks[t], tsv_fmt3(level[0], b1), tsv_fmt3(level[GAPFIT_N - 1], b2),
                     t + 1 < nt ? " " : "\n\n");
         else
@@ -106,21 +106,21 @@ void stats_write_gapfit(stats_ctx *c)
     fprintf(md, "| task | rule | training loss | runs | gap, clean test set | gap, perturbed test set |\n|---|---|---|---|---|---|\n");
     int any = 0;
     for (size_t t = 0; t < nt; t++) {
-        size_t nr = runs_distinct(s, "main", tasks[t], RUN_RULE, rules, 64);
+        size_t nr = runs_distinct(s, c->groups.main, tasks[t], RUN_RULE, rules, 64);
         double level[GAPFIT_N];
-        int nl = task_levels(s, tasks[t], rules, nr, level);
+        int nl = task_levels(s, c->groups.main, tasks[t], rules, nr, level);
         int mse = 1;
         for (size_t i = 0; i < s->n; i++)
             if (!strcmp(s->run[i].task, tasks[t]) && isfinite(s->run[i].f[F_TRAIN_ACC])) mse = 0;
         for (size_t q = 0; q < nr && nl; q++) {
             size_t runs = 0; /* a rule whose runs all diverged has no row */
-            for (size_t i = 0; i < s->n; i++) runs += counts(&s->run[i], tasks[t], rules[q]);
+            for (size_t i = 0; i < s->n; i++) runs += counts(&s->run[i], c->groups.main, tasks[t], rules[q]);
             if (!runs) continue;
             for (int k = 0; k < nl; k++) {
                 size_t n = 0;
                 for (size_t i = 0; i < s->n; i++) {
                     const run *r = &s->run[i];
-                    if (!counts(r, tasks[t], rules[q])) continue;
+                    if (!counts(r, c->groups.main, tasks[t], rules[q])) continue;
                     double g = gapfit_at(&r->curve, level[k], mse, 0);
                     if (!isfinite(g)) continue;
                     clean[n] = g, pert[n] = gapfit_at(&r->curve, level[k], mse, 1), n++;

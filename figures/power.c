@@ -127,17 +127,17 @@ void stats_write_endpoints(stats_ctx *c)
     fprintf(md, "| task | rule | quantity | finite runs | last iterate (mean ± SD) | plateau mean (mean ± SD) | rule minus %s, last iterate "
                 "[95%% CI] | the same, plateau mean |\n|---|---|---|---|---|---|---|---|\n",
             ref);
-    size_t nt = runs_distinct(s, "main", NULL, RUN_TASK, tasks, 64);
+    size_t nt = runs_distinct(s, c->groups.main, NULL, RUN_TASK, tasks, 64);
     const int pair[3][2] = {{F_PGAP_ACC_LAST, F_PGAP_ACC_PLATEAU}, {F_GAP_ACC_LAST, F_GAP_ACC_PLATEAU}, {F_LOG_LAMBDA_LAST, F_LOG_LAMBDA_PLATEAU}};
     const char *qname[3] = {"error gap, perturbed", "error gap, clean", "log lambda_max (W_rec)"};
     for (size_t t = 0; t < nt; t++) {
-        size_t nr = runs_distinct(s, "main", tasks[t], RUN_RULE, rules, 64);
+        size_t nr = runs_distinct(s, c->groups.main, tasks[t], RUN_RULE, rules, 64);
         for (int k = 0; k < 3; k++)
             for (size_t q = 0; q < nr; q++) {
                 double shown[2];
                 fprintf(md, "| %s | %s | %s |", tasks[t], rules[q], qname[k]);
                 for (int e = 0; e < 2; e++) {
-                    size_t n = runs_pick(s, "main", tasks[t], rules[q], NAN, pair[k][e], a, NULL);
+                    size_t n = runs_pick(s, c->groups.main, tasks[t], rules[q], NAN, pair[k][e], a, NULL);
                     stat_summary m = stat_describe(a, n);
                     if (e == 0) fprintf(md, m.n < n ? " %zu of %zu |" : " %zu |", m.n, n);
                     fprintf(md, m.n ? " %s ± %s |" : " – |", tsv_fmt3(m.mean, b1), tsv_fmt3(m.sd, b2));
@@ -148,8 +148,8 @@ void stats_write_endpoints(stats_ctx *c)
                         fprintf(md, " – |");
                         continue;
                     }
-                    size_t na = runs_pick(s, "main", tasks[t], rules[q], NAN, pair[k][e], a, NULL);
-                    size_t nb = runs_pick(s, "main", tasks[t], ref, NAN, pair[k][e], b, NULL);
+                    size_t na = runs_pick(s, c->groups.main, tasks[t], rules[q], NAN, pair[k][e], a, NULL);
+                    size_t nb = runs_pick(s, c->groups.main, tasks[t], ref, NAN, pair[k][e], b, NULL);
                     stat_estimate w = stat_estimate_welch(a, na, b, nb);
                     if (!isfinite(w.lo)) {
                         fprintf(md, " – |");
@@ -217,10 +217,10 @@ void stats_write_findings(stats_ctx *c)
     char b1[32], b2[32], b3[32], b4[32], b5[32];
     double *a = stats_calloc(s->n, sizeof *a);
     FILE *md = tsv_open(&c->out, "findings.md");
-    size_t nt = runs_distinct(s, "main", NULL, RUN_TASK, tasks, 64);
+    size_t nt = runs_distinct(s, c->groups.main, NULL, RUN_TASK, tasks, 64);
     int plateau = !strcmp(cs->endpoint, "plateau");
     for (size_t t = 0; t < nt; t++) {
-        size_t nr = runs_distinct(s, "main", tasks[t], RUN_RULE, rules, 64);
+        size_t nr = runs_distinct(s, c->groups.main, tasks[t], RUN_RULE, rules, 64);
         /* accuracy first: training error (loss for an MSE task) per rule, diverged runs named */
         int acc = 0;
         for (size_t i = 0; i < s->n; i++) acc |= !strcmp(s->run[i].task, tasks[t]) && isfinite(s->run[i].f[F_TRAIN_ACC]);
@@ -228,7 +228,7 @@ void stats_write_findings(stats_ctx *c)
                 plateau ? "plateau mean" : "last iterate");
         double lo = INFINITY, hi = -INFINITY;
         for (size_t q = 0; q < nr; q++) {
-            size_t n = runs_pick(s, "main", tasks[t], rules[q], NAN, acc ? F_TRAIN_ERR : F_TRAIN_LOSS, a, NULL);
+            size_t n = runs_pick(s, c->groups.main, tasks[t], rules[q], NAN, acc ? F_TRAIN_ERR : F_TRAIN_LOSS, a, NULL);
             stat_summary m = stat_describe(a, n);
             if (m.n == 0) fprintf(md, "%s %s: all %zu runs diverged", q ? ";" : "", rules[q], n);
             else {
@@ -264,10 +264,10 @@ void stats_write_findings(stats_ctx *c)
     }
     /* what a perturbed gap measures: a rule whose clean gap is negative does not overfit */
     for (size_t t = 0; t < nt; t++) {
-        size_t nr = runs_distinct(s, "main", tasks[t], RUN_RULE, rules, 64);
+        size_t nr = runs_distinct(s, c->groups.main, tasks[t], RUN_RULE, rules, 64);
         for (size_t q = 0; q < nr; q++) {
-            stat_summary g = stat_describe(a, runs_pick(s, "main", tasks[t], rules[q], NAN, F_GAP_ACC, a, NULL));
-            stat_summary p = stat_describe(a, runs_pick(s, "main", tasks[t], rules[q], NAN, F_PGAP_ACC, a, NULL));
+            stat_summary g = stat_describe(a, runs_pick(s, c->groups.main, tasks[t], rules[q], NAN, F_GAP_ACC, a, NULL));
+            stat_summary p = stat_describe(a, runs_pick(s, c->groups.main, tasks[t], rules[q], NAN, F_PGAP_ACC, a, NULL));
             if (!(g.n && g.mean < 0 && p.mean > 0)) continue;
             fprintf(md, "- **What the perturbed gap measures (%s, %s).** Its clean error gap is negative (%s: test error below training error), "
                         "so its perturbed gap (%s) is sensitivity to input noise, a lack of robustness, not overfitting.\n",
@@ -276,12 +276,12 @@ void stats_write_findings(stats_ctx *c)
     }
     if (!plateau) {
         for (size_t t = 0; t < nt; t++) {
-            size_t nr = runs_distinct(s, "main", tasks[t], RUN_RULE, rules, 64);
+            size_t nr = runs_distinct(s, c->groups.main, tasks[t], RUN_RULE, rules, 64);
             for (size_t q = 0; q < nr; q++) {
                 if (!strcmp(rules[q], ref)) continue;
                 double *b = stats_calloc(s->n, sizeof *b);
-                size_t na = runs_pick(s, "main", tasks[t], rules[q], NAN, F_PGAP_ACC_PLATEAU, a, NULL);
-                size_t nb = runs_pick(s, "main", tasks[t], ref, NAN, F_PGAP_ACC_PLATEAU, b, NULL);
+                size_t na = runs_pick(s, c->groups.main, tasks[t], rules[q], NAN, F_PGAP_ACC_PLATEAU, a, NULL);
+                size_t nb = runs_pick(s, c->groups.main, tasks[t], ref, NAN, F_PGAP_ACC_PLATEAU, b, NULL);
                 stat_estimate w = stat_estimate_welch(a, na, b, nb);
                 free(b);
                 if (!isfinite(w.lo)) continue;

@@ -1,11 +1,14 @@
 /* stats.c - credit-stats: raw runs -> the pipeline's tables.
  *
- *   credit-stats MANIFEST OUTDIR [alpha=0.05] [profile=NAME] [FIG_CLAIM_NAME=value ...]
+ *   credit-stats MANIFEST OUTDIR claims=TABLE groups=TABLE [alpha=0.05] [profile=NAME] [FIG_CLAIM_NAME=value ...]
  *
  * MANIFEST (written by mk/figures.mk): a header row, then one row per run and
  * experiment group: group task rule seed x dir. x is the group's variable:
  * the learning rate (main, lr), K (tbptt), the factor c (remedy), the boost
- * factor (boost). A run may be listed in several groups. FIG_CLAIM_* are the
+ * factor (boost). A run may be listed in several groups. TABLE is the claims
+ * table (paper/experiments/claims.tsv: one row per claim and quantity, the
+ * group it is judged on, how), groups= the groups table (groups.tsv: which
+ * group feeds which table). FIG_CLAIM_* are the
  * profile's claim settings (reference rule, primary endpoints, smallest
  * effects of interest, bands; claims.h), declared before the runs.
  *
@@ -67,7 +70,7 @@ static void write_summary(stats_ctx *c)
                         const double v[6] = {m.mean, m.sd, m.sem, m.min, m.median, m.max};
                         for (int j = 0; j < 6; j++) fputc('\t', fp), tsv_pnum(fp, v[j]);
                         fputc('\n', fp);
-                        if (!strcmp(groups[g], "main") || !strcmp(groups[g], "matched")) {
+                        if (!strcmp(groups[g], c->groups.main) || !strcmp(groups[g], c->groups.matched)) {
                             snprintf(key, sizeof key, "%s.%s.%s.%s", groups[g], tasks[t], rules[q], run_field_name[k]);
                             stats_value(c, key, "%s ± %s", tsv_fmt3(m.mean, b1), tsv_fmt3(m.sem, b2));
                         }
@@ -88,7 +91,7 @@ static void write_tests(stats_ctx *c)
     fprintf(fp, "group\ttask\trule\tquantity\ttest\tstatistic\tdf\tp_greater\tp_two\tn_rule\tn_ref\tmean_rule\tmean_ref\tsd_rule\tsd_ref\n");
     double *a = stats_calloc(s->n, sizeof *a), *b = stats_calloc(s->n, sizeof *b);
     const int qs[6] = {F_GAP_ACC, F_PGAP_ACC, F_GAP_LOSS, F_PGAP_LOSS, F_LAMBDA, F_LOG_LAMBDA};
-    const char *groups[2] = {"main", "matched"};
+    const char *groups[2] = {c->groups.main, c->groups.matched};
     for (int g = 0; g < 2; g++) {
         size_t nt = runs_distinct(s, groups[g], NULL, RUN_TASK, tasks, 64);
         for (size_t t = 0; t < nt; t++) {
@@ -127,15 +130,15 @@ static void write_corr(stats_ctx *c)
     char b1[32], key[256];
     FILE *fp = tsv_open(&c->out, "corr.tsv");
     fprintf(fp, "task\trule\tgap\tn\tpearson_r\tpearson_p_greater\tpearson_p_two\tspearman_rho\tspearman_p_greater\tspearman_exact\tslope\tintercept\tse_slope\n");
-    size_t nt = runs_distinct(s, "main", NULL, RUN_TASK, tasks, 64);
+    size_t nt = runs_distinct(s, c->groups.main, NULL, RUN_TASK, tasks, 64);
     const int gq[4] = {F_GAP_ACC, F_PGAP_ACC, F_GAP_LOSS, F_PGAP_LOSS};
     for (size_t t = 0; t < nt; t++) {
-        size_t nr = runs_distinct(s, "main", tasks[t], RUN_RULE, rules, 64);
+        size_t nr = runs_distinct(s, c->groups.main, tasks[t], RUN_RULE, rules, 64);
         for (size_t q = 0; q <= nr; q++) {
             const char *rule = q == 0 ? NULL : rules[q - 1];
             for (int k = 0; k < 4; k++) {
-                size_t n = runs_pick(s, "main", tasks[t], rule, NAN, F_LAMBDA, a, NULL);
-                runs_pick(s, "main", tasks[t], rule, NAN, gq[k], b, NULL);
+                size_t n = runs_pick(s, c->groups.main, tasks[t], rule, NAN, F_LAMBDA, a, NULL);
+                runs_pick(s, c->groups.main, tasks[t], rule, NAN, gq[k], b, NULL);
                 if (stat_describe(b, n).n == 0) continue;
                 stat_test pr = stat_pearson(a, b, n), sp = stat_spearman(a, b, n);
                 stat_line l = stat_linfit(a, b, n);
@@ -168,11 +171,11 @@ static void write_theorem(stats_ctx *c)
     char b1[32], key[256];
     FILE *fp = tsv_open(&c->out, "theorem.tsv");
     fprintf(fp, "task\trule\tn\tslope\tse_slope\tci_low\tci_high\tintercept\n");
-    size_t nt = runs_distinct(s, "lr", NULL, RUN_TASK, tasks, 64);
+    size_t nt = runs_distinct(s, c->groups.slope, NULL, RUN_TASK, tasks, 64);
     for (size_t t = 0; t < nt; t++) {
-        size_t nr = runs_distinct(s, "lr", tasks[t], RUN_RULE, rules, 64);
+        size_t nr = runs_distinct(s, c->groups.slope, tasks[t], RUN_RULE, rules, 64);
         for (size_t q = 0; q < nr; q++) {
-            size_t n = runs_pick(s, "lr", tasks[t], rules[q], NAN, F_LOG_LAMBDA, a, xs);
+            size_t n = runs_pick(s, c->groups.slope, tasks[t], rules[q], NAN, F_LOG_LAMBDA, a, xs);
             for (size_t i = 0; i < n; i++) xs[i] = log(xs[i]);
             stat_line l = stat_linfit(xs, a, n);
             stat_estimate e = stat_estimate_slope(xs, a, n);
@@ -188,7 +191,7 @@ static void write_theorem(stats_ctx *c)
     free(a), free(xs);
 }
 
-/* The truncation and remedy sweeps: Spearman of lambda_max and the gaps against x. */
+/* The sweeps of groups.tsv's role trend (truncation, remedy): Spearman of lambda_max and the gaps against x. */
 static void write_sweeps(stats_ctx *c)
 {
     const run_set *s = &c->runs;
@@ -196,9 +199,9 @@ static void write_sweeps(stats_ctx *c)
     double *a = stats_calloc(s->n, sizeof *a), *xs = stats_calloc(s->n, sizeof *xs);
     FILE *fp = tsv_open(&c->out, "sweeps.tsv");
     fprintf(fp, "group\ttask\trule\tquantity\tn\tspearman_rho\tp_less\tpearson_r\n");
-    const char *groups[2] = {"tbptt", "remedy"};
+    const char *const *groups = c->groups.trend;
     const int fs[5] = {F_LAMBDA, F_GAP_ACC, F_PGAP_ACC, F_GAP_LOSS, F_PGAP_LOSS};
-    for (int g = 0; g < 2; g++) {
+    for (size_t g = 0; g < c->groups.ntrend; g++) {
         size_t nt = runs_distinct(s, groups[g], NULL, RUN_TASK, tasks, 64);
         for (size_t t = 0; t < nt; t++) {
             size_t nr = runs_distinct(s, groups[g], tasks[t], RUN_RULE, rules, 64);
@@ -294,16 +297,16 @@ static void write_trajectories(stats_ctx *c)
 {
     FILE *fp = tsv_open(&c->out, "traj.tsv");
     fprintf(fp, "task\trule\titer\tn\tlambda_mean\tlambda_sem\tgamma_mean\tgamma_sem\tbound_gd\tlambda_geo\tlambda_geo_lo\tlambda_geo_hi\n");
-    write_traj(c, fp, "main", TRAJ_CURV, 2);
+    write_traj(c, fp, c->groups.main, TRAJ_CURV, 2);
     tsv_close(&c->out, fp);
     fp = tsv_open(&c->out, "curves.tsv");
     fprintf(fp, "task\trule\titer\tn\ttrain_loss\ttrain_loss_sem\ttest_loss\ttest_loss_sem\ttrain_acc\ttrain_acc_sem\ttest_acc\ttest_acc_sem\tptest_loss\tptest_loss_sem\tptest_acc\tptest_acc_sem\n");
-    write_traj(c, fp, "main", TRAJ_CURVE, 6);
+    write_traj(c, fp, c->groups.main, TRAJ_CURVE, 6);
     tsv_close(&c->out, fp);
     /* the theorem along training (figure 7): rho, eta lambda / 2 and the rule's own edge */
     fp = tsv_open(&c->out, "rho.tsv");
     fprintf(fp, "task\trule\titer\tn\trho_mean\trho_sem\tlevel_mean\tlevel_sem\tedge_mean\tedge_sem\n");
-    write_traj(c, fp, "main", TRAJ_RHO, 3);
+    write_traj(c, fp, c->groups.main, TRAJ_RHO, 3);
     tsv_close(&c->out, fp);
 }
 
@@ -312,19 +315,20 @@ static void write_trajectories(stats_ctx *c)
 static void judge_claims(stats_ctx *c)
 {
     size_t cap = 0;
-    for (size_t k = 0; k < claims_table_n; k++) claims_evaluate(&c->runs, &c->cs, &claims_table[k], &c->rows, &c->nrows, &cap);
+    for (size_t k = 0; k < c->claims.n; k++) claims_evaluate(&c->runs, &c->cs, &c->claims.row[k], &c->rows, &c->nrows, &cap);
     claims_judge(c->rows, c->nrows, &c->cs);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 3 || !strcmp(argv[1], "--help")) {
-        fprintf(stderr, "usage: credit-stats MANIFEST OUTDIR [alpha=0.05] [profile=NAME] [FIG_CLAIM_NAME=value ...]\n"
+        fprintf(stderr, "usage: credit-stats MANIFEST OUTDIR claims=TABLE groups=TABLE [alpha=0.05] [profile=NAME] [FIG_CLAIM_NAME=value ...]\n"
                         "Reads the runs a manifest lists and writes the pipeline's tables into OUTDIR.\n");
         return argc < 3 ? 2 : 0;
     }
     stats_ctx c = {.profile = "", .note = ""};
     c.cs.alpha = 0.05;
+    const char *claims = NULL, *groups = NULL;
     for (int i = 3; i < argc; i++) {
         const char *eq = strchr(argv[i], '=');
         char name[64];
@@ -333,9 +337,16 @@ int main(int argc, char **argv)
         const char *v = eq + 1;
         if (!strcmp(name, "alpha")) c.cs.alpha = tsv_num(v);
         else if (!strcmp(name, "profile")) c.profile = v;
+        else if (!strcmp(name, "claims")) claims = v;
+        else if (!strcmp(name, "groups")) groups = v;
         else if (!strcmp(name, "FIG_CLAIM_NOTE")) c.note = v;
-        else if (claims_setting(&c.cs, name, v)) stats_die("unknown argument '%s' (alpha=, profile=, FIG_CLAIM_*=)", argv[i]);
+        else if (claims_setting(&c.cs, name, v)) stats_die("unknown argument '%s' (claims=, groups=, alpha=, profile=, FIG_CLAIM_*=)", argv[i]);
     }
+    if (!claims) stats_die("no claims= table (paper/experiments/claims.tsv)");
+    claims_read(&c.claims, claims);
+    if (!groups) stats_die("no groups= table (paper/experiments/groups.tsv)");
+    groups_read(&c.groups, groups);
+    c.cs.main_group = c.groups.main;
     if (!(c.cs.alpha > 0 && c.cs.alpha < 1)) stats_die("alpha must be in (0,1)");
     claims_settings_check(&c.cs);
     c.out.dir = argv[2];
@@ -375,6 +386,8 @@ int main(int argc, char **argv)
     stats_write_fragments(&c);
     tsv_close(&c.out, c.values);
     free(c.rows);
+    claims_free(&c.claims);
+    groups_free(&c.groups);
     free(prov);
     runs_free(&c.runs);
     return 0;

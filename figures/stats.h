@@ -5,10 +5,13 @@
 #define CREDIT_FIGURES_STATS_H
 
 #include "claims.h"
+#include "groups.h"
 
 typedef struct stats_ctx {
     run_set runs;
     claim_settings cs;
+    claim_table claims;  /* paper/experiments/claims.tsv (claims=) */
+    group_table groups;  /* paper/experiments/groups.tsv (groups=): which group feeds which table */
     tsv_out out;
     FILE *values;        /* values.tsv: every number the paper quotes */
     const char *profile;

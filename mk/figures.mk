@@ -58,6 +58,34 @@ FIG_FIGS    := $(RESULTS)/figures
 FIG_PAPER   := $(RESULTS)/paper.md
 FIG_MANIFEST := $(FIG_TABLES)/manifest.tsv
 
+# ------------------------------------------------------------------ design
+# The experiment design as data, shared by every profile (figures/README.md,
+# "The experiment design"): groups.tsv declares every group the generators
+# below make and which tables each feeds, claims.tsv the claim rows and the
+# groups they read; credit-stats reads both (a change of either redoes the
+# tables). Checked here, before anything
+# runs: a claim judged on a group no generator makes would only ever say
+# "not measured", and a primary endpoint must name a claim of the table.
+FIG_GROUPS_TABLE := $(FIG_EXPERIMENTS)/groups.tsv
+FIG_CLAIMS       := $(FIG_EXPERIMENTS)/claims.tsv
+FIG_DESIGN_ARGS  := claims=$(FIG_CLAIMS) groups=$(FIG_GROUPS_TABLE)
+# a column of a table by its header's name (comment lines skipped)
+fig_column = $(shell awk -F'\t' '/^\#/ { next } !h++ { for (i = 1; i <= NF; i++) c[$$i] = i; next } { print $(2) }' $(1))
+FIG_GROUPS       := $(call fig_column,$(FIG_GROUPS_TABLE),$$c["group"])
+fig_comma := ,
+fig_plan_error = $(if $(filter $(FIG_GOALS) $(RESULTS)/%,$(MAKECMDGOALS)),$(error PROFILE=$(PROFILE): $(1)))
+# ID:GROUP for each group a claim row reads, @matched_loss and @remedy as the
+# profile names them (FIG_CLAIM_MATCHED_LOSS_GROUP, FIG_CLAIM_REMEDY_GROUP)
+fig_claim_group = $(or $(if $(filter @matched_loss,$(1)),$(FIG_CLAIM_MATCHED_LOSS_GROUP),$(if $(filter @remedy,$(1)),$(FIG_CLAIM_REMEDY_GROUP),$(1))),(none))
+FIG_DESIGN_READS := $(foreach row,$(call fig_column,$(FIG_CLAIMS),$$c["claim"] ":" $$c["group"]),\
+  $(foreach g,$(subst $(fig_comma), ,$(lastword $(subst :, ,$(row)))),$(firstword $(subst :, ,$(row))):$(call fig_claim_group,$(g))))
+FIG_DESIGN_IDS   := $(sort $(foreach r,$(FIG_DESIGN_READS),$(firstword $(subst :, ,$(r)))))
+FIG_ORPHANS     := $(strip $(foreach r,$(sort $(FIG_DESIGN_READS)),$(if $(filter $(lastword $(subst :, ,$(r))),$(FIG_GROUPS)),,$(r))))
+$(if $(FIG_ORPHANS),$(call fig_plan_error,$(FIG_CLAIMS) judges $(foreach r,$(FIG_ORPHANS),claim $(subst :, on group ,$(r))$(fig_comma)) which no generator makes\
+  (the groups of $(FIG_GROUPS_TABLE): $(FIG_GROUPS); a claim's @matched_loss and @remedy are FIG_CLAIM_MATCHED_LOSS_GROUP and FIG_CLAIM_REMEDY_GROUP)))
+FIG_PRIMARY_UNKNOWN := $(strip $(foreach p,$(FIG_CLAIM_PRIMARY),$(if $(filter $(firstword $(subst :, ,$(p))),* $(FIG_DESIGN_IDS)),,$(p))))
+$(if $(FIG_PRIMARY_UNKNOWN),$(call fig_plan_error,FIG_CLAIM_PRIMARY names claims $(FIG_CLAIMS) does not have: $(FIG_PRIMARY_UNKNOWN)))
+
 # Numbers in make names: awk prints the product canonically (%g), so the
 # remedy's c x eta names the same run as the sweep's eta.
 fig_mul = $(shell awk 'BEGIN { printf "%g", ($(1)) * ($(2)) }')
@@ -100,6 +128,7 @@ endef
 # rule's own (fig_rule_args: e.g. the authors' per-rule iteration counts),
 # the run's own.
 define fig_run
+$(if $(filter $(1),$(FIG_GROUPS)),,$(call fig_plan_error,a generator makes group $(1)$(fig_comma) which $(FIG_GROUPS_TABLE) does not declare))
 $(call fig_rule_check,$(2),$(3))
 ifndef FIG_ARGS.$(6)
 FIG_NAMES += $(6)
@@ -312,7 +341,6 @@ define fig_nl
 
 
 endef
-fig_comma := ,
 FIG_MANIFEST_TEXT := group$(fig_tab)task$(fig_tab)rule$(fig_tab)seed$(fig_tab)x$(fig_tab)dir$(foreach row,$(FIG_ROWS),$(fig_nl)$(subst :,$(fig_tab),$(patsubst %:$(lastword $(subst :, ,$(row))),%,$(row))):$(FIG_RUNS)/$(lastword $(subst :, ,$(row))))
 fig_space := $(subst ,, )
 FIG_MANIFEST_TEXT := $(subst $(fig_space)$(fig_nl),$(fig_nl),$(subst :$(FIG_RUNS)/,$(fig_tab)$(FIG_RUNS)/,$(FIG_MANIFEST_TEXT)))
@@ -340,8 +368,8 @@ FIG_TABLE_NAMES := runs.tsv summary.tsv tests.tsv corr.tsv theorem.tsv sweeps.ts
                    claims.tsv claims.md claims_summary.md summary.md feedback.md edge.md settings.md sweeps.md matched.md values.tsv \
                    power.tsv power.md endpoints.md divergence.md findings.md
 FIG_TABLE_FILES := $(FIG_TABLE_NAMES:%=$(FIG_TABLES)/%)
-$(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
-	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) $(FIG_STATS_ARGS)
+$(FIG_TABLE_FILES) &: $(FIG_MANIFEST) $(FIG_STATS_KEY) $(FIG_CLAIMS) $(FIG_GROUPS_TABLE) $(FIG_METRICS) $(FIG_CURVF) $(FIG_STATS)
+	$(FIG_STATS) $(FIG_MANIFEST) $(FIG_TABLES) $(FIG_DESIGN_ARGS) $(FIG_STATS_ARGS)
 
 # The commits and maths hashes the runs were computed with, from the
 # provenance lines of their metrics.tsv: one row per (commit, math_hash).
@@ -509,7 +537,7 @@ verify: $(FIG_STATS) ## the claims table: statistic, p-value, verdict per claim 
 	@if [ -f $(FIG_SUMS) ]; then figures/runsums.sh check $(FIG_RUNS) $(FIG_SUMS) > /dev/null; fi
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(FIG_MANIFEST_CMD) > $$tmp/manifest.tsv; \
-	$(FIG_STATS) $$tmp/manifest.tsv $$tmp $(FIG_STATS_ARGS); \
+	$(FIG_STATS) $$tmp/manifest.tsv $$tmp $(FIG_DESIGN_ARGS) $(FIG_STATS_ARGS); \
 	awk -f figures/provenance.awk $(FIG_METRICS) > $$tmp/provenance.tsv; \
 	awk -f figures/claims.awk $$tmp/claims.tsv; \
 	for f in $(FIG_COMPARED); do \

@@ -90,7 +90,7 @@ rule-report: ## one rule at the profile's protocol beside the reference runs: RE
 	@mkdir -p $(REPORT_TABLES); { $(FIG_MANIFEST_CMD); \
 	  for row in $(REPORT_ROWS); do IFS=: read -r g t r s x n <<< "$$row"; printf '%s\t%s\t%s\t%s\t%s\t%s\n' $$g $$t $$r $$s $$x $(REPORT_RUNS)/$$n; done; } \
 	  > $(REPORT_TABLES)/manifest.tsv
-	$(FIG_STATS) $(REPORT_TABLES)/manifest.tsv $(REPORT_TABLES) $(REPORT_STATS_ARGS) > /dev/null
+	$(FIG_STATS) $(REPORT_TABLES)/manifest.tsv $(REPORT_TABLES) $(FIG_DESIGN_ARGS) $(REPORT_STATS_ARGS) > /dev/null
 	figures/report.sh $(RULE) $(PROFILE) $(REPORT_DIR) $(FIG_RUNS) '$(FIG_TASKS)' '$(FIG_RULES)' $(FIG_CLAIM_REFERENCE) $(BIN) > $(REPORT_DIR)/report.md.new
 	@$(call fig_commit,$(REPORT_DIR)/report.md)
 	@rm -f $(REPORT_DIR)/.report.part.png; \

@@ -291,6 +291,7 @@ int main(int argc, char **argv)
         {"blas", test_blas}, {"protocol", test_protocol}, {"stats", test_stats}, {"pipeline", test_pipeline},
         {"paper", test_paper_numbers}, {"figures", test_figures},
         {"reliability", test_reliability}, {"crash", test_crash}, {"certify", test_certify}, {"defects2", test_defects2}, {"report", test_report},
+        {"design", test_design},
     };
     for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
         if (!suites[i].run || (only && !name_listed(only, suites[i].name))) continue;

@@ -93,5 +93,6 @@ __attribute__((weak)) void test_crash(void);       /* tests/test_crash.c: a run 
 __attribute__((weak)) void test_certify(void);     /* tests/test_certify.c: refactors certified instead of retrained */
 __attribute__((weak)) void test_defects2(void);    /* tests/test_defects2.c: issue 22's defects outside the pipeline */
 __attribute__((weak)) void test_report(void);      /* tests/test_report.c: issue 23, a new rule through make rule-report */
+__attribute__((weak)) void test_design(void);      /* tests/test_design.c: the experiment design as data, checked before anything runs */
 
 #endif

@@ -17,13 +17,16 @@
 
 void test_claims(void);
 
+/* The claims table every profile shares (paper/experiments/claims.tsv). */
+static claim_table table;
+
 /* Two fixed zero-free patterns standing in for seed-to-seed noise. */
 static const double p1[8] = {-1, 0.5, 1, -0.5, 0, 0.3, -0.3, 0.8};
 static const double p2[8] = {0.2, -0.7, 0.4, 0.9, -1, 0.1, 0.6, -0.4};
 
 static claim_settings settings(void)
 {
-    claim_settings cs = {.reference = "bptt", .alpha = 0.05, .primary = "", .matched_loss = "matched_loss", .remedy = "remedy_m",
+    claim_settings cs = {.reference = "bptt", .alpha = 0.05, .primary = "", .matched_loss = "matched_loss", .remedy = "remedy_m", .main_group = "main",
                          .sesoi_gap_acc = 0.01, .sesoi_gap_loss = 0.02, .sesoi_gap_mse = 0.001, .sesoi_log_lambda = 0.18,
                          .sesoi_slope = 0.25, .sesoi_r = 0.2, .band_lo = 0.8, .band_hi = 1.2, .near = 1.25, .plateau = 0.5, .settle = 0.2,
                          .endpoint = "last", .endpoint_window = 0.25, .sesoi_log_sd = 0.405};
@@ -400,8 +403,8 @@ static void test_run_keys(const char *b, const char *man)
 /* The row of claim `id` for quantity q (the first such row of the table). */
 static const claim_spec *spec_of(const char *id, int q)
 {
-    for (size_t k = 0; k < claims_table_n; k++)
-        if (!strcmp(claims_table[k].id, id) && claims_table[k].quantity == q) return &claims_table[k];
+    for (size_t k = 0; k < table.n; k++)
+        if (!strcmp(table.row[k].id, id) && table.row[k].quantity == q) return &table.row[k];
     return NULL;
 }
 
@@ -518,12 +521,13 @@ static void test_design_defects(void)
 
 void test_claims(void)
 {
+    claims_read(&table, "paper/experiments/claims.tsv"); /* the tests run from the top of the tree */
     test_run_files();
     test_endpoint_spike();
     test_design_defects();
 
-    for (size_t k = 0; k < claims_table_n; k++) {
-        const claim_spec *sp = &claims_table[k];
+    for (size_t k = 0; k < table.n; k++) {
+        const claim_spec *sp = &table.row[k];
         int seen[3] = {0};
         for (int sc = 0; sc < 4; sc++) {
             if (sc == SC_NONE && sp->test != TEST_DIRECTION) continue;
@@ -538,8 +542,8 @@ void test_claims(void)
     claim_settings cs = settings();
     run_set s = {0};
     for (int i = 0; i < 4; i++) add(&s, "main", "bptt", i, 1), add(&s, "main", "bio", i, 1);
-    for (size_t k = 0; k < claims_table_n; k++) {
-        const claim_spec *sp = &claims_table[k];
+    for (size_t k = 0; k < table.n; k++) {
+        const claim_spec *sp = &table.row[k];
         if (!(!strcmp(sp->id, "1l") || sp->quantity == F_EDGE || sp->quantity == F_LEVEL_ALL)) continue;
         claim_row *rows = NULL;
         size_t n = 0, cap = 0;
@@ -554,8 +558,8 @@ void test_claims(void)
 
     /* Holm: a primary that would pass alone fails when the family is larger. */
     const claim_spec *c4 = NULL;
-    for (size_t k = 0; k < claims_table_n && !c4; k++)
-        if (!strcmp(claims_table[k].id, "4")) c4 = &claims_table[k];
+    for (size_t k = 0; k < table.n && !c4; k++)
+        if (!strcmp(table.row[k].id, "4")) c4 = &table.row[k];
     double lo = -0.18, hi = 0.18;
     run_set w = {0};
     /* effect 0.5 in log lambda, seed scatter such that Welch t is 1.92 on about 14 df (one-sided p about 0.04) */
@@ -597,4 +601,5 @@ void test_claims(void)
               !claims_is_primary("4:smnist:eprop:log_lambda_max", "4", "smnist", "eprop2", "log_lambda_max") &&
               !claims_is_primary("", "4", "smnist", "eprop", "log_lambda_max"),
           "claims: primary patterns match whole fields, '*' any", "mismatch");
+    claims_free(&table);
 }

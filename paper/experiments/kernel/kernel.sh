@@ -20,7 +20,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
   done
 } > "$tmp/manifest.tsv"
 args=$(grep -v '^#' "$(dirname "$0")/../../../results/tables/stats.args")
-eval "bin/credit-stats $tmp/manifest.tsv $tmp $args" >/dev/null
+eval "bin/credit-stats $tmp/manifest.tsv $tmp claims=$(dirname "$0")/../claims.tsv groups=$(dirname "$0")/../groups.tsv $args" >/dev/null
 kernel() { grep -m1 '^# blas ' "$1/metrics.tsv" | sed 's/^# blas //'; }
 awk -F'\t' -v refk="$(kernel "$ref/$(basename "$(ls -d "$new"/*/ | head -n1)")")" -v newk="$(kernel "$(ls -d "$new"/*/ | head -n1)")" '
   /^#/ { next }
