@@ -329,12 +329,12 @@ static void test_run_keys(const char *b, const char *man)
     char path[1000], *msg = NULL;
     const run_opts ro = {.plateau = 0.5, .window = 0.25, .use_plateau = 0};
     run_set s;
-    const char *table = "iter\tlambda_max\tgamma\tcosine\teta\tbound_gd\tbound_rule\n40\t18\t0.5\t1\t0.1\t20\t40\n";
+    const char *curv_rows = "iter\tlambda_max\tgamma\tcosine\teta\tbound_gd\tbound_rule\n40\t18\t0.5\t1\t0.1\t20\t40\n";
     char text[1000];
     /* The comment reworded, or saying W_rec: the key decides. */
     const char *comments[] = {"# curvature: over every weight and bias\n", "# curvature: W_rec (off-diagonal)\n", ""};
     for (size_t k = 0; k < 3; k++) {
-        snprintf(text, sizeof text, "%s%s", comments[k], table);
+        snprintf(text, sizeof text, "%s%s", comments[k], curv_rows);
         write_text(b, "curvature_final.tsv", text);
         runs_read(&s, man, &ro);
         const run *rb = &s.run[1];
@@ -345,7 +345,7 @@ static void test_run_keys(const char *b, const char *man)
     }
     /* No hessian_params in the args: config.txt's; and "all parameters" in a
      * W_rec measurement's comment does not make it one. */
-    snprintf(text, sizeof text, "# curvature: Hessian w.r.t. all parameters\n%s", table);
+    snprintf(text, sizeof text, "# curvature: Hessian w.r.t. all parameters\n%s", curv_rows);
     write_text(b, "curvature_final.tsv", text);
     write_text(b, "curvature_final.args", "args jacobian_k=20\n");
     write_text(b, "config.txt", "# credit 0.1.0 commit abc\n# rule bio 1.0\n# task T 1.0\n# core\nrule = bio\ntask = T\nlr = 0.1\nhessian_params = rec\n"
