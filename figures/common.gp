@@ -78,13 +78,13 @@ logpanel(n, name) = plog(sprintf("panel %d %s", n, name))
 logkey(n, name) = plog(sprintf("key %d %s", n, name))
 # The rules (in the order of rules) with at least one finite COL in the rows
 # of FILE matching WHERE ("key=value,...", may be ""), as a word list.
-have(file, col, where) = system(sprintf("for r in %s; do [ $(awk -f figures/count.awk -v col='%s' -v where='%s%srule='$r %s) -gt 0 ] && printf '%%s ' $r; done; true", \
-    rules, col, where, where eq "" ? "" : ",", file))
+# (Joined with ".", not sprintf: gnuplot 5.4's sprintf cut this command's
+# end, "done; true", once its paths were long, a report directory's say.)
+have(file, col, where) = system("for r in ".rules."; do [ $(awk -f figures/count.awk -v col='".col."' -v where='".where.(where eq "" ? "" : ",")."rule='$r ".file.") -gt 0 ] && printf '%s ' $r; done; true")
 idxin(list, r) = sum [i=1:words(list)] (word(list, i) eq r ? i : 0)
 # Why the rules of RULES that are not in HAVE are missing from a panel of
 # group G and task T (figures/absent.awk): "rflo: 5 of 5 runs diverged".
-absent(g, t, have, what) = system(sprintf("awk -f figures/absent.awk -v g='%s' -v t='%s' -v rules='%s' -v have=' %s ' -v what='%s' %s/runs.tsv", \
-    g, t, rules, have, what, tables))
+absent(g, t, have, what) = system("awk -f figures/absent.awk -v g='".g."' -v t='".t."' -v rules='".rules."' -v have=' ".have." ' -v what='".what."' ".tables."/runs.tsv")
 joinnote(a, b) = a eq "" ? b : b eq "" ? a : a."; ".b
 # The caption of the figure for the rendered paper (figures/render.awk reads
 # OUT.caption as a value file: caption.FIG).

@@ -15,7 +15,7 @@ rl = have(traj, "lambda_mean", "task=".t)
 rr = have(rho, "rho_mean", "task=".t)
 re = have(rho, "edge_mean", "task=".t)
 ra = have(curves, "train_acc", "task=".t)
-rc = system(sprintf("for r in %s; do [ $(awk -f figures/trajmean.awk -v t='%s' -v r=$r -v col=cosine %s | wc -l) -gt 1 ] && printf '%%s ' $r; done; true", rules, t, runs))
+rc = system("for r in ".rules."; do [ $(awk -f figures/trajmean.awk -v t='".t."' -v r=$r -v col=cosine ".runs." | wc -l) -gt 1 ] && printf '%s ' $r; done; true")
 lw(r) = r eq rule ? 3.5 : 1.5
 fignote = absent("main", t, rl, "no curvature")
 W = 1000; H = 760

@@ -10,6 +10,8 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 void test_claims(void);
 
@@ -100,9 +102,46 @@ static void test_power(void)
           "formula %g simulated %g", tost, hits / reps);
 }
 
+/* Figure 2's box plots (figures/quartiles.awk) against R: quantile() of
+ * the sleep data's first group (type 7, R's default) prints -1.6, -0.175,
+ * 0.35, 1.7, 3.7; with 12 added, 1.5 box lengths above the box reach 4.5125
+ * only, so the upper whisker stops at 3.7 and 12 is an outlier. A nan and
+ * another group are skipped. */
+static void test_quartiles(void)
+{
+    char path[700], cmd[1600], *out = NULL;
+    snprintf(path, sizeof path, "%s/quartiles_runs.tsv", test_tmp());
+    FILE *fp = fopen(path, "w");
+    if (!fp) { CHECK(0, "quartiles: a runs table", "%s", path); return; }
+    fprintf(fp, "# provenance\ngroup\ttask\trule\tseed\tgap\n");
+    for (int i = 0; i < 10; i++) fprintf(fp, "main\tsmnist\ta\t%d\t%.17g\n", i + 1, sleep1[i]);
+    fprintf(fp, "main\tsmnist\ta\t11\tnan\nlr\tsmnist\ta\t1\t100\n");
+    for (int i = 0; i < 10; i++) fprintf(fp, "main\tsmnist\tb\t%d\t%.17g\n", i + 1, sleep1[i]);
+    fprintf(fp, "main\tsmnist\tb\t11\t12\n");
+    fclose(fp);
+    snprintf(cmd, sizeof cmd, "awk -f figures/quartiles.awk -v g=main -v t=smnist -v q=gap -v rules='a b' %s", path);
+    int rc = test_run(cmd, &out);
+    double a[6] = {0}, b[6] = {0};
+    int na = 0, nb = 0, got = 0;
+    if (!rc && out) {
+        char *l2 = strchr(out, '\n');
+        if (l2) got = sscanf(l2 + 1, "%*d\ta\t%d\t%lf\t%lf\t%lf\t%lf\t%lf\n%*d\tb\t%d\t%lf\t%lf\t%lf\t%lf\t%lf", &na, &a[0], &a[1], &a[2], &a[3], &a[4], &nb,
+                             &b[0], &b[1], &b[2], &b[3], &b[4]);
+    }
+    CHECK(got == 12 && na == 10 && near(a[0], -0.175, 1e-9) && near(a[1], 0.35, 1e-9) && near(a[2], 1.7, 1e-9) && near(a[3], -1.6, 1e-9) &&
+              near(a[4], 3.7, 1e-9),
+          "quartiles: Figure 2's box is R's quantile() (type 7) of the seeds, whiskers at the extreme seeds within 1.5 box lengths", "%.400s",
+          out ? out : "");
+    /* 11 values: h = 10 p + 1 gives -0.15, 0.7 and 2.7 */
+    CHECK(got == 12 && nb == 11 && near(b[0], -0.15, 1e-9) && near(b[1], 0.7, 1e-9) && near(b[2], 2.7, 1e-9) && near(b[4], 3.7, 1e-9),
+          "quartiles: an outlier (12) is outside the whisker, which stops at the last seed within 1.5 box lengths", "%.400s", out ? out : "");
+    free(out);
+}
+
 void test_stats(void)
 {
     test_gapfit();
+    test_quartiles();
     test_power();
     /* The claims' verdicts: the p against the prediction decides
      * "contradicted", the prediction's p "reproduced", anything else (no p)

@@ -14,7 +14,7 @@ static int init(void *s, const credit_value *o, const credit_host *h, credit_tas
     info->n_examples[CREDIT_SPLIT_TEST] = (uint64_t)1 << 62;
     return 0;
 }
-static int fill(void *s, int split, const uint64_t *index, int B, double *x, double *target, double *mask)
+static int fill(void *s, int split, const uint64_t *index, int B, credit_real *x, credit_real *target, credit_real *mask)
 {
     (void)s; (void)split; (void)index;
     for (int i = 0; i < 2 * B; i++) x[i] = target[i] = mask[i] = 1.0;
