@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# rules_section.sh PROFILE RESULTS BIN - tables/rules.md, the paper's section on
+# rules_section.sh PROFILE RESULTS - tables/rules.md, the paper's section on
 # the rule reports committed beside this rendering (make rule-report, results
 # under RESULTS/rules/NAME with runs of PROFILE): one row per report from its
 # own tables (plateau endpoint), and for each rule that trained, whether its
 # curvature settles nearer BPTT's or e-prop's. Every number is read from the
 # reports' tables; nothing is typed here. Links are relative to the paper.
 set -euo pipefail
-profile=$1 res=${2%/} bin=$3
+profile=$1 res=${2%/}
 
 # main-group mean of QUANTITY for RULE in a report's summary.tsv (empty if none or nan)
 mean() { awk -F'\t' -v r="$2" -v q="$3" '/^#/ { next } !h++ { for (i = 1; i <= NF; i++) c[$i] = i; next }
@@ -32,8 +32,9 @@ for d in "${reports[@]}"; do
   name=$(basename "$d") tab=$d/tables
   rule=$(awk -F'\t' '!/^#/ && $1 == "main" { r = $3 } END { print r }' "$tab/manifest.tsv")
   first=$(awk -F'\t' -v r="$rule" '!/^#/ && $1 == "main" && $3 == r { print $6; exit }' "$tab/manifest.tsv")
-  opts=$("$bin" plugins describe "$rule" 2>/dev/null | awk '/^  [a-z_]+  +/ { print $1 }')
-  setting=$(awk -v opts=" $(echo $opts) " '!/^#/ && $2 == "=" && ($1 == "lr" || index(opts, " " $1 " ")) { printf "%s%s %s", n++ ? ", " : "", $1 == "lr" ? "eta" : $1, $3 }' "$first.cfg")
+  # the rule's options as the run resolved them (config.txt's "# rule NAME" section), then eta
+  setting=$(awk -v r="# rule $rule" '$0 == r { on = 1; next } /^# / { on = 0 } on && $2 == "=" { printf "%s%s %s", n++ ? ", " : "", $1, $3 }
+      !/^#/ && $1 == "lr" && $2 == "=" { lr = $3 } END { printf "%seta %s", n ? ", " : "", lr }' "$first/config.txt")
   IFS=$'\t' read -r finished diverged < <(runs_of "$tab/runs.tsv" "$rule")
   acc=$(mean "$tab/summary.tsv" "$rule" test_acc) gap=$(mean "$tab/summary.tsv" "$rule" gap_acc) pgap=$(mean "$tab/summary.tsv" "$rule" pgap_acc)
   ll=$(mean "$tab/summary.tsv" "$rule" log_lambda_max)

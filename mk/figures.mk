@@ -461,8 +461,8 @@ $(FIG_CONFIRM): figures/confirm.sh $(FIG_EXPERIMENTS)/confirm.mk $(wildcard $(FI
 # RESULTS/rules/NAME with runs of this profile): one row each, from their own
 # tables (figures/rules_section.sh); nothing is trained or recomputed here.
 FIG_RULE_REPORTS := $(FIG_TABLES)/rules.md
-$(FIG_RULE_REPORTS): figures/rules_section.sh $(wildcard $(RESULTS)/rules/*/report.md $(RESULTS)/rules/*/tables/summary.tsv $(RESULTS)/rules/*/tables/runs.tsv) | $(BIN)
-	@mkdir -p $(@D); figures/rules_section.sh $(PROFILE) $(RESULTS) $(BIN) > $@.new && $(call fig_commit,$@)
+$(FIG_RULE_REPORTS): figures/rules_section.sh $(wildcard $(RESULTS)/rules/*/report.md $(RESULTS)/rules/*/tables/summary.tsv $(RESULTS)/rules/*/tables/runs.tsv $(RESULTS)/rules/*/runs/*/*/config.txt)
+	@mkdir -p $(@D); figures/rules_section.sh $(PROFILE) $(RESULTS) > $@.new && $(call fig_commit,$@)
 
 # The numbers the paper's sentences hold (figures/prose.sh): from the runs'
 # table and the committed pilot runs.
